@@ -1,0 +1,111 @@
+"""The one NinjaAPI: authentication, the error envelope, and every app's router."""
+
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from parcours import services
+from parcours.errors import ErrorCode, ServiceError
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = services.user_for_api_token(token)
+        if user is not None:
+            # Pages and the API share one notion of "who is asking".
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Préau API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionAuth()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, details: dict | None = None
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return error_response(request, exc.http_status, exc.code, exc.message, exc.details)
+
+
+def _field_name(loc: list | tuple) -> str:
+    # ninja locates errors as ("body", "payload", "field", ...): keep what names the field.
+    parts = [str(p) for p in loc if p not in {"body", "payload", "query", "path"}]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = [
+        {"field": _field_name(err.get("loc", ())), "message": err["msg"]} for err in exc.errors
+    ]
+    first = fields[0] if fields else {"field": "body", "message": "invalide"}
+    return error_response(
+        request,
+        422,
+        ErrorCode.INVALID,
+        f"Champ « {first['field']} » invalide : {first['message']}",
+        {"field": first["field"], "fields": fields},
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(
+        request, 401, ErrorCode.UNAUTHENTICATED, "Authentification requise (jeton ou session)."
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = ErrorCode.INVALID if exc.status_code == 400 else ErrorCode.FORBIDDEN
+    if exc.status_code == 429:
+        code = ErrorCode.RATE_LIMITED
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):
+        message = "Le corps de la requête n'est pas du JSON valide."
+    return error_response(request, exc.status_code, code, message, {"field": "body"})
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, ErrorCode.NOT_FOUND, "Ressource introuvable.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(
+        request, 413, ErrorCode.TOO_LARGE, "Corps de requête trop volumineux.", {"field": "body"}
+    )
+
+
+def _mount_routers() -> None:
+    """Mount the `router` of every Préau app that has an `api` module."""
+    for app in settings.PREAU_APPS:
+        try:
+            module = import_module(f"{app}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.api":
+                raise
+            continue
+        api.add_router("/", module.router, tags=[app])
+
+
+_mount_routers()

@@ -1,0 +1,305 @@
+"""Parcours, sessions, members, progress, attestations, access grants and statistics."""
+
+import csv
+import io
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Query, Router, Schema
+
+from . import attestations, policies, selectors, services
+from .models import Membership, Session
+from .policies import Action, PlatformAction
+from .schemas import (
+    AccessGrantIn,
+    AccessGrantOut,
+    AttestationOut,
+    AuditEntryOut,
+    ContentOpenIn,
+    DuplicateIn,
+    MemberOut,
+    MeOut,
+    ParcoursOut,
+    ProgressOut,
+    SectionCopyOut,
+    SessionDetailOut,
+    SessionOut,
+    StatsRowOut,
+    TeacherOut,
+    TokenIn,
+    TokenOut,
+)
+
+router = Router()
+
+
+@router.post("/auth/token", auth=None, response=TokenOut)
+def create_token(request: HttpRequest, payload: TokenIn):
+    return {"token": services.issue_api_token(**payload.dict())}
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest):
+    user = request.user
+    profile = getattr(user, "profile", None)
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "full_name": selectors.display_name(user),
+        "school": profile.school if profile else "",
+        "circonscription": profile.circonscription if profile else "",
+        "academy": profile.academy.code if profile and profile.academy else None,
+        "platform_roles": sorted(user.platform_roles.values_list("role", flat=True)),
+        "last_visit": profile.last_visit if profile else None,
+    }
+
+
+def _session_out(session: Session, role: str) -> dict:
+    return {
+        "id": session.pk,
+        "title": session.title,
+        "parcours_id": session.parcours_id,
+        "parcours_title": session.parcours.title,
+        "academy": session.academy.code,
+        "starts_on": session.starts_on,
+        "ends_on": session.ends_on,
+        "state": session.state,
+        "ended": session.has_ended(),
+        "content_open_after_end": session.content_open_after_end,
+        "role": role,
+    }
+
+
+@router.get("/sessions", response=list[SessionOut])
+def list_sessions(request: HttpRequest):
+    mine = [_session_out(m.session, m.role) for m in selectors.memberships_of(request.user)]
+    seen = {row["id"] for row in mine}
+    inspected = [
+        _session_out(session, policies.Standing.INSPECTOR)
+        for session in selectors.inspected_sessions(request.user)
+        if session.pk not in seen
+    ]
+    return mine + inspected
+
+
+@router.get("/sessions/{session_id}", response=SessionDetailOut)
+def session_detail(request: HttpRequest, session_id: int):
+    user = request.user
+    session = selectors.get_session(session_id)
+    policies.require(user, Action.VIEW_SESSION_SUMMARY, session)
+    held = policies.standings(user, session)
+    detail = _session_out(session, "/".join(sorted(held)))
+    detail |= {
+        "trainers": selectors.trainer_names(session),
+        "distance_minutes": session.parcours.distance_minutes,
+        "presence_minutes": session.parcours.presence_minutes,
+    }
+    if policies.can(user, Action.VIEW_ACTIVITIES, session):
+        services.record_entry(session=session, user=user)
+        detail["sections"] = selectors.outline(
+            session,
+            user=user,
+            include_trainer_only=policies.can(user, Action.VIEW_TRAINER_ONLY_CONTENT, session),
+        )
+    if policies.can(user, Action.LIST_ENROLLED_TEACHERS, session):
+        detail["teachers"] = [
+            TeacherOut(
+                name=selectors.display_name(m.user),
+                school=m.user.profile.school,
+                finished=m.finished_on is not None,
+            )
+            for m in selectors.enrolled_teachers(session, user.profile.circonscription)
+        ]
+    return detail
+
+
+class MemberFilters(Schema):
+    role: Literal["participant", "tutor", "trainer"] | None = None
+    finished: bool | None = None
+    school: str | None = None
+    format: Literal["json", "csv"] = "json"
+
+
+CSV_HEADER = ["identifiant", "nom", "rôle", "établissement", "circonscription", "terminé"]
+
+
+@router.get("/sessions/{session_id}/members", response=list[MemberOut])
+def list_members(request: HttpRequest, session_id: int, filters: Query[MemberFilters]):
+    session = selectors.get_session(session_id)
+    policies.require(request.user, Action.LIST_MEMBERS, session)
+    rows = [
+        _member_out(m)
+        for m in selectors.members(
+            session, role=filters.role, finished=filters.finished, school=filters.school
+        )
+    ]
+    if filters.format == "json":
+        return rows
+    services.record_members_export(session=session, actor=request.user)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        writer.writerow(
+            [
+                row["username"],
+                row["name"],
+                row["role"],
+                row["school"],
+                row["circonscription"],
+                "oui" if row["finished"] else "non",
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-membres.csv"'
+    return response
+
+
+def _member_out(membership: Membership) -> dict:
+    profile = getattr(membership.user, "profile", None)
+    return {
+        "user_id": membership.user_id,
+        "username": membership.user.get_username(),
+        "name": selectors.display_name(membership.user),
+        "role": membership.role,
+        "school": profile.school if profile else "",
+        "circonscription": profile.circonscription if profile else "",
+        "finished": membership.finished_on is not None,
+    }
+
+
+@router.get("/sessions/{session_id}/progress", response=list[ProgressOut])
+def session_progress(request: HttpRequest, session_id: int):
+    user = request.user
+    session = selectors.get_session(session_id)
+    if policies.can(user, Action.VIEW_ALL_PROGRESS, session):
+        rows, with_last_visit = selectors.progress(session), True
+    else:
+        policies.require(user, Action.VIEW_OWN_PROGRESS, session)
+        rows, with_last_visit = selectors.progress(session, only_user=user), False
+    return [
+        {
+            "user_id": row.membership.user_id,
+            "name": selectors.display_name(row.membership.user),
+            "completed": row.completed,
+            "total": row.total,
+            "percent": row.percent,
+            "last_visit": row.last_visit if with_last_visit else None,
+        }
+        for row in rows
+    ]
+
+
+@router.post("/sessions/{session_id}/activities/{activity_id}/complete", response={204: None})
+def complete_activity(request: HttpRequest, session_id: int, activity_id: int):
+    session = selectors.get_session(session_id)
+    services.complete_activity(session=session, user=request.user, activity_id=activity_id)
+    return 204, None
+
+
+@router.delete("/sessions/{session_id}/activities/{activity_id}/complete", response={204: None})
+def undo_completion(request: HttpRequest, session_id: int, activity_id: int):
+    session = selectors.get_session(session_id)
+    services.undo_completion(session=session, user=request.user, activity_id=activity_id)
+    return 204, None
+
+
+@router.put("/sessions/{session_id}/content-open", response=SessionOut)
+def set_content_open(request: HttpRequest, session_id: int, payload: ContentOpenIn):
+    session = selectors.get_session(session_id)
+    services.set_content_open_after_end(
+        session=session, actor=request.user, open_after_end=payload.content_open_after_end
+    )
+    return _session_out(session, "/".join(sorted(policies.standings(request.user, session))))
+
+
+def _attestation_out(attestation) -> dict:
+    return {
+        "id": attestation.pk,
+        "number": str(attestation.number),
+        "issued_on": attestation.issued_on,
+        "url": reverse("api:attestation_pdf", kwargs={"attestation_id": attestation.pk}),
+    }
+
+
+@router.post("/sessions/{session_id}/members/{user_id}/finish", response=AttestationOut)
+def finish_training(request: HttpRequest, session_id: int, user_id: int):
+    session = selectors.get_session(session_id)
+    attestation = services.finish_training(
+        session=session, actor=request.user, participant_id=user_id
+    )
+    return _attestation_out(attestation)
+
+
+@router.get("/attestations/{attestation_id}.pdf", url_name="attestation_pdf")
+def attestation_pdf(request: HttpRequest, attestation_id: int):
+    attestation = selectors.get_attestation(attestation_id)
+    policies.decide_download_attestation(request.user, attestation).raise_if_denied()
+    response = HttpResponse(attestations.render_pdf(attestation), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="attestation-{attestation.number}.pdf"'
+    return response
+
+
+def _parcours_out(parcours) -> dict:
+    return {
+        "id": parcours.pk,
+        "title": parcours.title,
+        "origin": parcours.origin,
+        "academy": parcours.academy.code if parcours.academy else None,
+        "duplicated_from_id": parcours.duplicated_from_id,
+        "sections": parcours.sections.count(),
+    }
+
+
+@router.post("/parcours/{parcours_id}/duplicate", response={201: ParcoursOut})
+def duplicate_parcours(request: HttpRequest, parcours_id: int, payload: DuplicateIn | None = None):
+    parcours = selectors.get_parcours(parcours_id)
+    title = payload.title if payload else None
+    copy = services.duplicate_parcours(parcours=parcours, actor=request.user, title=title)
+    return 201, _parcours_out(copy)
+
+
+@router.post(
+    "/parcours/{parcours_id}/sections/{section_id}/duplicate", response={201: SectionCopyOut}
+)
+def duplicate_section(request: HttpRequest, parcours_id: int, section_id: int):
+    section = selectors.get_section(parcours_id, section_id)
+    copy = services.duplicate_section(section=section, actor=request.user)
+    return 201, {
+        "id": copy.pk,
+        "title": copy.title,
+        "parcours_id": copy.parcours_id,
+        "position": copy.position,
+        "activities": copy.activities.count(),
+    }
+
+
+@router.post("/sessions/{session_id}/access-grants", response={201: AccessGrantOut})
+def create_access_grant(request: HttpRequest, session_id: int, payload: AccessGrantIn):
+    session = selectors.get_session(session_id)
+    grant = services.grant_access(
+        session=session, actor=request.user, reason=payload.reason, expires_at=payload.expires_at
+    )
+    return 201, grant
+
+
+@router.get("/sessions/{session_id}/audit", response=list[AuditEntryOut])
+def audit_log(request: HttpRequest, session_id: int):
+    session = selectors.get_session(session_id)
+    policies.require(request.user, Action.READ_AUDIT_LOG, session)
+    return [
+        {
+            "actor": selectors.display_name(entry.actor),
+            "action": entry.action,
+            "reason": entry.reason,
+            "at": entry.at,
+        }
+        for entry in selectors.audit_log(session)
+    ]
+
+
+@router.get("/stats", response=list[StatsRowOut])
+def statistics(request: HttpRequest):
+    policies.require_platform(request.user, PlatformAction.VIEW_STATS)
+    return selectors.statistics(policies.stats_academy_scope(request.user))

@@ -1,0 +1,275 @@
+"""The core domain: academies, parcours and their sessions, who takes part and how far.
+
+Trust frame: no model here records time spent, connection times, clicks or page views.
+The only trace of presence is `Profile.last_visit`, a date. `tests/parcours/test_no_tracking.py`
+walks every model against the reviewed list in `parcours/trust.py`.
+"""
+
+import hashlib
+import secrets
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Academy(models.Model):
+    class SchoolZone(models.TextChoices):
+        A = "A", "Zone A"
+        B = "B", "Zone B"
+        C = "C", "Zone C"
+        CORSE = "Corse", "Corse"
+        REUNION = "Réunion", "La Réunion"
+        MAYOTTE = "Mayotte", "Mayotte"
+        GUADELOUPE = "Guadeloupe", "Guadeloupe"
+        MARTINIQUE = "Martinique", "Martinique"
+        GUYANE = "Guyane", "Guyane"
+        NOUVELLE_CALEDONIE = "Nouvelle Calédonie", "Nouvelle-Calédonie"
+        POLYNESIE = "Polynésie", "Polynésie française"
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    timezone = models.CharField(max_length=64, default="Europe/Paris")
+    school_zone = models.CharField(max_length=32, choices=SchoolZone.choices)
+    # Subdivision code of the `holidays` package for France ("" for mainland France,
+    # "57" for Moselle, "RE" for La Réunion...).
+    holiday_subdivision = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        verbose_name_plural = "academies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    academy = models.ForeignKey(Academy, null=True, blank=True, on_delete=models.SET_NULL)
+    school = models.CharField(max_length=200, blank=True)
+    circonscription = models.CharField(max_length=120, blank=True)
+    # The only trace of presence the platform keeps: a date, written at most once a day.
+    last_visit = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Profil de {self.user}"
+
+
+class PlatformRole(models.Model):
+    """A role held across an academy (or nationally), outside any session."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("administrateur")
+        INSPECTOR = "inspector", _("inspecteur")
+        DESIGNER = "designer", _("concepteur")
+        NATIONAL = "national", _("national")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="platform_roles"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    academy = models.ForeignKey(Academy, null=True, blank=True, on_delete=models.CASCADE)
+    circonscription = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "academy", "circonscription"], name="unique_platform_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} {self.academy or 'national'}"
+
+
+class Parcours(models.Model):
+    class Kind(models.TextChoices):
+        TUTORED = "tutored", _("parcours tutoré")
+        SELF_ENROLMENT = "self_enrolment", _("parcours en autoinscription")
+        COLLABORATIVE_SPACE = "collaborative_space", _("espace collaboratif")
+
+    class Origin(models.TextChoices):
+        NATIONAL = "national", _("national")
+        ACADEMIC = "academic", _("académique")
+
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=24, choices=Kind.choices, default=Kind.TUTORED)
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.ACADEMIC)
+    academy = models.ForeignKey(Academy, null=True, blank=True, on_delete=models.PROTECT)
+    distance_minutes = models.PositiveIntegerField(default=0)
+    presence_minutes = models.PositiveIntegerField(default=0)
+    duplicated_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+
+    class Meta:
+        verbose_name_plural = "parcours"
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def total_minutes(self) -> int:
+        return self.distance_minutes + self.presence_minutes
+
+
+class Section(models.Model):
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Activity(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="activities")
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    estimated_minutes = models.PositiveIntegerField(default=0)
+    trainer_only = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Session(models.Model):
+    class State(models.TextChoices):
+        PLANNED = "planned", _("à venir")
+        OPEN = "open", _("ouverte")
+        CLOSED = "closed", _("terminée")
+
+    parcours = models.ForeignKey(Parcours, on_delete=models.PROTECT, related_name="sessions")
+    academy = models.ForeignKey(Academy, on_delete=models.PROTECT, related_name="sessions")
+    title = models.CharField(max_length=200)
+    circonscription = models.CharField(max_length=120, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    # The trainer's choice: whether content stays readable once the session has ended.
+    content_open_after_end = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="session_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def has_ended(self, today: date | None = None) -> bool:
+        """A session ends when closed by hand or when its last day has passed."""
+        today = today or timezone.localdate()
+        return self.state == self.State.CLOSED or self.ends_on < today
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        PARTICIPANT = "participant", _("participant")
+        TUTOR = "tutor", _("tuteur")
+        TRAINER = "trainer", _("formateur")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    # Set by a trainer when they mark the training finished; printed on the attestation.
+    finished_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="unique_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.session}"
+
+
+class ActivityCompletion(models.Model):
+    """An activity a participant marked done. Deliberately carries no timestamp."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="completions")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="completions")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "activity"], name="unique_completion"),
+        ]
+
+
+class Attestation(models.Model):
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="attestation"
+    )
+    number = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    issued_on = models.DateField()
+
+
+class AccessGrant(models.Model):
+    """An administrator's explicit, time-limited right to enter one session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="access_grants")
+    grantee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants"
+    )
+    reason = models.TextField()
+    expires_at = models.DateTimeField()
+
+    def is_active(self, now=None) -> bool:
+        return self.expires_at > (now or timezone.now())
+
+
+class AuditEntry(models.Model):
+    """Who entered a session from outside it, and why. Readable by its trainers."""
+
+    class Action(models.TextChoices):
+        GRANT_CREATED = "grant_created", _("accès accordé")
+        ENTERED = "entered", _("entrée dans la session")
+        MEMBERS_EXPORTED = "members_exported", _("export de la liste des participants")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    action = models.CharField(max_length=24, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user) -> str:
+        key = secrets.token_urlsafe(32)
+        cls.objects.create(user=user, key_hash=cls.hash_key(key))
+        return key

@@ -1,0 +1,323 @@
+"""Who may do what: the one permission matrix of Préau.
+
+Every API route, page and realtime subscription asks this module and nothing else compares
+roles. A user's *standing* towards a session is a set of `Standing` values (a trainer of one
+session may be an inspector elsewhere); `GRANTS` says which standings may perform each
+action. What is not granted is denied, and the trust frame's denials are written out below
+as explicitly as the grants, so that the table test in `tests/parcours/test_policies.py`
+reads like the platform's published rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
+
+from .errors import ErrorCode, ServiceError
+from .models import AccessGrant, Attestation, Membership, Parcours, PlatformRole, Session
+
+User = AbstractBaseUser | AnonymousUser
+
+
+class Standing(StrEnum):
+    """How a user stands towards one session."""
+
+    PARTICIPANT = "participant"
+    TUTOR = "tutor"
+    TRAINER = "trainer"
+    INSPECTOR = "inspector"  # inspector of the session's circonscription
+    ADMIN = "admin"  # administrator of the session's academy, without an access grant
+    ADMIN_GRANTED = "admin_granted"  # the same, holding an active access grant
+    DESIGNER = "designer"
+    NATIONAL = "national"
+    OUTSIDER = "outsider"
+
+
+class Action(StrEnum):
+    # Seeing that a session exists: title, dates, trainers' names.
+    VIEW_SESSION_SUMMARY = "session.view_summary"
+    # Entering it: its activities, contributions and tools.
+    ENTER_SESSION = "session.enter"
+    LIST_MEMBERS = "session.list_members"
+    EXPORT_MEMBERS = "session.export_members"
+    LIST_ENROLLED_TEACHERS = "session.list_enrolled_teachers"
+    VIEW_ACTIVITIES = "session.view_activities"
+    VIEW_TRAINER_ONLY_CONTENT = "session.view_trainer_only_content"
+    VIEW_OWN_PROGRESS = "progress.view_own"
+    VIEW_ALL_PROGRESS = "progress.view_all"
+    COMPLETE_ACTIVITY = "progress.complete_activity"
+    FINISH_TRAINING = "progress.finish_training"
+    DOWNLOAD_ANY_ATTESTATION = "attestation.download_any"
+    SET_CONTENT_OPEN = "session.set_content_open"
+    READ_CONTRIBUTIONS = "contribution.read"
+    READ_TRAINER_ONLY_CONTRIBUTIONS = "contribution.read_trainer_only"
+    CONTRIBUTE = "contribution.create"
+    REACT = "contribution.react"
+    MODERATE = "contribution.moderate"
+    CONTACT_MEMBERS = "message.contact_members"
+    MESSAGE_PARTICIPANTS_IN_BULK = "message.bulk"
+    SCHEDULE_CLASS = "schedule.class"
+    VOTE = "schedule.vote"
+    MANAGE_RECORDINGS = "recording.manage"
+    WATCH_RECORDINGS = "recording.watch"
+    GRANT_ACCESS = "admin.grant_access"
+    READ_AUDIT_LOG = "admin.read_audit_log"
+    # Never recorded, so never shown to anyone (trust frame).
+    VIEW_TIME_SPENT = "tracking.view_time_spent"
+    VIEW_CONNECTION_TIMES = "tracking.view_connection_times"
+    VIEW_PAGES_VIEWED = "tracking.view_pages_viewed"
+
+
+class PlatformAction(StrEnum):
+    """Actions that concern no single session."""
+
+    VIEW_STATS = "platform.view_stats"
+    DUPLICATE_PARCOURS = "platform.duplicate_parcours"
+    LIST_INSPECTED_SESSIONS = "platform.list_inspected_sessions"
+    EXPORT_NOMINATIVE_DATA = "platform.export_nominative_data"
+
+
+S = Standing
+MEMBERS = frozenset({S.PARTICIPANT, S.TUTOR, S.TRAINER})
+STAFF = frozenset({S.TUTOR, S.TRAINER})
+
+GRANTS: dict[Action, frozenset[Standing]] = {
+    Action.VIEW_SESSION_SUMMARY: MEMBERS | {S.INSPECTOR, S.ADMIN, S.ADMIN_GRANTED},
+    Action.ENTER_SESSION: MEMBERS | {S.ADMIN_GRANTED},
+    # Participant lists are the one nominative export an administrator may make.
+    Action.LIST_MEMBERS: MEMBERS | {S.ADMIN, S.ADMIN_GRANTED},
+    Action.EXPORT_MEMBERS: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
+    # Names and schools of the teachers enrolled or finished, nothing more.
+    Action.LIST_ENROLLED_TEACHERS: frozenset({S.INSPECTOR}),
+    Action.VIEW_ACTIVITIES: MEMBERS | {S.ADMIN_GRANTED},
+    Action.VIEW_TRAINER_ONLY_CONTENT: STAFF | {S.ADMIN_GRANTED},
+    Action.VIEW_OWN_PROGRESS: frozenset({S.PARTICIPANT}),
+    Action.VIEW_ALL_PROGRESS: STAFF,
+    Action.COMPLETE_ACTIVITY: frozenset({S.PARTICIPANT}),
+    Action.FINISH_TRAINING: STAFF,
+    Action.DOWNLOAD_ANY_ATTESTATION: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
+    Action.SET_CONTENT_OPEN: STAFF,
+    Action.READ_CONTRIBUTIONS: MEMBERS | {S.ADMIN_GRANTED},
+    Action.READ_TRAINER_ONLY_CONTRIBUTIONS: STAFF | {S.ADMIN_GRANTED},
+    Action.CONTRIBUTE: MEMBERS,
+    Action.REACT: MEMBERS,
+    Action.MODERATE: STAFF,
+    Action.CONTACT_MEMBERS: MEMBERS,
+    Action.MESSAGE_PARTICIPANTS_IN_BULK: STAFF,
+    Action.SCHEDULE_CLASS: STAFF,
+    Action.VOTE: MEMBERS,
+    Action.MANAGE_RECORDINGS: STAFF,
+    # Recordings are for the members of the session only: no grant opens them.
+    Action.WATCH_RECORDINGS: MEMBERS,
+    Action.GRANT_ACCESS: frozenset({S.ADMIN, S.ADMIN_GRANTED}),
+    Action.READ_AUDIT_LOG: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
+    Action.VIEW_TIME_SPENT: frozenset(),
+    Action.VIEW_CONNECTION_TIMES: frozenset(),
+    Action.VIEW_PAGES_VIEWED: frozenset(),
+}
+
+PLATFORM_GRANTS: dict[PlatformAction, frozenset[str]] = {
+    PlatformAction.VIEW_STATS: frozenset({PlatformRole.Role.NATIONAL, PlatformRole.Role.ADMIN}),
+    PlatformAction.DUPLICATE_PARCOURS: frozenset(
+        {PlatformRole.Role.DESIGNER, PlatformRole.Role.ADMIN}
+    ),
+    PlatformAction.LIST_INSPECTED_SESSIONS: frozenset({PlatformRole.Role.INSPECTOR}),
+    # Beyond participant lists and attestations, no one exports nominative data.
+    PlatformAction.EXPORT_NOMINATIVE_DATA: frozenset(),
+}
+
+# After a session ends, its forums, polls and other social tools are read-only.
+FROZEN_AFTER_END = frozenset(
+    {
+        Action.CONTRIBUTE,
+        Action.REACT,
+        Action.VOTE,
+        Action.COMPLETE_ACTIVITY,
+        Action.SCHEDULE_CLASS,
+        Action.CONTACT_MEMBERS,
+        Action.MESSAGE_PARTICIPANTS_IN_BULK,
+    }
+)
+# Reading that stops after the end for participants unless the trainer keeps content open.
+CLOSED_AFTER_END_UNLESS_OPEN = frozenset(
+    {
+        Action.ENTER_SESSION,
+        Action.VIEW_ACTIVITIES,
+        Action.READ_CONTRIBUTIONS,
+        Action.WATCH_RECORDINGS,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    code: ErrorCode | None = None
+    message: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def raise_if_denied(self) -> None:
+        if not self.allowed:
+            raise ServiceError(self.code or ErrorCode.FORBIDDEN, self.message)
+
+
+ALLOWED = Decision(True)
+
+
+def _platform_roles(user: User) -> list[PlatformRole]:
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_preau_platform_roles", None)
+    if cached is None:
+        cached = list(PlatformRole.objects.filter(user=user))
+        user._preau_platform_roles = cached
+    return cached
+
+
+def standings(user: User, session: Session) -> frozenset[Standing]:
+    """Every standing `user` holds towards `session` (OUTSIDER when none)."""
+    if not user.is_authenticated:
+        return frozenset({S.OUTSIDER})
+    found: set[Standing] = set()
+    role = (
+        Membership.objects.filter(session=session, user=user).values_list("role", flat=True).first()
+    )
+    if role is not None:
+        found.add(Standing(role))
+    for grant in _platform_roles(user):
+        if grant.role == PlatformRole.Role.NATIONAL:
+            found.add(S.NATIONAL)
+        elif grant.academy_id != session.academy_id:
+            continue
+        elif grant.role == PlatformRole.Role.ADMIN:
+            found.add(S.ADMIN_GRANTED if _has_active_grant(user, session) else S.ADMIN)
+        elif grant.role == PlatformRole.Role.DESIGNER:
+            found.add(S.DESIGNER)
+        elif (
+            grant.role == PlatformRole.Role.INSPECTOR
+            and session.circonscription
+            and grant.circonscription == session.circonscription
+        ):
+            found.add(S.INSPECTOR)
+    return frozenset(found) or frozenset({S.OUTSIDER})
+
+
+def _has_active_grant(user: User, session: Session) -> bool:
+    return AccessGrant.objects.filter(
+        session=session, grantee=user, expires_at__gt=timezone.now()
+    ).exists()
+
+
+def decide(user: User, action: Action, session: Session) -> Decision:
+    held = standings(user, session)
+    if not held & GRANTS[action]:
+        return Decision(False, ErrorCode.FORBIDDEN, _denial_message(action, held))
+    if session.has_ended():
+        if action in FROZEN_AFTER_END:
+            return Decision(
+                False,
+                ErrorCode.FROZEN,
+                "La session est terminée : ses outils sont en lecture seule.",
+            )
+        if (
+            action in CLOSED_AFTER_END_UNLESS_OPEN
+            and not session.content_open_after_end
+            and not held & (STAFF | {S.ADMIN_GRANTED})
+        ):
+            return Decision(
+                False,
+                ErrorCode.FROZEN,
+                "La session est terminée et ses formateurs ont fermé l'accès au contenu.",
+            )
+    return ALLOWED
+
+
+def _denial_message(action: Action, held: frozenset[Standing]) -> str:
+    if S.ADMIN in held and action in GRANTS and S.ADMIN_GRANTED in GRANTS[action]:
+        return "Un administrateur n'entre dans une session qu'avec un accès accordé et motivé."
+    if held == {S.OUTSIDER}:
+        return "Vous ne faites pas partie de cette session."
+    return "Votre rôle dans cette session ne permet pas cette action."
+
+
+def can(user: User, action: Action, session: Session) -> bool:
+    return decide(user, action, session).allowed
+
+
+def require(user: User, action: Action, session: Session) -> None:
+    decide(user, action, session).raise_if_denied()
+
+
+def is_member(user: User, session: Session) -> bool:
+    return bool(standings(user, session) & MEMBERS)
+
+
+def enters_by_grant(user: User, session: Session) -> bool:
+    """True for an administrator inside a session through an access grant (audit-logged)."""
+    held = standings(user, session)
+    return S.ADMIN_GRANTED in held and not held & MEMBERS
+
+
+def decide_platform(user: User, action: PlatformAction) -> Decision:
+    roles = {grant.role for grant in _platform_roles(user)}
+    if roles & PLATFORM_GRANTS[action]:
+        return ALLOWED
+    return Decision(False, ErrorCode.FORBIDDEN, "Votre rôle sur la plateforme ne le permet pas.")
+
+
+def require_platform(user: User, action: PlatformAction) -> None:
+    decide_platform(user, action).raise_if_denied()
+
+
+def inspected_circonscriptions(user: User) -> list[tuple[int | None, str]]:
+    """(academy id, circonscription) pairs an inspector may list sessions of."""
+    return [
+        (grant.academy_id, grant.circonscription)
+        for grant in _platform_roles(user)
+        if grant.role == PlatformRole.Role.INSPECTOR and grant.circonscription
+    ]
+
+
+def stats_academy_scope(user: User) -> list[int] | None:
+    """Academies whose statistics `user` may read: None means all (national)."""
+    roles = _platform_roles(user)
+    if any(grant.role == PlatformRole.Role.NATIONAL for grant in roles):
+        return None
+    return [grant.academy_id for grant in roles if grant.role == PlatformRole.Role.ADMIN]
+
+
+def decide_duplicate_parcours(user: User, parcours: Parcours) -> Decision:
+    """Designers and admins copy national parcours, or academic ones of their own academy."""
+    decision = decide_platform(user, PlatformAction.DUPLICATE_PARCOURS)
+    if not decision:
+        return decision
+    if parcours.origin == Parcours.Origin.NATIONAL:
+        return ALLOWED
+    academies = {
+        grant.academy_id
+        for grant in _platform_roles(user)
+        if grant.role in PLATFORM_GRANTS[PlatformAction.DUPLICATE_PARCOURS]
+    }
+    if parcours.academy_id in academies:
+        return ALLOWED
+    return Decision(False, ErrorCode.FORBIDDEN, "Ce parcours appartient à une autre académie.")
+
+
+def copy_target_academy(user: User) -> int | None:
+    """The academy a designer's or admin's copies belong to."""
+    for grant in _platform_roles(user):
+        if grant.role in PLATFORM_GRANTS[PlatformAction.DUPLICATE_PARCOURS]:
+            return grant.academy_id
+    return None
+
+
+def decide_download_attestation(user: User, attestation: Attestation) -> Decision:
+    """The person it names, the session's trainers and the academy's admins."""
+    if user.is_authenticated and attestation.membership.user_id == user.pk:
+        return ALLOWED
+    return decide(user, Action.DOWNLOAD_ANY_ATTESTATION, attestation.membership.session)

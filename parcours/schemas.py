@@ -1,0 +1,151 @@
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+
+class TokenIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    school: str
+    circonscription: str
+    academy: str | None
+    platform_roles: list[str]
+    last_visit: date | None
+
+
+class SessionOut(Schema):
+    id: int
+    title: str
+    parcours_id: int
+    parcours_title: str
+    academy: str
+    starts_on: date
+    ends_on: date
+    state: str
+    ended: bool
+    content_open_after_end: bool
+    # The caller's standing: participant, tutor, trainer, or inspector for a session
+    # of their circonscription.
+    role: str
+
+
+class ActivityOut(Schema):
+    id: int
+    title: str
+    estimated_minutes: int
+    trainer_only: bool
+    completed: bool
+
+
+class SectionOut(Schema):
+    id: int
+    title: str
+    activities: list[ActivityOut]
+
+
+class TeacherOut(Schema):
+    """What an inspector may know of an enrolled teacher: a name and a school."""
+
+    name: str
+    school: str
+    finished: bool
+
+
+class SessionDetailOut(SessionOut):
+    trainers: list[str]
+    distance_minutes: int
+    presence_minutes: int
+    sections: list[SectionOut] | None = None
+    teachers: list[TeacherOut] | None = None
+
+
+class MemberOut(Schema):
+    user_id: int
+    username: str
+    name: str
+    role: str
+    school: str
+    circonscription: str
+    finished: bool
+
+
+class ProgressOut(Schema):
+    user_id: int
+    name: str
+    completed: int
+    total: int
+    percent: int
+    # Present for trainers and tutors only; never time spent or connection times.
+    last_visit: date | None = None
+
+
+class AttestationOut(Schema):
+    id: int
+    number: str
+    issued_on: date
+    url: str
+
+
+class ContentOpenIn(Schema):
+    content_open_after_end: bool
+
+
+class DuplicateIn(Schema):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ParcoursOut(Schema):
+    id: int
+    title: str
+    origin: str
+    academy: str | None
+    duplicated_from_id: int | None
+    sections: int
+
+
+class SectionCopyOut(Schema):
+    id: int
+    title: str
+    parcours_id: int
+    position: int
+    activities: int
+
+
+class AccessGrantIn(Schema):
+    reason: str = Field(max_length=2000)
+    expires_at: datetime
+
+
+class AccessGrantOut(Schema):
+    id: int
+    session_id: int
+    reason: str
+    expires_at: datetime
+
+
+class AuditEntryOut(Schema):
+    actor: str
+    action: str
+    reason: str
+    at: datetime
+
+
+class StatsRowOut(Schema):
+    academy: str
+    academy_name: str
+    parcours_id: int
+    parcours: str
+    sessions: int
+    # null when between 1 and 4: small counts are suppressed.
+    enrolments: int | None
+    finished: int | None

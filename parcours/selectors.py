@@ -1,0 +1,220 @@
+"""Reads of the core domain that need more than one line of ORM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from . import policies
+from .errors import not_found
+from .models import (
+    Activity,
+    ActivityCompletion,
+    Attestation,
+    AuditEntry,
+    Membership,
+    Parcours,
+    Section,
+    Session,
+)
+
+User = get_user_model()
+
+# Statistics never show a count this small: it could name someone.
+SMALL_COUNT_THRESHOLD = 5
+
+
+def get_session(session_id: int) -> Session:
+    session = Session.objects.select_related("parcours", "academy").filter(pk=session_id).first()
+    if session is None:
+        raise not_found("session", session_id)
+    return session
+
+
+def get_parcours(parcours_id: int) -> Parcours:
+    parcours = Parcours.objects.filter(pk=parcours_id).first()
+    if parcours is None:
+        raise not_found("parcours", parcours_id)
+    return parcours
+
+
+def get_section(parcours_id: int, section_id: int) -> Section:
+    section = (
+        Section.objects.select_related("parcours")
+        .filter(pk=section_id, parcours_id=parcours_id)
+        .first()
+    )
+    if section is None:
+        raise not_found("section", section_id)
+    return section
+
+
+def get_attestation(attestation_id: int) -> Attestation:
+    attestation = (
+        Attestation.objects.select_related(
+            "membership__user__profile",
+            "membership__session__parcours",
+            "membership__session__academy",
+        )
+        .filter(pk=attestation_id)
+        .first()
+    )
+    if attestation is None:
+        raise not_found("attestation", attestation_id)
+    return attestation
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("session__parcours", "session__academy")
+        .order_by("-session__starts_on", "session_id")
+    )
+
+
+def inspected_sessions(user) -> QuerySet[Session]:
+    pairs = policies.inspected_circonscriptions(user)
+    if not pairs:
+        return Session.objects.none()
+    scope = Q()
+    for academy_id, circonscription in pairs:
+        scope |= Q(academy_id=academy_id, circonscription=circonscription)
+    return Session.objects.filter(scope).select_related("parcours", "academy").order_by("starts_on")
+
+
+def trainer_names(session: Session) -> list[str]:
+    trainers = Membership.objects.filter(
+        session=session, role=Membership.Role.TRAINER
+    ).select_related("user")
+    return [display_name(m.user) for m in trainers]
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def members(
+    session: Session,
+    *,
+    role: str | None = None,
+    finished: bool | None = None,
+    school: str | None = None,
+) -> QuerySet[Membership]:
+    qs = Membership.objects.filter(session=session).select_related("user__profile")
+    if role:
+        qs = qs.filter(role=role)
+    if finished is not None:
+        qs = qs.filter(finished_on__isnull=not finished)
+    if school:
+        qs = qs.filter(user__profile__school__icontains=school)
+    return qs.order_by("role", "user__last_name", "user__username")
+
+
+def enrolled_teachers(session: Session, circonscription: str) -> QuerySet[Membership]:
+    """Participants of the inspector's circonscription: only names and schools are shown."""
+    return members(session, role=Membership.Role.PARTICIPANT).filter(
+        user__profile__circonscription=circonscription
+    )
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    membership: Membership
+    completed: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+    @property
+    def last_visit(self) -> date | None:
+        profile = getattr(self.membership.user, "profile", None)
+        return profile.last_visit if profile else None
+
+
+def _participant_activities(session: Session) -> QuerySet[Activity]:
+    return Activity.objects.filter(section__parcours=session.parcours_id, trainer_only=False)
+
+
+def progress(session: Session, *, only_user=None) -> list[ProgressRow]:
+    """Progress bars: completed share of the activities meant for participants."""
+    total = _participant_activities(session).count()
+    qs = members(session, role=Membership.Role.PARTICIPANT).select_related("attestation")
+    qs = qs.annotate(
+        completed=Count("completions", filter=Q(completions__activity__trainer_only=False))
+    )
+    if only_user is not None:
+        qs = qs.filter(user=only_user)
+    return [ProgressRow(m, m.completed, total) for m in qs]
+
+
+def outline(session: Session, *, user, include_trainer_only: bool) -> list[dict]:
+    """Sections and activities of the session's parcours, with the user's completions."""
+    done = set(
+        ActivityCompletion.objects.filter(
+            membership__session=session, membership__user=user
+        ).values_list("activity_id", flat=True)
+    )
+    sections = Section.objects.filter(parcours=session.parcours_id).prefetch_related("activities")
+    return [
+        {
+            "id": section.id,
+            "title": section.title,
+            "activities": [
+                {
+                    "id": activity.id,
+                    "title": activity.title,
+                    "estimated_minutes": activity.estimated_minutes,
+                    "trainer_only": activity.trainer_only,
+                    "completed": activity.id in done,
+                }
+                for activity in section.activities.all()
+                if include_trainer_only or not activity.trainer_only
+            ],
+        }
+        for section in sections
+    ]
+
+
+def audit_log(session: Session) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(session=session).select_related("actor")
+
+
+def statistics(academy_ids: list[int] | None) -> list[dict]:
+    """Non-nominative counts per academy and parcours, small counts suppressed."""
+    sessions = Session.objects.all()
+    if academy_ids is not None:
+        sessions = sessions.filter(academy_id__in=academy_ids)
+    participant = Q(memberships__role=Membership.Role.PARTICIPANT)
+    rows = (
+        sessions.values("academy__code", "academy__name", "parcours_id", "parcours__title")
+        .annotate(
+            sessions=Count("id", distinct=True),
+            enrolments=Count("memberships", filter=participant),
+            finished=Count(
+                "memberships", filter=participant & Q(memberships__finished_on__isnull=False)
+            ),
+        )
+        .order_by("academy__code", "parcours__title")
+    )
+    return [
+        {
+            "academy": row["academy__code"],
+            "academy_name": row["academy__name"],
+            "parcours_id": row["parcours_id"],
+            "parcours": row["parcours__title"],
+            "sessions": row["sessions"],
+            "enrolments": suppress_small(row["enrolments"]),
+            "finished": suppress_small(row["finished"]),
+        }
+        for row in rows
+    ]
+
+
+def suppress_small(count: int) -> int | None:
+    """None stands for a count between 1 and 4, hidden so that nobody can be singled out."""
+    return None if 0 < count < SMALL_COUNT_THRESHOLD else count

@@ -1,0 +1,221 @@
+"""Every write of the core domain, and the rules that go with it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from . import policies
+from .errors import ErrorCode, ServiceError, not_found
+from .models import (
+    AccessGrant,
+    Activity,
+    ActivityCompletion,
+    ApiToken,
+    Attestation,
+    AuditEntry,
+    Membership,
+    Parcours,
+    Profile,
+    Section,
+    Session,
+)
+from .policies import Action
+
+MAX_GRANT_DURATION = timedelta(days=30)
+
+
+def record_visit(*, user) -> None:
+    """Write today's date as the user's last visit, at most once a day per user."""
+    today = timezone.localdate()
+    if not cache.add(f"last-visit:{user.pk}:{today.isoformat()}", 1, timeout=86_400):
+        return
+    updated = Profile.objects.filter(user=user).exclude(last_visit=today).update(last_visit=today)
+    if not updated and not Profile.objects.filter(user=user).exists():
+        Profile.objects.create(user=user, last_visit=today)
+
+
+def issue_api_token(*, username: str, password: str) -> str:
+    user = authenticate(username=username, password=password)
+    if user is None:
+        raise ServiceError(
+            ErrorCode.UNAUTHENTICATED,
+            "Identifiant ou mot de passe incorrect.",
+            {"field": "password"},
+        )
+    return ApiToken.issue(user)
+
+
+def user_for_api_token(key: str):
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key), user__is_active=True)
+        .first()
+    )
+    return token.user if token else None
+
+
+def _membership(session: Session, user) -> Membership:
+    membership = Membership.objects.filter(session=session, user=user).first()
+    if membership is None:
+        raise not_found("membre", getattr(user, "pk", user))
+    return membership
+
+
+def _session_activity(session: Session, activity_id: int) -> Activity:
+    activity = Activity.objects.filter(
+        pk=activity_id, section__parcours=session.parcours_id
+    ).first()
+    if activity is None:
+        raise not_found("activité", activity_id)
+    return activity
+
+
+def complete_activity(*, session: Session, user, activity_id: int) -> None:
+    policies.require(user, Action.COMPLETE_ACTIVITY, session)
+    activity = _session_activity(session, activity_id)
+    if activity.trainer_only:
+        raise not_found("activité", activity_id)
+    ActivityCompletion.objects.get_or_create(
+        membership=_membership(session, user), activity=activity
+    )
+
+
+def undo_completion(*, session: Session, user, activity_id: int) -> None:
+    policies.require(user, Action.COMPLETE_ACTIVITY, session)
+    activity = _session_activity(session, activity_id)
+    ActivityCompletion.objects.filter(
+        membership=_membership(session, user), activity=activity
+    ).delete()
+
+
+@transaction.atomic
+def finish_training(*, session: Session, actor, participant_id: int) -> Attestation:
+    """Mark a participant's training finished and issue their attestation (idempotent)."""
+    policies.require(actor, Action.FINISH_TRAINING, session)
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(session=session, user_id=participant_id, role=Membership.Role.PARTICIPANT)
+        .first()
+    )
+    if membership is None:
+        raise not_found("participant", participant_id)
+    today = timezone.localdate()
+    if membership.finished_on is None:
+        membership.finished_on = today
+        membership.save(update_fields=["finished_on"])
+    attestation, _ = Attestation.objects.get_or_create(
+        membership=membership, defaults={"issued_on": today}
+    )
+    return attestation
+
+
+def set_content_open_after_end(*, session: Session, actor, open_after_end: bool) -> Session:
+    policies.require(actor, Action.SET_CONTENT_OPEN, session)
+    session.content_open_after_end = open_after_end
+    session.save(update_fields=["content_open_after_end"])
+    return session
+
+
+def _copy_section(section: Section, *, into: Parcours, position: int) -> Section:
+    copy = Section.objects.create(parcours=into, title=section.title, position=position)
+    Activity.objects.bulk_create(
+        Activity(
+            section=copy,
+            title=activity.title,
+            position=activity.position,
+            estimated_minutes=activity.estimated_minutes,
+            trainer_only=activity.trainer_only,
+        )
+        for activity in section.activities.all()
+    )
+    return copy
+
+
+@transaction.atomic
+def duplicate_parcours(*, parcours: Parcours, actor, title: str | None = None) -> Parcours:
+    """An academic copy, linked to its original, in the actor's academy."""
+    policies.decide_duplicate_parcours(actor, parcours).raise_if_denied()
+    copy = Parcours.objects.create(
+        title=title or f"{parcours.title} (copie)",
+        kind=parcours.kind,
+        origin=Parcours.Origin.ACADEMIC,
+        academy_id=policies.copy_target_academy(actor),
+        distance_minutes=parcours.distance_minutes,
+        presence_minutes=parcours.presence_minutes,
+        duplicated_from=parcours,
+    )
+    for section in parcours.sections.prefetch_related("activities"):
+        _copy_section(section, into=copy, position=section.position)
+    return copy
+
+
+@transaction.atomic
+def duplicate_section(*, section: Section, actor) -> Section:
+    """A copy of the section placed last in its own parcours."""
+    policies.decide_duplicate_parcours(actor, section.parcours).raise_if_denied()
+    if section.parcours.origin == Parcours.Origin.NATIONAL:
+        raise ServiceError(
+            ErrorCode.FORBIDDEN,
+            "Un parcours national ne se modifie pas : dupliquez le parcours entier.",
+        )
+    last = section.parcours.sections.order_by("-position").values_list("position", flat=True)
+    return _copy_section(section, into=section.parcours, position=(last.first() or 0) + 1)
+
+
+@transaction.atomic
+def grant_access(*, session: Session, actor, reason: str, expires_at: datetime) -> AccessGrant:
+    policies.require(actor, Action.GRANT_ACCESS, session)
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ServiceError(
+            ErrorCode.INVALID,
+            "Un accès se motive : donnez une raison d'au moins 10 caractères.",
+            {"field": "reason"},
+        )
+    now = timezone.now()
+    if not now < expires_at <= now + MAX_GRANT_DURATION:
+        raise ServiceError(
+            ErrorCode.INVALID,
+            "L'expiration doit être dans le futur et à 30 jours au plus.",
+            {"field": "expires_at"},
+        )
+    grant = AccessGrant.objects.create(
+        session=session, grantee=actor, reason=reason, expires_at=expires_at
+    )
+    AuditEntry.objects.create(
+        session=session, actor=actor, action=AuditEntry.Action.GRANT_CREATED, reason=reason
+    )
+    return grant
+
+
+def record_entry(*, session: Session, user) -> None:
+    """Log an administrator's entry into a session they hold a grant for, once a day."""
+    if not policies.enters_by_grant(user, session):
+        return
+    today = timezone.localdate()
+    if not cache.add(f"audit-entry:{session.pk}:{user.pk}:{today.isoformat()}", 1, 86_400):
+        return
+    grant = (
+        AccessGrant.objects.filter(session=session, grantee=user, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+    AuditEntry.objects.create(
+        session=session,
+        actor=user,
+        action=AuditEntry.Action.ENTERED,
+        reason=grant.reason if grant else "",
+    )
+
+
+def record_members_export(*, session: Session, actor) -> None:
+    policies.require(actor, Action.EXPORT_MEMBERS, session)
+    if not policies.is_member(actor, session):
+        AuditEntry.objects.create(
+            session=session, actor=actor, action=AuditEntry.Action.MEMBERS_EXPORTED
+        )

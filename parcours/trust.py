@@ -1,0 +1,16 @@
+"""The reviewed list of places that keep a user next to a date or time.
+
+The trust frame forbids recording time spent, connection times, clicks or page views.
+`tests/parcours/test_no_tracking.py` walks every model: one that links a user and stores a
+date or time fails the suite unless it is listed here, with the reason it is allowed.
+Add to this list only after review.
+"""
+
+REVIEWED_USER_TIMESTAMPS: dict[str, str] = {
+    "parcours.Profile.last_visit": "the one trace of presence the platform allows, as a date",
+    "parcours.Membership.finished_on": "the trainer marks the training finished; printed on "
+    "the attestation",
+    "parcours.Attestation.issued_on": "the date printed on the attestation",
+    "parcours.AccessGrant.expires_at": "an administrator's access is time-limited by rule",
+    "parcours.AuditEntry.at": "the audit log the session's trainers read: who entered and why",
+}

@@ -1,0 +1,47 @@
+"""Pages: my sessions, a session (outline, progress, members), the inspector's view."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import policies, selectors, services
+from .errors import ServiceError
+from .policies import Action
+
+
+@login_required
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "parcours/my_sessions.html",
+        {
+            "memberships": selectors.memberships_of(request.user),
+            "inspected": selectors.inspected_sessions(request.user),
+        },
+    )
+
+
+@login_required
+def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    user = request.user
+    try:
+        session = selectors.get_session(session_id)
+        policies.require(user, Action.VIEW_SESSION_SUMMARY, session)
+    except ServiceError as exc:
+        return render(request, "parcours/denied.html", {"error": exc}, status=exc.http_status)
+    can = {action.name.lower(): policies.can(user, action, session) for action in Action}
+    context = {"session": session, "can": can, "trainers": selectors.trainer_names(session)}
+    if can["view_activities"]:
+        services.record_entry(session=session, user=user)
+        context["outline"] = selectors.outline(
+            session, user=user, include_trainer_only=can["view_trainer_only_content"]
+        )
+    if can["view_all_progress"]:
+        context["progress"] = selectors.progress(session)
+    elif can["view_own_progress"]:
+        context["progress"] = selectors.progress(session, only_user=user)
+    if can["list_members"]:
+        context["members"] = selectors.members(session)
+    if can["list_enrolled_teachers"]:
+        context["teachers"] = selectors.enrolled_teachers(session, user.profile.circonscription)
+    return render(request, "parcours/session.html", context)

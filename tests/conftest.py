@@ -1,0 +1,122 @@
+"""Shared fixtures: a session with one user per standing, API clients, event capture."""
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+# Each test run gets its own key space on a shared Redis.
+os.environ.setdefault("PREAU_CHANNEL_PREFIX", f"preau-test-{uuid.uuid4().hex[:8]}")
+
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@dataclass
+class World:
+    """One session and a user for every standing towards it."""
+
+    session: object
+    other_session: object
+    participant: object
+    other_participant: object
+    tutor: object
+    trainer: object
+    inspector: object
+    admin: object
+    admin_granted: object
+    designer: object
+    national: object
+    outsider: object
+
+    def by_standing(self, name: str):
+        return getattr(self, name)
+
+
+STANDINGS = [
+    "participant",
+    "tutor",
+    "trainer",
+    "inspector",
+    "admin",
+    "admin_granted",
+    "designer",
+    "national",
+    "outsider",
+]
+
+
+@pytest.fixture
+def world(db) -> World:
+    academy = factories.academy()
+    session = factories.session(academy_obj=academy, title="Session Rouen Nord")
+    other = factories.session(academy_obj=academy, title="Autre session", circonscription="Autre")
+    admin_granted = factories.platform_user("admin", academy_obj=academy, username="admin_granted")
+    factories.access_grant(session, admin_granted)
+    participant = factories.member(session, "participant", username="participant").user
+    return World(
+        session=session,
+        other_session=other,
+        participant=participant,
+        other_participant=factories.member(session, "participant", username="participant2").user,
+        tutor=factories.member(session, "tutor", username="tutor").user,
+        trainer=factories.member(session, "trainer", username="trainer").user,
+        inspector=factories.platform_user(
+            "inspector", academy_obj=academy, circo="Rouen Nord", username="inspector"
+        ),
+        admin=factories.platform_user("admin", academy_obj=academy, username="admin"),
+        admin_granted=admin_granted,
+        designer=factories.platform_user("designer", academy_obj=academy, username="designer"),
+        national=factories.platform_user("national", username="national"),
+        outsider=factories.member(other, "participant", username="outsider").user,
+    )
+
+
+class ApiClient:
+    """The test client speaking JSON to /api/v1/ with a bearer token."""
+
+    def __init__(self, client, token: str | None) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def _call(self, method: str, path: str, body=None, raw: str | None = None, **kw):
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        kwargs = {"content_type": "application/json", "headers": self.headers} | kw
+        if data is not None:
+            kwargs["data"] = data
+        return getattr(self.client, method)(f"/api/v1{path}", **kwargs)
+
+    def get(self, path: str, **kw):
+        return self._call("get", path, **kw)
+
+    def post(self, path: str, body=None, **kw):
+        return self._call("post", path, body, **kw)
+
+    def put(self, path: str, body=None, **kw):
+        return self._call("put", path, body, **kw)
+
+    def delete(self, path: str, **kw):
+        return self._call("delete", path, **kw)
+
+
+@pytest.fixture
+def api(client):
+    """`api(user)` returns a JSON client authenticated as `user` (None: anonymous)."""
+    from parcours.models import ApiToken
+
+    def make(user=None) -> ApiClient:
+        return ApiClient(client, ApiToken.issue(user) if user is not None else None)
+
+    return make
+
+
+@pytest.fixture
+def capture_events():
+    """The (topic, event) pairs published, after commit, while the test runs."""
+    from realtime.publishing import capture
+
+    with capture() as recorded:
+        yield recorded

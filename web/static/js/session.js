@@ -1,0 +1,47 @@
+// Session page: tick an activity, watch the progress bar move; trainers mark training finished.
+"use strict";
+
+(function () {
+  const outline = document.getElementById("outline");
+  const sessionId = outline?.dataset.session;
+
+  function paintBars(rows) {
+    for (const row of rows) {
+      const line = document.querySelector(`#progress tr[data-user="${row.user_id}"]`);
+      if (!line) continue;
+      line.querySelector(".bar").setAttribute("aria-valuenow", row.percent);
+      line.querySelector(".bar span").style.width = `${row.percent}%`;
+      line.querySelector(".percent").textContent = `${row.percent} %`;
+    }
+  }
+
+  outline?.addEventListener("change", async (event) => {
+    const box = event.target.closest("input.complete");
+    if (!box) return;
+    const path = `/sessions/${sessionId}/activities/${box.dataset.activity}/complete`;
+    box.disabled = true;
+    try {
+      await preauApi(box.checked ? "POST" : "DELETE", path);
+      paintBars(await preauApi("GET", `/sessions/${sessionId}/progress`));
+    } catch (error) {
+      box.checked = !box.checked;
+      showError(error);
+    } finally {
+      box.disabled = false;
+    }
+  });
+
+  document.getElementById("progress")?.addEventListener("click", async (event) => {
+    const button = event.target.closest("button.finish");
+    if (!button) return;
+    try {
+      const attestation = await preauApi("POST", `/sessions/${button.dataset.session}/members/${button.dataset.user}/finish`);
+      const link = document.createElement("a");
+      link.href = attestation.url;
+      link.textContent = "attestation";
+      button.replaceWith(link);
+    } catch (error) {
+      showError(error);
+    }
+  });
+})();
