@@ -99,16 +99,20 @@ DATABASES = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        # A file, not memory, so that server processes started by tests share it.
+        "TEST": {"NAME": f"/tmp/preau-test-{os.getpid()}.sqlite3"},
     }
 }
 
+# Key prefix on Redis, so that several deployments (or test runs) can share one server.
+REDIS_PREFIX = os.environ.get("PREAU_CHANNEL_PREFIX", "preau")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                "prefix": os.environ.get("PREAU_CHANNEL_PREFIX", "preau"),
+                "prefix": REDIS_PREFIX,
             },
         }
     }
@@ -116,7 +120,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("PREAU_CHANNEL_PREFIX", "preau"),
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
 else:

@@ -8,9 +8,16 @@ from dataclasses import dataclass
 import pytest
 
 # Each test run gets its own key space on a shared Redis.
-os.environ.setdefault("PREAU_CHANNEL_PREFIX", f"preau-test-{uuid.uuid4().hex[:8]}")
+from django.conf import settings
 
 from tests import factories
+
+# Each test run gets its own key space on a shared Redis; server processes started by
+# tests inherit it through the environment (tests/servers.py).
+settings.REDIS_PREFIX = f"preau-test-{uuid.uuid4().hex[:8]}"
+if settings.REDIS_URL:
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = settings.REDIS_PREFIX
+    settings.CACHES["default"]["KEY_PREFIX"] = settings.REDIS_PREFIX
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -120,3 +127,6 @@ def capture_events():
 
     with capture() as recorded:
         yield recorded
+
+
+from tests.servers import daphne  # noqa: E402, F401  (fixture)

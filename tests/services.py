@@ -1,0 +1,49 @@
+"""Real services the tests use: Redis, PostgreSQL, Chromium.
+
+Absent, a test that needs one is skipped; with REQUIRE_SERVICES=1 (CI) it fails instead.
+"""
+
+import os
+import shutil
+import socket
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _missing(what: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (REQUIRE_SERVICES=1) but not available")
+    pytest.skip(f"{what} not available")
+
+
+def require_redis() -> str:
+    if not settings.REDIS_URL:
+        _missing("Redis (REDIS_URL)")
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        _missing(f"Redis at {settings.REDIS_URL}")
+    return settings.REDIS_URL
+
+
+def require_postgres() -> None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        _missing("PostgreSQL (DATABASE_URL)")
+
+
+def require_chromium() -> str:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        _missing(f"Chromium at {CHROMIUM}")
+    return CHROMIUM
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
