@@ -169,6 +169,13 @@ def _member_out(membership: Membership) -> dict:
     }
 
 
+@router.delete("/sessions/{session_id}/members/{user_id}", response={204: None})
+def remove_member(request: HttpRequest, session_id: int, user_id: int):
+    session = selectors.get_session(session_id)
+    services.remove_member(session=session, actor=request.user, user_id=user_id)
+    return 204, None
+
+
 @router.get("/sessions/{session_id}/progress", response=list[ProgressOut])
 def session_progress(request: HttpRequest, session_id: int):
     user = request.user

@@ -43,6 +43,7 @@ class Action(StrEnum):
     ENTER_SESSION = "session.enter"
     LIST_MEMBERS = "session.list_members"
     EXPORT_MEMBERS = "session.export_members"
+    MANAGE_ENROLMENTS = "session.manage_enrolments"
     LIST_ENROLLED_TEACHERS = "session.list_enrolled_teachers"
     VIEW_ACTIVITIES = "session.view_activities"
     VIEW_TRAINER_ONLY_CONTENT = "session.view_trainer_only_content"
@@ -90,6 +91,7 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     # Participant lists are the one nominative export an administrator may make.
     Action.LIST_MEMBERS: MEMBERS | {S.ADMIN, S.ADMIN_GRANTED},
     Action.EXPORT_MEMBERS: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
+    Action.MANAGE_ENROLMENTS: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
     # Names and schools of the teachers enrolled or finished, nothing more.
     Action.LIST_ENROLLED_TEACHERS: frozenset({S.INSPECTOR}),
     Action.VIEW_ACTIVITIES: MEMBERS | {S.ADMIN_GRANTED},

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from . import policies
 from .errors import ErrorCode, ServiceError, not_found
+from .signals import access_changed
 from .models import (
     AccessGrant,
     Activity,
@@ -114,10 +115,28 @@ def finish_training(*, session: Session, actor, participant_id: int) -> Attestat
     return attestation
 
 
+def _announce_access_change(session: Session, user_ids: list[int] | None) -> None:
+    transaction.on_commit(
+        lambda: access_changed.send(sender=Session, session_id=session.pk, user_ids=user_ids)
+    )
+
+
+@transaction.atomic
+def remove_member(*, session: Session, actor, user_id: int) -> None:
+    """Withdraw someone from a session; their live subscriptions stop at once."""
+    policies.require(actor, Action.MANAGE_ENROLMENTS, session)
+    deleted, _ = Membership.objects.filter(session=session, user_id=user_id).delete()
+    if not deleted:
+        raise not_found("membre", user_id)
+    _announce_access_change(session, [user_id])
+
+
+@transaction.atomic
 def set_content_open_after_end(*, session: Session, actor, open_after_end: bool) -> Session:
     policies.require(actor, Action.SET_CONTENT_OPEN, session)
     session.content_open_after_end = open_after_end
     session.save(update_fields=["content_open_after_end"])
+    _announce_access_change(session, None)
     return session
 
 

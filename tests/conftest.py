@@ -9,6 +9,7 @@ import pytest
 
 # Each test run gets its own key space on a shared Redis.
 from django.conf import settings
+from django.db import connection
 
 from tests import factories
 
@@ -120,13 +121,38 @@ def api(client):
     return make
 
 
+class CapturedEvents:
+    """What services published during a test, as the gateway delivers it: after commit.
+
+    Tests run inside a transaction that never commits, so reading `events` first runs the
+    commit callbacks queued since the test began, as a real commit would.
+    """
+
+    def __init__(self, recorded: list) -> None:
+        self._recorded = recorded
+        self._start = len(connection.run_on_commit)
+
+    def _run_commit_callbacks(self) -> None:
+        while len(connection.run_on_commit) > self._start:
+            _savepoints, callback, _robust = connection.run_on_commit.pop(self._start)
+            callback()
+
+    @property
+    def events(self) -> list:
+        """(topic, event) pairs, in publishing order."""
+        self._run_commit_callbacks()
+        return list(self._recorded)
+
+    def types(self, topic: str | None = None) -> list[str]:
+        return [event.type for t, event in self.events if topic is None or t == topic]
+
+
 @pytest.fixture
-def capture_events():
-    """The (topic, event) pairs published, after commit, while the test runs."""
+def capture_events(db):
     from realtime.publishing import capture
 
     with capture() as recorded:
-        yield recorded
+        yield CapturedEvents(recorded)
 
 
 from tests.servers import daphne  # noqa: E402, F401  (fixture)

@@ -1,0 +1,8 @@
+"""Signals other apps listen to, so that `parcours` depends on none of them."""
+
+from django.dispatch import Signal
+
+# Sent after commit when who may see a session changes (a member removed, a session closed,
+# its content closed): `session_id`, and `user_ids` (None: everyone in the session).
+# The realtime gateway re-checks the affected sockets' subscriptions at once.
+access_changed = Signal()
