@@ -41,6 +41,7 @@ CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", [])
 PREAU_APPS = [
     "parcours",
     "realtime",
+    "messaging",
     "forums",
     "collab",
     "classrooms",

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from . import policies
 from .errors import ErrorCode, ServiceError, not_found
-from .signals import access_changed
 from .models import (
     AccessGrant,
     Activity,
@@ -26,6 +25,7 @@ from .models import (
     Session,
 )
 from .policies import Action
+from .signals import access_changed
 
 MAX_GRANT_DURATION = timedelta(days=30)
 
