@@ -58,10 +58,21 @@ class Action(StrEnum):
     CONTRIBUTE = "contribution.create"
     REACT = "contribution.react"
     MODERATE = "contribution.moderate"
+    # Favourites and subscriptions: personal follow-ups, kept after the end.
+    FOLLOW = "contribution.follow"
+    # Forums: the forum rules that depend on the role.
+    MANAGE_FORUMS = "forum.manage"
+    START_NEWS_DISCUSSION = "forum.start_news_discussion"
+    READ_QA_WITHOUT_ANSWERING = "forum.read_qa_without_answering"
+    # Pin, lock, move, split, and edit someone else's post.
+    ARRANGE_DISCUSSIONS = "forum.arrange_discussions"
+    READ_MODERATION_LOG = "forum.read_moderation_log"
     CONTACT_MEMBERS = "message.contact_members"
     MESSAGE_PARTICIPANTS_IN_BULK = "message.bulk"
     SCHEDULE_CLASS = "schedule.class"
     VOTE = "schedule.vote"
+    # A poll's detailed answers while its results are hidden, and their CSV export.
+    VIEW_POLL_RESULTS = "schedule.view_results"
     MANAGE_RECORDINGS = "recording.manage"
     WATCH_RECORDINGS = "recording.watch"
     GRANT_ACCESS = "admin.grant_access"
@@ -107,10 +118,19 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.CONTRIBUTE: MEMBERS,
     Action.REACT: MEMBERS,
     Action.MODERATE: STAFF,
+    Action.FOLLOW: MEMBERS,
+    Action.MANAGE_FORUMS: frozenset({S.TRAINER}),
+    # News forums: only trainers start discussions.
+    Action.START_NEWS_DISCUSSION: frozenset({S.TRAINER}),
+    # Q&A forums: a participant sees others' answers only after posting their own.
+    Action.READ_QA_WITHOUT_ANSWERING: STAFF | {S.ADMIN_GRANTED},
+    Action.ARRANGE_DISCUSSIONS: STAFF,
+    Action.READ_MODERATION_LOG: STAFF,
     Action.CONTACT_MEMBERS: MEMBERS,
     Action.MESSAGE_PARTICIPANTS_IN_BULK: STAFF,
     Action.SCHEDULE_CLASS: STAFF,
     Action.VOTE: MEMBERS,
+    Action.VIEW_POLL_RESULTS: STAFF,
     Action.MANAGE_RECORDINGS: STAFF,
     # Recordings are for the members of the session only: no grant opens them.
     Action.WATCH_RECORDINGS: MEMBERS,
@@ -141,6 +161,9 @@ FROZEN_AFTER_END = frozenset(
         Action.SCHEDULE_CLASS,
         Action.CONTACT_MEMBERS,
         Action.MESSAGE_PARTICIPANTS_IN_BULK,
+        Action.MANAGE_FORUMS,
+        Action.START_NEWS_DISCUSSION,
+        Action.ARRANGE_DISCUSSIONS,
     }
 )
 # Reading that stops after the end for participants unless the trainer keeps content open.
@@ -257,6 +280,21 @@ def require(user: User, action: Action, session: Session) -> None:
 
 def is_member(user: User, session: Session) -> bool:
     return bool(standings(user, session) & MEMBERS)
+
+
+def member_ids_granted(action: Action, session: Session) -> set[int]:
+    """Ids of the session's members whose role grants `action` now (for fan-outs)."""
+    if session.has_ended() and action in FROZEN_AFTER_END:
+        return set()
+    roles = [standing.value for standing in GRANTS[action] & MEMBERS]
+    members = Membership.objects.filter(session=session, role__in=roles)
+    if (
+        session.has_ended()
+        and action in CLOSED_AFTER_END_UNLESS_OPEN
+        and not session.content_open_after_end
+    ):
+        members = members.filter(role__in=[s.value for s in STAFF])
+    return set(members.values_list("user_id", flat=True))
 
 
 def enters_by_grant(user: User, session: Session) -> bool:

@@ -1,0 +1,267 @@
+"""Forums over HTTP: forums, discussions, posts, likes, favourites, subscriptions, moderation."""
+
+from django.http import FileResponse, HttpRequest
+from ninja import File, Router
+from ninja.files import UploadedFile
+
+from parcours import policies
+from parcours import selectors as parcours_selectors
+from parcours.errors import not_found
+from parcours.policies import Action
+
+from . import moderation, selectors, services
+from .models import Discussion
+from .schemas import (
+    AttachmentOut,
+    DiscussionDetailOut,
+    DiscussionIn,
+    DiscussionOut,
+    FavouriteOut,
+    ForumDetailOut,
+    ForumIn,
+    ForumOut,
+    HideIn,
+    LikeOut,
+    ModerationEntryOut,
+    MoveIn,
+    PostEditIn,
+    PostIn,
+    PostOut,
+    ReadIn,
+    SplitIn,
+)
+from .selectors import Viewer
+
+router = Router()
+
+
+def _reader(request: HttpRequest, session) -> Viewer:
+    who = selectors.viewer(request.user, session)
+    who.require(Action.READ_CONTRIBUTIONS)
+    return who
+
+
+def _discussion_out(discussion: Discussion, request: HttpRequest) -> dict:
+    who = selectors.viewer(request.user, discussion.forum.session)
+    qs = selectors.annotate_for(who, Discussion.objects.filter(pk=discussion.pk))
+    return selectors.discussion_view(qs.get())
+
+
+def _post_out(post_id: int, request: HttpRequest) -> dict:
+    post = selectors.get_post(post_id)
+    who = _reader(request, post.discussion.forum.session)
+    found = selectors.posts(post.discussion, who).filter(pk=post_id).first()
+    if found is None:
+        raise not_found("message", post_id)
+    return selectors.post_view(found, who)
+
+
+@router.get("/sessions/{session_id}/forums", response=list[ForumOut])
+def list_forums(request: HttpRequest, session_id: int):
+    session = parcours_selectors.get_session(session_id)
+    return selectors.forums_of(session, _reader(request, session))
+
+
+@router.post("/sessions/{session_id}/forums", response={201: ForumOut})
+def create_forum(request: HttpRequest, session_id: int, payload: ForumIn):
+    session = parcours_selectors.get_session(session_id)
+    forum = services.create_forum(session=session, actor=request.user, **payload.dict())
+    return 201, selectors.forum_view(forum)
+
+
+@router.get("/forums/{forum_id}", response=ForumDetailOut)
+def forum_detail(request: HttpRequest, forum_id: int):
+    forum = selectors.get_forum(forum_id)
+    who = _reader(request, forum.session)
+    rows = [selectors.discussion_view(d) for d in selectors.discussions(forum, who)]
+    return {
+        "forum": selectors.forum_view(forum) | {"discussion_count": len(rows)},
+        "discussions": rows,
+        "can": who.flags(),
+    }
+
+
+@router.post("/forums/{forum_id}/discussions", response={201: DiscussionOut})
+def start_discussion(request: HttpRequest, forum_id: int, payload: DiscussionIn):
+    forum = selectors.get_forum(forum_id)
+    discussion = services.start_discussion(forum=forum, author=request.user, **payload.dict())
+    return 201, _discussion_out(discussion, request)
+
+
+@router.put("/forums/{forum_id}/subscription", response={204: None})
+def subscribe_forum(request: HttpRequest, forum_id: int):
+    forum = selectors.get_forum(forum_id)
+    services.set_subscription(user=request.user, forum=forum, subscribed=True)
+    return 204, None
+
+
+@router.delete("/forums/{forum_id}/subscription", response={204: None})
+def unsubscribe_forum(request: HttpRequest, forum_id: int):
+    forum = selectors.get_forum(forum_id)
+    services.set_subscription(user=request.user, forum=forum, subscribed=False)
+    return 204, None
+
+
+@router.get("/discussions/{discussion_id}", response=DiscussionDetailOut)
+def discussion_detail(request: HttpRequest, discussion_id: int):
+    discussion = selectors.get_discussion(discussion_id)
+    who = _reader(request, discussion.forum.session)
+    return {
+        "discussion": _discussion_out(discussion, request),
+        "posts": selectors.discussion_posts(discussion, who),
+        "can": who.flags(),
+    }
+
+
+@router.delete("/discussions/{discussion_id}", response={204: None})
+def delete_discussion(request: HttpRequest, discussion_id: int, reason: str = ""):
+    discussion = selectors.get_discussion(discussion_id)
+    moderation.delete_discussion(discussion=discussion, actor=request.user, reason=reason[:500])
+    return 204, None
+
+
+@router.post("/discussions/{discussion_id}/posts", response={201: PostOut})
+def reply(request: HttpRequest, discussion_id: int, payload: PostIn):
+    discussion = selectors.get_discussion(discussion_id)
+    post = services.reply(discussion=discussion, author=request.user, **payload.dict())
+    return 201, _post_out(post.pk, request)
+
+
+def _flag_routes(name: str, setter, flag: str, *, person: str, personal: bool) -> None:
+    """PUT sets, DELETE clears a flag on a discussion: personal ones (favourite,
+    subscription) answer 204, moderation ones (pin, lock) the updated discussion."""
+
+    def route(on: bool):
+        def view(request: HttpRequest, discussion_id: int):
+            discussion = selectors.get_discussion(discussion_id)
+            setter(discussion=discussion, **{person: request.user, flag: on})
+            return (204, None) if personal else _discussion_out(discussion, request)
+
+        view.__name__ = f"{'set' if on else 'clear'}_{name}"
+        return view
+
+    path = f"/discussions/{{discussion_id}}/{name}"
+    response = {204: None} if personal else DiscussionOut
+    router.put(path, response=response)(route(True))
+    router.delete(path, response=response)(route(False))
+
+
+_flag_routes("favourite", services.set_favourite, "favourite", person="user", personal=True)
+_flag_routes("subscription", services.set_subscription, "subscribed", person="user", personal=True)
+_flag_routes("pin", moderation.set_pinned, "pinned", person="actor", personal=False)
+_flag_routes("lock", moderation.set_locked, "locked", person="actor", personal=False)
+
+
+@router.put("/discussions/{discussion_id}/read", response={204: None})
+def mark_read(request: HttpRequest, discussion_id: int, payload: ReadIn):
+    discussion = selectors.get_discussion(discussion_id)
+    services.mark_read(discussion=discussion, user=request.user, up_to=payload.up_to)
+    return 204, None
+
+
+@router.post("/discussions/{discussion_id}/move", response=DiscussionOut)
+def move_discussion(request: HttpRequest, discussion_id: int, payload: MoveIn):
+    discussion = selectors.get_discussion(discussion_id)
+    moderation.move_discussion(discussion=discussion, actor=request.user, **payload.dict())
+    return _discussion_out(discussion, request)
+
+
+@router.get("/me/favourites", response=list[FavouriteOut])
+def my_favourites(request: HttpRequest):
+    return [
+        {
+            "discussion_id": fav.discussion_id,
+            "title": fav.discussion.title,
+            "forum_id": fav.discussion.forum_id,
+            "forum_title": fav.discussion.forum.title,
+            "session_id": fav.discussion.forum.session_id,
+            "session_title": fav.discussion.forum.session.title,
+            "readable": policies.can(
+                request.user, Action.READ_CONTRIBUTIONS, fav.discussion.forum.session
+            ),
+        }
+        for fav in selectors.favourites(request.user)
+    ]
+
+
+@router.get("/posts/{post_id}", response=PostOut)
+def post_detail(request: HttpRequest, post_id: int):
+    return _post_out(post_id, request)
+
+
+@router.patch("/posts/{post_id}", response=PostOut)
+def edit_post(request: HttpRequest, post_id: int, payload: PostEditIn):
+    post = selectors.get_post(post_id)
+    moderation.edit_post(post=post, actor=request.user, body=payload.body)
+    return _post_out(post_id, request)
+
+
+@router.delete("/posts/{post_id}", response={204: None})
+def delete_post(request: HttpRequest, post_id: int, reason: str = ""):
+    post = selectors.get_post(post_id)
+    moderation.delete_post(post=post, actor=request.user, reason=reason[:500])
+    return 204, None
+
+
+@router.put("/posts/{post_id}/like", response=LikeOut)
+def like(request: HttpRequest, post_id: int):
+    post = selectors.get_post(post_id)
+    count = services.set_like(post=post, user=request.user, liked=True)
+    return {"post_id": post_id, "like_count": count, "liked_by_me": True}
+
+
+@router.delete("/posts/{post_id}/like", response=LikeOut)
+def unlike(request: HttpRequest, post_id: int):
+    post = selectors.get_post(post_id)
+    count = services.set_like(post=post, user=request.user, liked=False)
+    return {"post_id": post_id, "like_count": count, "liked_by_me": False}
+
+
+@router.put("/posts/{post_id}/hidden", response=PostOut)
+def hide_post(request: HttpRequest, post_id: int, payload: HideIn):
+    post = selectors.get_post(post_id)
+    moderation.set_hidden(post=post, actor=request.user, hidden=True, reason=payload.reason)
+    return _post_out(post_id, request)
+
+
+@router.delete("/posts/{post_id}/hidden", response=PostOut)
+def unhide_post(request: HttpRequest, post_id: int):
+    post = selectors.get_post(post_id)
+    moderation.set_hidden(post=post, actor=request.user, hidden=False)
+    return _post_out(post_id, request)
+
+
+@router.post("/posts/{post_id}/split", response={201: DiscussionOut})
+def split_thread(request: HttpRequest, post_id: int, payload: SplitIn):
+    post = selectors.get_post(post_id)
+    created = moderation.split_thread(post=post, actor=request.user, title=payload.title)
+    return 201, _discussion_out(created, request)
+
+
+@router.post("/posts/{post_id}/attachments", response={201: AttachmentOut})
+def add_attachment(request: HttpRequest, post_id: int, file: File[UploadedFile]):
+    post = selectors.get_post(post_id)
+    attachment = services.add_attachment(post=post, user=request.user, upload=file)
+    return 201, selectors.attachment_view(attachment)
+
+
+@router.get("/forum-attachments/{attachment_id}")
+def download_attachment(request: HttpRequest, attachment_id: int):
+    attachment = selectors.readable_attachment(attachment_id, request.user)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.content_type.startswith("image/"),
+        filename=attachment.name,
+    )
+    # Served from our own type table, never sniffed, never run as a page.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@router.get("/sessions/{session_id}/forum-moderation-log", response=list[ModerationEntryOut])
+def moderation_log(request: HttpRequest, session_id: int):
+    session = parcours_selectors.get_session(session_id)
+    policies.require(request.user, Action.READ_MODERATION_LOG, session)
+    return selectors.moderation_log(session)

@@ -1,0 +1,152 @@
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+ForumKind = Literal["standard", "single", "qa", "news"]
+Title = Field(min_length=1, max_length=200)
+Body = Field(min_length=1, max_length=20_000)
+Reason = Field(default="", max_length=500)
+
+
+class ForumIn(Schema):
+    title: str = Title
+    kind: ForumKind = "standard"
+    description: str = Field(default="", max_length=20_000)
+
+
+class DiscussionIn(Schema):
+    title: str = Title
+    body: str = Body
+
+
+class PostIn(Schema):
+    body: str = Body
+    parent_id: int | None = Field(default=None, gt=0)
+    quote_id: int | None = Field(default=None, gt=0)
+    # Only its author and the session's trainers and tutors will see it.
+    private: bool = False
+
+
+class PostEditIn(Schema):
+    body: str = Body
+
+
+class ReadIn(Schema):
+    # The last post read; omitted: the newest post of the discussion.
+    up_to: int | None = Field(default=None, ge=0)
+
+
+class HideIn(Schema):
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class MoveIn(Schema):
+    forum_id: int = Field(gt=0)
+
+
+class SplitIn(Schema):
+    title: str = Title
+
+
+class ForumOut(Schema):
+    id: int
+    session_id: int | None
+    title: str
+    description: str
+    kind: str
+    discussion_count: int | None = None
+    subscribed: bool = False
+    unread: int = 0
+
+
+class DiscussionOut(Schema):
+    id: int
+    forum_id: int
+    title: str
+    author_name: str
+    pinned: bool
+    locked: bool
+    post_count: int = 0
+    unread: int = 0
+    favourite: bool = False
+    subscribed: bool = False
+
+
+class ForumDetailOut(Schema):
+    forum: ForumOut
+    discussions: list[DiscussionOut]
+    # What the caller may do here, so that clients show only the controls that work.
+    can: dict[str, bool]
+
+
+class QuoteOut(Schema):
+    post_id: int
+    author_name: str
+    excerpt: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    url: str
+
+
+class PostOut(Schema):
+    id: int
+    discussion_id: int
+    parent_id: int | None
+    author_id: int | None
+    author_name: str
+    body: str
+    word_count: int
+    private: bool
+    hidden: bool
+    # Shown to the author and the moderators only.
+    hidden_reason: str
+    created_at: datetime
+    edited_at: datetime | None
+    edited_by_moderator: bool
+    like_count: int
+    liked_by_me: bool
+    likers: list[str]
+    quote: QuoteOut | None
+    attachments: list[AttachmentOut]
+
+
+class DiscussionDetailOut(Schema):
+    discussion: DiscussionOut
+    posts: list[PostOut]
+    can: dict[str, bool]
+
+
+class LikeOut(Schema):
+    post_id: int
+    like_count: int
+    liked_by_me: bool
+
+
+class FavouriteOut(Schema):
+    discussion_id: int
+    title: str
+    forum_id: int
+    forum_title: str
+    session_id: int
+    session_title: str
+    # False once the session has ended and its trainers closed its content.
+    readable: bool
+
+
+class ModerationEntryOut(Schema):
+    id: int
+    act: str
+    act_label: str
+    actor_name: str
+    forum_id: int | None
+    discussion_id: int | None
+    post_id: int | None
+    summary: str
+    reason: str
+    at: datetime

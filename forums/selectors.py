@@ -1,0 +1,355 @@
+"""Reads of the forums, with each reader's visibility applied in the query.
+
+What a reader sees of a discussion depends on who they are: private replies only for their
+author and the trainers and tutors; in a Q&A forum, others' answers only once one's own is
+posted; hidden posts keep their place but lose their text, except for their author and the
+moderators. `Viewer` gathers those answers from `parcours.policies` once per request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from parcours import policies
+from parcours.errors import ErrorCode, not_found
+from parcours.models import Session
+from parcours.policies import Action, Decision
+from parcours.selectors import display_name
+
+from .models import (
+    Attachment,
+    Discussion,
+    Favourite,
+    Forum,
+    Like,
+    ModerationEntry,
+    Post,
+    ReadMark,
+    Subscription,
+)
+from .text import excerpt
+
+VIEWER_ACTIONS = (
+    Action.READ_CONTRIBUTIONS,
+    Action.READ_TRAINER_ONLY_CONTRIBUTIONS,
+    Action.READ_QA_WITHOUT_ANSWERING,
+    Action.CONTRIBUTE,
+    Action.REACT,
+    Action.FOLLOW,
+    Action.MODERATE,
+    Action.ARRANGE_DISCUSSIONS,
+    Action.MANAGE_FORUMS,
+    Action.START_NEWS_DISCUSSION,
+    Action.READ_MODERATION_LOG,
+)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A reader of one session's forums; asks the policies once per action and request."""
+
+    user: object
+    session: Session
+    decisions: dict[Action, Decision] = field(default_factory=dict, repr=False)
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.pk
+
+    def decide(self, action: Action) -> Decision:
+        if action not in self.decisions:
+            self.decisions[action] = policies.decide(self.user, action, self.session)
+        return self.decisions[action]
+
+    def can(self, action: Action) -> bool:
+        return self.decide(action).allowed
+
+    def require(self, action: Action) -> None:
+        self.decide(action).raise_if_denied()
+
+    def flags(self) -> dict[str, bool]:
+        """Every forum action's answer, for pages that show or hide their controls."""
+        return {action.name.lower(): self.can(action) for action in VIEWER_ACTIONS}
+
+
+def viewer(user, session: Session) -> Viewer:
+    return Viewer(user, session)
+
+
+def owner_session(forum: Forum) -> Session:
+    """The session a forum belongs to; forums of collaborative spaces are not served yet."""
+    if forum.session is None:
+        raise not_found("forum", forum.pk)
+    return forum.session
+
+
+def get_forum(forum_id: int) -> Forum:
+    forum = Forum.objects.select_related("session").filter(pk=forum_id).first()
+    if forum is None or forum.session is None:
+        raise not_found("forum", forum_id)
+    return forum
+
+
+def get_discussion(discussion_id: int) -> Discussion:
+    discussion = (
+        Discussion.objects.select_related("forum__session").filter(pk=discussion_id).first()
+    )
+    if discussion is None or discussion.forum.session is None:
+        raise not_found("discussion", discussion_id)
+    return discussion
+
+
+def get_post(post_id: int) -> Post:
+    post = (
+        Post.objects.select_related("discussion__forum__session", "author")
+        .filter(pk=post_id)
+        .first()
+    )
+    if post is None or post.discussion.forum.session is None:
+        raise not_found("message", post_id)
+    return post
+
+
+def authorize_forum_topic(user, forum_id: int) -> Decision:
+    """May `user` follow `forum:<id>` live? Never raises."""
+    forum = Forum.objects.select_related("session").filter(pk=forum_id).first()
+    return _topic_decision(user, forum.session if forum else None, "forum", forum_id)
+
+
+def authorize_discussion_topic(user, discussion_id: int) -> Decision:
+    """May `user` follow `discussion:<id>` live? Never raises."""
+    found = Discussion.objects.select_related("forum__session").filter(pk=discussion_id).first()
+    return _topic_decision(
+        user, found.forum.session if found else None, "discussion", discussion_id
+    )
+
+
+def _topic_decision(user, session: Session | None, kind: str, object_id: int) -> Decision:
+    if session is None:
+        return Decision(False, ErrorCode.NOT_FOUND, f"{kind} {object_id} introuvable.")
+    return policies.decide(user, Action.READ_CONTRIBUTIONS, session)
+
+
+def _answered(viewer: Viewer, discussion_ref: OuterRef) -> Exists:
+    return Exists(
+        Post.objects.filter(
+            discussion=discussion_ref, author_id=viewer.user_id, parent__isnull=False
+        )
+    )
+
+
+def visibility(viewer: Viewer) -> Q:
+    """The posts `viewer` may see, as a filter on `Post`."""
+    seen = Q()
+    mine = Q(author_id=viewer.user_id)
+    if not viewer.can(Action.READ_TRAINER_ONLY_CONTRIBUTIONS):
+        seen &= Q(private=False) | mine
+    if not viewer.can(Action.READ_QA_WITHOUT_ANSWERING):
+        seen &= (
+            ~Q(discussion__forum__kind=Forum.Kind.QA)
+            | Q(parent__isnull=True)
+            | mine
+            | Q(_answered(viewer, OuterRef("discussion")))
+        )
+    return seen
+
+
+def can_see(viewer: Viewer, post: Post) -> bool:
+    return Post.objects.filter(pk=post.pk).filter(visibility(viewer)).exists()
+
+
+def masked(viewer: Viewer, post: Post) -> bool:
+    """A hidden post's text is kept from everyone but its author and the moderators."""
+    return post.hidden and post.author_id != viewer.user_id and not viewer.can(Action.MODERATE)
+
+
+def _count(posts: QuerySet[Post]) -> Coalesce:
+    counted = posts.values("discussion").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def discussions(forum: Forum, viewer: Viewer) -> QuerySet[Discussion]:
+    """A forum's discussions, pinned first then by latest post, with the reader's counts."""
+    return annotate_for(viewer, Discussion.objects.filter(forum=forum))
+
+
+def annotate_for(viewer: Viewer, qs: QuerySet[Discussion]) -> QuerySet[Discussion]:
+    visible = Post.objects.filter(discussion=OuterRef("pk")).filter(visibility(viewer))
+    last_read = ReadMark.objects.filter(
+        discussion=OuterRef("discussion"), user_id=viewer.user_id
+    ).values("last_read_post_id")[:1]
+    unread = visible.filter(hidden=False, id__gt=Coalesce(Subquery(last_read), 0)).exclude(
+        author_id=viewer.user_id
+    )
+    mine = {"user_id": viewer.user_id, "discussion": OuterRef("pk")}
+    return qs.select_related("author", "forum").annotate(
+        post_count=_count(visible),
+        unread=_count(unread),
+        favourite=Exists(Favourite.objects.filter(**mine)),
+        subscribed=Exists(Subscription.objects.filter(**mine)),
+    )
+
+
+def forums_of(session: Session, viewer: Viewer) -> list[dict]:
+    forums = Forum.objects.filter(session=session).annotate(
+        discussion_count=Count("discussions", distinct=True),
+        subscribed=Exists(
+            Subscription.objects.filter(user_id=viewer.user_id, forum=OuterRef("pk"))
+        ),
+    )
+    counts = _unread_per_forum(session, viewer)
+    return [forum_view(forum) | {"unread": counts.get(forum.pk, 0)} for forum in forums]
+
+
+def _unread_per_forum(session: Session, viewer: Viewer) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    rows = annotate_for(viewer, Discussion.objects.filter(forum__session=session))
+    for forum_id, unread in rows.values_list("forum_id", "unread"):
+        totals[forum_id] = totals.get(forum_id, 0) + unread
+    return totals
+
+
+def forum_view(forum: Forum) -> dict:
+    return {
+        "id": forum.pk,
+        "session_id": forum.session_id,
+        "title": forum.title,
+        "description": forum.description,
+        "kind": forum.kind,
+        "discussion_count": getattr(forum, "discussion_count", None),
+        "subscribed": getattr(forum, "subscribed", False),
+    }
+
+
+def discussion_view(discussion: Discussion) -> dict:
+    author = discussion.author
+    return {
+        "id": discussion.pk,
+        "forum_id": discussion.forum_id,
+        "title": discussion.title,
+        "author_name": display_name(author) if author else "",
+        "pinned": discussion.pinned,
+        "locked": discussion.locked,
+        "post_count": getattr(discussion, "post_count", 0),
+        "unread": getattr(discussion, "unread", 0),
+        "favourite": getattr(discussion, "favourite", False),
+        "subscribed": getattr(discussion, "subscribed", False),
+    }
+
+
+def posts(discussion: Discussion, viewer: Viewer) -> QuerySet[Post]:
+    return (
+        Post.objects.filter(discussion=discussion)
+        .filter(visibility(viewer))
+        .select_related("author", "quote_of__author")
+        .prefetch_related("attachments", Prefetch("likes", Like.objects.select_related("user")))
+    )
+
+
+def post_view(post: Post, viewer: Viewer, *, visible_ids: set[int] | None = None) -> dict:
+    """A post as `viewer` may read it. `visible_ids` limits which quoted posts are shown."""
+    hide_text = masked(viewer, post)
+    likers = [like.user for like in post.likes.all()]
+    quote = post.quote_of
+    show_quote = quote is not None and (visible_ids is None or quote.pk in visible_ids)
+    return {
+        "id": post.pk,
+        "discussion_id": post.discussion_id,
+        "parent_id": post.parent_id,
+        "author_id": post.author_id,
+        "author_name": display_name(post.author) if post.author else "",
+        "body": "" if hide_text else post.body,
+        "word_count": 0 if hide_text else post.word_count,
+        "private": post.private,
+        "hidden": post.hidden,
+        "hidden_reason": "" if hide_text else post.hidden_reason,
+        "created_at": post.created_at,
+        "edited_at": post.edited_at,
+        "edited_by_moderator": post.edited_by_moderator,
+        "like_count": len(likers),
+        "liked_by_me": any(u.pk == viewer.user_id for u in likers),
+        "likers": [display_name(u) for u in likers],
+        "quote": {
+            "post_id": quote.pk,
+            "author_name": display_name(quote.author) if quote.author else "",
+            "excerpt": "" if masked(viewer, quote) else excerpt(quote.body),
+        }
+        if show_quote
+        else None,
+        "attachments": [] if hide_text else [attachment_view(a) for a in post.attachments.all()],
+    }
+
+
+def attachment_view(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "url": f"/api/v1/forum-attachments/{attachment.pk}",
+    }
+
+
+def readable_attachment(attachment_id: int, user) -> Attachment:
+    """An attachment of a post `user` may read in full, or `not_found`."""
+    attachment = (
+        Attachment.objects.select_related("post__discussion__forum__session")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    session = attachment.post.discussion.forum.session if attachment else None
+    if session is None:
+        raise not_found("fichier", attachment_id)
+    who = viewer(user, session)
+    who.require(Action.READ_CONTRIBUTIONS)
+    if not can_see(who, attachment.post) or masked(who, attachment.post):
+        raise not_found("fichier", attachment_id)
+    return attachment
+
+
+def discussion_posts(discussion: Discussion, viewer: Viewer) -> list[dict]:
+    rows = list(posts(discussion, viewer))
+    visible_ids = {post.pk for post in rows}
+    return [post_view(post, viewer, visible_ids=visible_ids) for post in rows]
+
+
+def favourites(user) -> QuerySet[Favourite]:
+    return (
+        Favourite.objects.filter(user=user)
+        .select_related("discussion__forum__session")
+        .order_by("-discussion__last_post_id")
+    )
+
+
+def subscriber_ids(discussion: Discussion) -> set[int]:
+    forum_or_discussion = Q(forum=discussion.forum_id) | Q(discussion=discussion)
+    return set(Subscription.objects.filter(forum_or_discussion).values_list("user_id", flat=True))
+
+
+def reply_author_ids(discussion: Discussion) -> set[int]:
+    return set(
+        Post.objects.filter(discussion=discussion, parent__isnull=False).values_list(
+            "author_id", flat=True
+        )
+    )
+
+
+def moderation_log(session: Session) -> list[dict]:
+    return [
+        {
+            "id": entry.pk,
+            "act": entry.act,
+            "act_label": entry.get_act_display(),
+            "actor_name": display_name(entry.actor) if entry.actor else "",
+            "forum_id": entry.forum_id_ref,
+            "discussion_id": entry.discussion_id_ref,
+            "post_id": entry.post_id_ref,
+            "summary": entry.summary,
+            "reason": entry.reason,
+            "at": entry.at,
+        }
+        for entry in ModerationEntry.objects.filter(session=session).select_related("actor")
+    ]
