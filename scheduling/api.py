@@ -1,0 +1,228 @@
+"""Polls, scheduled classes, "entre pairs" series, free slots and ICS invitations."""
+
+import csv
+import io
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Query, Router
+
+from parcours import policies
+from parcours import selectors as parcours_selectors
+from parcours.errors import ErrorCode, ServiceError
+from parcours.policies import Action
+
+from . import calendar, ics, selectors, services
+from .models import Answer, Poll, ScheduledClass
+from .schemas import (
+    AnswerIn,
+    ClassOut,
+    CloseIn,
+    FreeSlotOut,
+    FreeSlotsQuery,
+    PollIn,
+    PollOut,
+    SeriesIn,
+    SeriesOut,
+)
+
+router = Router()
+ICS_TYPE = "text/calendar; charset=utf-8"
+
+
+def _viewer_zone(user) -> ZoneInfo | None:
+    profile = getattr(user, "profile", None)
+    academy = profile.academy if profile else None
+    return ZoneInfo(academy.timezone) if academy else None
+
+
+def poll_out(poll: Poll, user) -> dict:
+    """A poll as `user` may see it: full counts, or seat counts only while hidden."""
+    zone = ZoneInfo(poll.session.academy.timezone)
+    viewer = _viewer_zone(user)
+    visible = selectors.results_visible(poll, user)
+    rows = selectors.tallies(poll)
+    mine = selectors.ballot_of(poll, user) if user.is_authenticated else None
+    slots = [
+        {
+            "id": row.slot.pk,
+            "starts_at": row.slot.starts_at,
+            "ends_at": row.slot.ends_at,
+            "local_start": row.slot.starts_at.astimezone(zone).isoformat(),
+            "local_end": row.slot.ends_at.astimezone(zone).isoformat(),
+            "viewer_start": row.slot.starts_at.astimezone(viewer).isoformat() if viewer else None,
+            "seat_limit": row.slot.seat_limit,
+            "seats_left": row.seats_left,
+            "yes": row.yes if visible else None,
+            "maybe": row.maybe if visible else None,
+            "no": row.no if visible else None,
+            "chosen": row.slot.chosen,
+        }
+        for row in rows
+    ]
+    suggested = selectors.suggested_slot(rows) if visible else None
+    full_table = policies.can(user, Action.VIEW_POLL_RESULTS, poll.session)
+    return {
+        "id": poll.pk,
+        "session_id": poll.session_id,
+        "title": poll.title,
+        "description": poll.description,
+        "timezone": zone.key,
+        "viewer_timezone": viewer.key if viewer else None,
+        "state": poll.state,
+        "accepts_answers": poll.accepts_answers(),
+        "hide_results": poll.hide_results,
+        "results_visible": visible,
+        "closes_at": poll.closes_at,
+        "respondents": selectors.respondents(poll),
+        "suggested_slot_id": suggested.pk if suggested else None,
+        "class_id": poll.scheduled_class_id,
+        "slots": slots,
+        "my_choices": {a.slot_id: a.choice for a in mine.answers.all()} if mine else {},
+        "my_comment": mine.comment if mine else "",
+        "ballots": [
+            {
+                "name": parcours_selectors.display_name(ballot.user),
+                "comment": ballot.comment,
+                "choices": {a.slot_id: a.choice for a in ballot.answers.all()},
+            }
+            for ballot in selectors.ballots(poll)
+        ]
+        if full_table
+        else None,
+    }
+
+
+def class_out(scheduled: ScheduledClass) -> dict:
+    return {
+        "id": scheduled.pk,
+        "session_id": scheduled.session_id,
+        "series_id": scheduled.series_id,
+        "title": scheduled.title,
+        "starts_at": scheduled.starts_at,
+        "ends_at": scheduled.ends_at,
+        "timezone": scheduled.timezone,
+        "local_start": scheduled.starts_at.astimezone(ZoneInfo(scheduled.timezone)).isoformat(),
+        "agenda": scheduled.agenda,
+        "state": scheduled.state,
+    }
+
+
+@router.post("/sessions/{session_id}/polls", response={201: PollOut})
+def create_poll(request: HttpRequest, session_id: int, payload: PollIn):
+    session = parcours_selectors.get_session(session_id)
+    data = payload.dict()
+    data["slots"] = [services.SlotIn(**slot) for slot in data["slots"]]
+    poll = services.create_poll(session=session, actor=request.user, **data)
+    return 201, poll_out(poll, request.user)
+
+
+@router.get("/sessions/{session_id}/polls", response=list[PollOut])
+def list_polls(request: HttpRequest, session_id: int):
+    session = parcours_selectors.get_session(session_id)
+    policies.require(request.user, Action.READ_CONTRIBUTIONS, session)
+    return [poll_out(poll, request.user) for poll in selectors.session_polls(session)]
+
+
+@router.get("/polls/{poll_id}", response=PollOut)
+def poll_detail(request: HttpRequest, poll_id: int):
+    poll = selectors.get_poll(poll_id)
+    policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
+    return poll_out(poll, request.user)
+
+
+@router.post("/polls/{poll_id}/answers", response=PollOut)
+def answer_poll(request: HttpRequest, poll_id: int, payload: AnswerIn):
+    poll = selectors.get_poll(poll_id)
+    services.answer_poll(
+        poll=poll, user=request.user, choices=payload.choices, comment=payload.comment
+    )
+    return poll_out(selectors.get_poll(poll_id), request.user)
+
+
+@router.post("/polls/{poll_id}/close", response=ClassOut)
+def close_poll(request: HttpRequest, poll_id: int, payload: CloseIn | None = None):
+    poll = selectors.get_poll(poll_id)
+    slot_id = payload.slot_id if payload else None
+    return class_out(services.close_poll(poll=poll, actor=request.user, slot_id=slot_id))
+
+
+@router.get("/polls/{poll_id}/answers.csv")
+def export_answers(request: HttpRequest, poll_id: int):
+    poll = selectors.get_poll(poll_id)
+    policies.require(request.user, Action.VIEW_POLL_RESULTS, poll.session)
+    zone = ZoneInfo(poll.session.academy.timezone)
+    slots = list(poll.slots.all())
+    labels = dict(Answer.Choice.choices)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "nom",
+            *(s.starts_at.astimezone(zone).strftime("%d/%m/%Y %H:%M") for s in slots),
+            "commentaire",
+        ]
+    )
+    for ballot in selectors.ballots(poll):
+        choices = {a.slot_id: a.choice for a in ballot.answers.all()}
+        writer.writerow(
+            [
+                parcours_selectors.display_name(ballot.user),
+                *(labels.get(choices.get(s.pk), "") for s in slots),
+                ballot.comment,
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sondage-{poll.pk}.csv"'
+    return response
+
+
+@router.get("/polls/{poll_id}/event.ics", url_name="poll_event_ics")
+def poll_event_ics(request: HttpRequest, poll_id: int):
+    poll = selectors.get_poll(poll_id)
+    policies.require(request.user, Action.ENTER_SESSION, poll.session)
+    if poll.scheduled_class is None:
+        raise ServiceError(
+            ErrorCode.CONFLICT, "Le sondage n'est pas encore clos.", {"field": "poll"}
+        )
+    body = ics.class_invitation(poll.scheduled_class, uid_domain=request.get_host())
+    return HttpResponse(body, content_type=ICS_TYPE)
+
+
+@router.get("/sessions/{session_id}/classes", response=list[ClassOut])
+def session_classes(request: HttpRequest, session_id: int):
+    session = parcours_selectors.get_session(session_id)
+    policies.require(request.user, Action.ENTER_SESSION, session)
+    return [class_out(c) for c in selectors.session_classes(session)]
+
+
+@router.post("/series", response={201: SeriesOut})
+def create_series(request: HttpRequest, payload: SeriesIn):
+    session = parcours_selectors.get_session(payload.session_id)
+    data = payload.dict(exclude={"session_id"})
+    result = services.create_series(session=session, actor=request.user, **data)
+    return 201, {
+        "id": result.series.pk,
+        "title": result.series.title,
+        "feed_url": reverse("api:series_feed", kwargs={"series_id": result.series.pk}),
+        "classes": [class_out(c) for c in result.occurrences],
+        "skipped": [{"day": day, "reasons": r} for day, r in result.skipped.items()],
+    }
+
+
+@router.get("/series/{series_id}/feed.ics", url_name="series_feed")
+def series_feed(request: HttpRequest, series_id: int):
+    series = selectors.get_series(series_id)
+    policies.require(request.user, Action.ENTER_SESSION, series.session)
+    body = ics.series_feed(series, selectors.series_exdates(series), uid_domain=request.get_host())
+    return HttpResponse(body, content_type=ICS_TYPE)
+
+
+@router.get("/academies/{code}/free-slots", response=list[FreeSlotOut])
+def free_slots(request: HttpRequest, code: str, query: Query[FreeSlotsQuery]):
+    cal = selectors.calendar_for(selectors.get_academy(code))
+    return [
+        {"starts_at": start.isoformat(), "ends_at": end.isoformat()}
+        for start, end in calendar.free_slots(cal, query.from_, query.to, query.minutes)
+    ]

@@ -1,0 +1,71 @@
+"""ICS invitations: one scheduled class, or a whole series as one event with RRULE and EXDATEs.
+
+Times are written in the class's own time zone with its VTIMEZONE, so that calendar
+applications show the academy's local time and follow its DST changes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from .models import ScheduledClass, Series
+
+PRODID = "-//Préau//Planification//FR"
+
+
+def _calendar() -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    return cal
+
+
+def _finish(cal: icalendar.Calendar) -> bytes:
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def _agenda_text(agenda: list[dict]) -> str:
+    return "\n".join(f"{part['title']} ({part['minutes']} min)" for part in agenda)
+
+
+def class_invitation(scheduled: ScheduledClass, *, uid_domain: str) -> bytes:
+    zone = ZoneInfo(scheduled.timezone)
+    event = icalendar.Event()
+    event.add("uid", f"class-{scheduled.pk}@{uid_domain}")
+    event.add("summary", scheduled.title)
+    event.add("dtstart", scheduled.starts_at.astimezone(zone))
+    event.add("dtend", scheduled.ends_at.astimezone(zone))
+    event.add("dtstamp", scheduled.starts_at.astimezone(UTC))
+    if scheduled.agenda:
+        event.add("description", _agenda_text(scheduled.agenda))
+    cal = _calendar()
+    cal.add_component(event)
+    return _finish(cal)
+
+
+def series_feed(series: Series, exdates: list[datetime], *, uid_domain: str) -> bytes:
+    """The series as one recurring event; dates with no class are excluded by EXDATE."""
+    zone = ZoneInfo(series.timezone)
+    start = datetime.combine(series.first_day, series.start_time, tzinfo=zone)
+    until = datetime.combine(series.until, series.start_time, tzinfo=zone)
+    event = icalendar.Event()
+    event.add("uid", f"series-{series.pk}@{uid_domain}")
+    event.add("summary", series.title)
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=series.minutes))
+    event.add("dtstamp", start.astimezone(UTC))
+    # With a local DTSTART, RFC 5545 wants UNTIL in UTC.
+    rule = {"freq": "weekly", "interval": series.interval_weeks, "until": until.astimezone(UTC)}
+    event.add("rrule", rule)
+    for moment in exdates:
+        event.add("exdate", moment)
+    if series.agenda:
+        event.add("description", _agenda_text(series.agenda))
+    cal = _calendar()
+    cal.add_component(event)
+    return _finish(cal)

@@ -1,0 +1,136 @@
+"""Request and response shapes of the scheduling API."""
+
+from datetime import date, datetime, time
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import AwareDatetime, field_validator
+
+Choice = Literal["yes", "maybe", "no"]
+
+
+class SlotIn(Schema):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    seat_limit: int | None = Field(None, ge=1, le=10_000)
+
+
+class PollIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=5000)
+    slots: list[SlotIn] = Field(..., min_length=1, max_length=30)
+    hide_results: bool = False
+    closes_at: AwareDatetime | None = None
+
+
+class AnswerIn(Schema):
+    # slot id -> "yes" | "maybe" | "no"
+    choices: dict[int, Choice] = Field(..., min_length=1, max_length=30)
+    comment: str | None = Field(None, max_length=2000)
+
+
+class CloseIn(Schema):
+    slot_id: int | None = None
+
+
+class SlotOut(Schema):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    local_start: str
+    local_end: str
+    viewer_start: str | None
+    seat_limit: int | None
+    seats_left: int | None
+    yes: int | None
+    maybe: int | None
+    no: int | None
+    chosen: bool
+
+
+class BallotOut(Schema):
+    name: str
+    comment: str
+    choices: dict[int, Choice]
+
+
+class PollOut(Schema):
+    id: int
+    session_id: int
+    title: str
+    description: str
+    timezone: str
+    viewer_timezone: str | None
+    state: Literal["open", "closed"]
+    accepts_answers: bool
+    hide_results: bool
+    results_visible: bool
+    closes_at: datetime | None
+    respondents: int
+    suggested_slot_id: int | None
+    class_id: int | None
+    slots: list[SlotOut]
+    my_choices: dict[int, Choice]
+    my_comment: str
+    ballots: list[BallotOut] | None
+
+
+class ClassOut(Schema):
+    id: int
+    session_id: int | None
+    series_id: int | None
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    local_start: str
+    agenda: list[dict]
+    state: str
+
+
+class AgendaPart(Schema):
+    title: str = Field(..., min_length=1, max_length=120)
+    minutes: int = Field(..., ge=1, le=240)
+
+
+class SeriesIn(Schema):
+    session_id: int
+    title: str = Field("Entre pairs", min_length=1, max_length=200)
+    first_day: date
+    until: date
+    start_time: time = time(15, 30)
+    minutes: int = Field(30, ge=15, le=240)
+    interval_weeks: int = Field(2, ge=1, le=8)
+    agenda: list[AgendaPart] | None = Field(None, max_length=20)
+
+
+class SkippedOut(Schema):
+    day: date
+    reasons: list[str]
+
+
+class SeriesOut(Schema):
+    id: int
+    title: str
+    feed_url: str
+    classes: list[ClassOut]
+    skipped: list[SkippedOut]
+
+
+class FreeSlotsQuery(Schema):
+    from_: date = Field(..., alias="from")
+    to: date
+    minutes: int = Field(60, ge=15, le=480)
+
+    @field_validator("to")
+    @classmethod
+    def _short_range(cls, value: date, info) -> date:
+        first = info.data.get("from_")
+        if first is not None and not 0 <= (value - first).days <= 62:
+            raise ValueError("la période doit commencer avant sa fin et durer au plus 62 jours")
+        return value
+
+
+class FreeSlotOut(Schema):
+    starts_at: str
+    ends_at: str

@@ -1,0 +1,199 @@
+"""Reads of scheduling: calendars, polls and their counts, scheduled classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from parcours import policies
+from parcours.errors import ErrorCode, not_found
+from parcours.models import Academy, Session
+from parcours.policies import Action, Decision
+
+from . import calendar
+from .models import Answer, Ballot, Poll, PollSlot, ScheduledClass, Series, WorkingHours
+
+
+def calendar_for(academy: Academy) -> calendar.AcademyCalendar:
+    """The academy's calendar, with its own working hours when it has set them."""
+    hours = WorkingHours.objects.filter(academy=academy).first()
+    extra = {}
+    if hours is not None:
+        extra = {
+            "working_days": frozenset(int(day) for day in hours.working_days),
+            "day_start": hours.day_start,
+            "day_end": hours.day_end,
+        }
+    return calendar.AcademyCalendar(
+        timezone=academy.timezone,
+        school_zone=academy.school_zone,
+        holiday_subdivision=academy.holiday_subdivision,
+        **extra,
+    )
+
+
+def get_academy(code: str) -> Academy:
+    academy = Academy.objects.filter(code=code).first()
+    if academy is None:
+        raise not_found("académie", code)
+    return academy
+
+
+def get_poll(poll_id: int) -> Poll:
+    poll = (
+        Poll.objects.select_related("session__academy", "session__parcours", "scheduled_class")
+        .filter(pk=poll_id)
+        .first()
+    )
+    if poll is None:
+        raise not_found("sondage", poll_id)
+    return poll
+
+
+def get_series(series_id: int) -> Series:
+    series = Series.objects.select_related("session__academy").filter(pk=series_id).first()
+    if series is None:
+        raise not_found("série", series_id)
+    return series
+
+
+def poll_topic_decision(user, object_id: int) -> Decision:
+    """Who may follow `poll:<id>` live: whoever may read the session's contributions."""
+    poll = Poll.objects.select_related("session").filter(pk=object_id).first()
+    if poll is None:
+        return Decision(False, ErrorCode.NOT_FOUND, f"Sondage {object_id} introuvable.")
+    return policies.decide(user, Action.READ_CONTRIBUTIONS, poll.session)
+
+
+def planned_classes(session: Session) -> list[ScheduledClass]:
+    return list(
+        ScheduledClass.objects.filter(session=session, state=ScheduledClass.State.SCHEDULED)
+    )
+
+
+def week_planned_minutes(
+    cal: calendar.AcademyCalendar, classes: list[ScheduledClass], moment: datetime
+) -> int:
+    """Distance work already planned in the local week of `moment`."""
+    monday, next_monday = calendar.week_bounds(cal, moment)
+    return sum(c.minutes for c in classes if monday <= c.starts_at < next_monday)
+
+
+def starts_training(classes: list[ScheduledClass], moment: datetime) -> bool:
+    """A slot opens the training when no class of the session comes before it."""
+    return not any(c.starts_at < moment for c in classes)
+
+
+def slot_reasons(session: Session, start: datetime, end: datetime) -> list[str]:
+    """The calendar's verdict on a class of `session`, with everything it depends on."""
+    cal = calendar_for(session.academy)
+    classes = planned_classes(session)
+    return calendar.slot_reasons(
+        cal,
+        start,
+        end,
+        first_of_training=starts_training(classes, start),
+        week_planned_minutes=week_planned_minutes(cal, classes, start),
+        now=timezone.now(),
+    )
+
+
+@dataclass(frozen=True)
+class SlotTally:
+    slot: PollSlot
+    yes: int
+    maybe: int
+    no: int
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.slot.seat_limit is None:
+            return None
+        return max(self.slot.seat_limit - self.yes, 0)
+
+    @property
+    def support(self) -> tuple[int, int]:
+        return (self.yes, self.maybe)
+
+
+def tallies(poll: Poll) -> list[SlotTally]:
+    counted = poll.slots.annotate(
+        yes=Count("answers", filter=Q(answers__choice=Answer.Choice.YES)),
+        maybe=Count("answers", filter=Q(answers__choice=Answer.Choice.MAYBE)),
+        no=Count("answers", filter=Q(answers__choice=Answer.Choice.NO)),
+    )
+    return [SlotTally(slot, slot.yes, slot.maybe, slot.no) for slot in counted]
+
+
+def suggested_slot(rows: list[SlotTally]) -> PollSlot | None:
+    """The best-supported slot: most "yes", then most "if need be", then the earliest."""
+    if not rows:
+        return None
+    best = max(rows, key=lambda row: (row.support, -row.slot.starts_at.timestamp()))
+    return best.slot
+
+
+def respondents(poll: Poll) -> int:
+    return poll.ballots.count()
+
+
+def results_visible(poll: Poll, user) -> bool:
+    """Hidden results open when the poll stops taking answers, or to its trainers."""
+    if not poll.hide_results or not poll.accepts_answers():
+        return True
+    return policies.can(user, Action.VIEW_POLL_RESULTS, poll.session)
+
+
+def ballot_of(poll: Poll, user) -> Ballot | None:
+    return Ballot.objects.filter(poll=poll, user=user).prefetch_related("answers").first()
+
+
+def ballots(poll: Poll) -> list[Ballot]:
+    """Every member's answers, for the trainers' table and CSV export."""
+    return list(
+        poll.ballots.select_related("user").prefetch_related("answers").order_by("user__last_name")
+    )
+
+
+def session_polls(session: Session) -> list[Poll]:
+    return list(session.polls.all())
+
+
+def session_classes(session: Session) -> list[ScheduledClass]:
+    return list(session.scheduled_classes.all())
+
+
+def upcoming_classes(session: Session, *, limit: int = 5) -> list[ScheduledClass]:
+    return list(
+        session.scheduled_classes.filter(
+            state=ScheduledClass.State.SCHEDULED, ends_at__gt=timezone.now()
+        )[:limit]
+    )
+
+
+def series_dates(series: Series) -> list[date]:
+    """Every date the series' rule names, whether or not a class takes place."""
+    step = timedelta(weeks=series.interval_weeks)
+    days, day = [], series.first_day
+    while day <= series.until:
+        days.append(day)
+        day += step
+    return days
+
+
+def series_exdates(series: Series) -> list[datetime]:
+    """The rule's dates on which no class takes place (skipped or cancelled)."""
+    zone = ZoneInfo(series.timezone)
+    held = {
+        c.starts_at.astimezone(zone).date()
+        for c in series.occurrences.filter(state=ScheduledClass.State.SCHEDULED)
+    }
+    return [
+        datetime.combine(day, series.start_time, tzinfo=zone)
+        for day in series_dates(series)
+        if day not in held
+    ]
