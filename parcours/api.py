@@ -27,6 +27,7 @@ from .schemas import (
     SessionOut,
     StatsRowOut,
     TeacherOut,
+    Text,
     TokenIn,
     TokenOut,
 )
@@ -117,7 +118,7 @@ def session_detail(request: HttpRequest, session_id: int):
 class MemberFilters(Schema):
     role: Literal["participant", "tutor", "trainer"] | None = None
     finished: bool | None = None
-    school: str | None = None
+    school: Text | None = None
     format: Literal["json", "csv"] = "json"
 
 

@@ -1,11 +1,24 @@
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold a NUL character: refuse it here as invalid input.
+    if "\x00" in value:
+        raise ValueError("le caractère NUL n'est pas accepté")
+    return value
+
+
+# Every free-text input of the API.
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class TokenIn(Schema):
-    username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=256)
+    username: Text = Field(min_length=1, max_length=150)
+    password: Text = Field(min_length=1, max_length=256)
 
 
 class TokenOut(Schema):
@@ -101,7 +114,7 @@ class ContentOpenIn(Schema):
 
 
 class DuplicateIn(Schema):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: Text | None = Field(default=None, min_length=1, max_length=200)
 
 
 class ParcoursOut(Schema):
@@ -122,8 +135,9 @@ class SectionCopyOut(Schema):
 
 
 class AccessGrantIn(Schema):
-    reason: str = Field(max_length=2000)
-    expires_at: datetime
+    reason: Text = Field(max_length=2000)
+    # With its offset: a naive time would be ambiguous across academies' time zones.
+    expires_at: AwareDatetime
 
 
 class AccessGrantOut(Schema):
