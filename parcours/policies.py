@@ -73,8 +73,6 @@ class Action(StrEnum):
     VOTE = "schedule.vote"
     # A poll's detailed answers while its results are hidden, and their CSV export.
     VIEW_POLL_RESULTS = "schedule.view_results"
-    # A poll's detailed answers while its results are hidden, and their CSV export.
-    VIEW_POLL_RESULTS = "schedule.view_results"
     MANAGE_RECORDINGS = "recording.manage"
     WATCH_RECORDINGS = "recording.watch"
     GRANT_ACCESS = "admin.grant_access"
@@ -132,7 +130,6 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.MESSAGE_PARTICIPANTS_IN_BULK: STAFF,
     Action.SCHEDULE_CLASS: STAFF,
     Action.VOTE: MEMBERS,
-    Action.VIEW_POLL_RESULTS: STAFF,
     Action.VIEW_POLL_RESULTS: STAFF,
     Action.MANAGE_RECORDINGS: STAFF,
     # Recordings are for the members of the session only: no grant opens them.
