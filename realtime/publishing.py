@@ -1,29 +1,107 @@
-"""`publish`: the one way apps emit realtime events.
+"""`publish`: the one way apps emit realtime events, designed as an outbox.
 
-Publishing inside a transaction waits for the commit, so a rolled-back write never produces
-a phantom event. Tests observe what was published with `capture()`.
+A durable event takes the next sequence number of its topic and is stored, inside the
+caller's transaction: it exists if and only if the write it describes committed, and it
+survives a crash between the commit and the fan-out (other processes notice the missing
+number and read it back, see `hub.py`). The fan-out itself waits for the commit, so a
+rolled-back write never produces a phantom event. Tests observe what was published with
+`capture()`.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import Any
 
-from django.db import transaction
+from asgiref.sync import sync_to_async
+from django.db import connection, transaction
 
+from . import conf
+from .bus import get_bus
 from .events import Event
+from .models import StoredEvent, TopicSequence
+from .topics import TOPIC_PATTERN
+
+logger = logging.getLogger(__name__)
 
 _recorders: list[list[tuple[str, Event]]] = []
 
+# Bus payloads start with a marker line: the seq of a durable event, nothing for an
+# ephemeral one, `PRESENCE` for an event only the topic's presence watchers receive.
+PRESENCE = "p"
 
-def publish(topic: str, event: Event) -> None:
-    transaction.on_commit(partial(_deliver, topic, event), robust=False)
+
+def publish(topic: str, event: Event) -> int | None:
+    """Emit `event` on `topic` once the caller's transaction commits (at once outside one).
+
+    Returns the durable event's sequence number (for a client's ack), None for an ephemeral one.
+    """
+    if not isinstance(topic, str) or not TOPIC_PATTERN.match(topic):
+        raise ValueError(f"invalid topic {topic!r}")
+    if not isinstance(event, Event):
+        raise TypeError("publish() takes an instance of a realtime.events.Event subclass")
+    if not event.durable:
+        transaction.on_commit(partial(_deliver, topic, event, "", encode(topic, None, event)))
+        return None
+    with transaction.atomic():
+        seq = _next_seq(topic)
+        frame = encode(topic, seq, event)
+        StoredEvent.objects.create(topic=topic, seq=seq, frame=frame)
+        _prune(topic, seq)
+        transaction.on_commit(partial(_deliver, topic, event, str(seq), frame))
+    return seq
 
 
-def _deliver(topic: str, event: Event) -> None:
+apublish = sync_to_async(publish)
+
+
+def encode(topic: str, seq: int | None, event: Event) -> str:
+    """The frame every subscriber receives, encoded once for all of them."""
+    frame: dict[str, Any] = {"topic": topic, "type": event.type, "data": event.data()}
+    if seq is not None:
+        frame["seq"] = seq
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def _next_seq(topic: str) -> int:
+    # An upsert that locks the topic's row until commit: numbers are gapless and commit in
+    # order on each topic, which the hubs' gap detection relies on.
+    table = connection.ops.quote_name(TopicSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (topic, last_seq) VALUES (%s, 1) "
+            f"ON CONFLICT (topic) DO UPDATE SET last_seq = {table}.last_seq + 1 "
+            "RETURNING last_seq",
+            [topic],
+        )
+        return cursor.fetchone()[0]
+
+
+def _prune(topic: str, seq: int) -> None:
+    """Keep the last `REALTIME_RETENTION` events of the topic, pruning in batches."""
+    keep = conf.get("REALTIME_RETENTION")
+    batch = max(1, min(100, keep // 10))
+    if seq > keep and seq % batch == 0:
+        StoredEvent.objects.filter(topic=topic, seq__lte=seq - keep).delete()
+
+
+def _deliver(topic: str, event: Event, marker: str, frame: str) -> None:
     for recorder in _recorders:
         recorder.append((topic, event))
+    fan_out(topic, marker, frame)
+
+
+def fan_out(topic: str, marker: str, frame: str) -> None:
+    """Hand an encoded frame to every process following `topic`."""
+    try:
+        get_bus().publish(topic, f"{marker}\n{frame}")
+    except Exception:
+        # The stored event is still replayed; a live ephemeral one is lost, as ephemeral.
+        logger.exception("realtime fan-out failed on %s", topic)
 
 
 @contextmanager

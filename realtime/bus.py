@@ -1,0 +1,135 @@
+"""How frames travel between processes.
+
+One process (the embedded default): straight to the hubs of this process. Several processes
+(`REDIS_URL` set): Redis pub/sub, one channel per topic, which each process subscribes to once
+however many of its sockets follow the topic. Publishers call `publish` from any thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from functools import cache
+
+from django.conf import settings
+
+OnMessage = Callable[[str, str], None]
+
+# The channel every process listens to for access changes and other gateway notices.
+CONTROL = "control"
+
+
+class MemoryListener:
+    """A hub's view of the in-process bus: every published frame, on the hub's own loop."""
+
+    def __init__(self, bus: MemoryBus, loop: asyncio.AbstractEventLoop, on_message: OnMessage):
+        self.bus, self.loop, self.on_message = bus, loop, on_message
+
+    async def start(self) -> None:
+        self.bus.add(self)
+
+    async def stop(self) -> None:
+        self.bus.remove(self)
+
+    async def subscribe(self, channel: str) -> None:
+        """Nothing to do: every frame of this process reaches every hub of this process."""
+
+    async def unsubscribe(self, channel: str) -> None:
+        """See `subscribe`."""
+
+
+class MemoryBus:
+    def __init__(self) -> None:
+        self._listeners: set[MemoryListener] = set()
+        self._lock = threading.Lock()
+
+    def add(self, listener: MemoryListener) -> None:
+        with self._lock:
+            self._listeners.add(listener)
+
+    def remove(self, listener: MemoryListener) -> None:
+        with self._lock:
+            self._listeners.discard(listener)
+
+    def listener(self, loop: asyncio.AbstractEventLoop, on_message: OnMessage) -> MemoryListener:
+        return MemoryListener(self, loop, on_message)
+
+    def publish(self, channel: str, payload: str) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener.loop.call_soon_threadsafe(listener.on_message, channel, payload)
+            except RuntimeError:  # that loop has closed: its hub is gone
+                self.remove(listener)
+
+
+class RedisListener:
+    """One Redis pub/sub connection per hub, subscribed once per followed topic."""
+
+    def __init__(self, bus: RedisBus, on_message: OnMessage) -> None:
+        import redis.asyncio
+
+        self.bus, self.on_message = bus, on_message
+        self.client = redis.asyncio.Redis.from_url(bus.url)
+        self.pubsub = self.client.pubsub()
+        self.confirmations: dict[bytes, list[asyncio.Future]] = {}
+        self.reader: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        await self.subscribe(CONTROL)
+
+    async def stop(self) -> None:
+        if self.reader is not None:
+            self.reader.cancel()
+        await self.pubsub.aclose()
+        await self.client.aclose()
+
+    async def subscribe(self, channel: str) -> None:
+        """Return once Redis confirms, so nothing published afterwards can be missed."""
+        name = self.bus.channel_name(channel).encode()
+        confirmed = asyncio.get_running_loop().create_future()
+        self.confirmations.setdefault(name, []).append(confirmed)
+        await self.pubsub.subscribe(name)
+        if self.reader is None:
+            self.reader = asyncio.create_task(self._read())
+        await confirmed
+
+    async def unsubscribe(self, channel: str) -> None:
+        await self.pubsub.unsubscribe(self.bus.channel_name(channel))
+
+    async def _read(self) -> None:
+        offset = len(self.bus.prefix) + 1
+        async for message in self.pubsub.listen():
+            kind, name = message["type"], message["channel"]
+            if kind == "message":
+                self.on_message(name[offset:].decode(), message["data"].decode())
+            elif kind == "subscribe" and self.confirmations.get(name):
+                future = self.confirmations[name].pop(0)
+                if not future.done():
+                    future.set_result(None)
+
+
+class RedisBus:
+    def __init__(self, url: str, prefix: str) -> None:
+        import redis
+
+        self.url, self.prefix = url, f"{prefix}:rt"
+        self._client = redis.Redis.from_url(url)
+
+    def channel_name(self, channel: str) -> str:
+        return f"{self.prefix}:{channel}"
+
+    def listener(self, loop: asyncio.AbstractEventLoop, on_message: OnMessage) -> RedisListener:
+        return RedisListener(self, on_message)
+
+    def publish(self, channel: str, payload: str) -> None:
+        self._client.publish(self.channel_name(channel), payload)
+
+
+@cache
+def get_bus() -> MemoryBus | RedisBus:
+    if settings.REDIS_URL:
+        return RedisBus(settings.REDIS_URL, settings.REDIS_PREFIX)
+    return MemoryBus()

@@ -1,0 +1,25 @@
+"""The gateway's limits and timings, each overridable in settings (see config/settings.py)."""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Durable events kept per topic; a client resuming from before them is told to resync.
+    "REALTIME_RETENTION": 10_000,
+    # Largest client frame accepted, in bytes (larger ones get a `too_large` error frame).
+    "REALTIME_MAX_FRAME_BYTES": 64 * 1024,
+    # Topics one socket may follow at once.
+    "REALTIME_MAX_SUBSCRIPTIONS": 100,
+    # `send` ops per second per user and topic, with a burst allowance.
+    "REALTIME_SEND_RATE": 5.0,
+    "REALTIME_SEND_BURST": 10,
+    # Frames waiting for one socket before it is treated as too slow and disconnected.
+    "REALTIME_SOCKET_QUEUE": 2_000,
+    # Seconds a presence entry lives without its process's heartbeat.
+    "REALTIME_PRESENCE_TTL": 6.0,
+    # Seconds a process waits for a missing sequence number before reading it from the outbox.
+    "REALTIME_GAP_WAIT": 0.3,
+}
+
+
+def get(name: str):
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,130 @@
+"""One WebSocket's side of the gateway: its subscriptions and its outgoing frames.
+
+The hub hands each frame to `offer`, which never waits: frames queue in a bounded deque that
+a per-socket writer drains. A socket whose queue overflows is too slow to follow; it is
+closed (the client resumes with `since`) rather than allowed to hold up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from parcours.errors import ErrorCode, ServiceError
+
+from . import conf, selectors, topics
+
+# Close code for a socket too slow to keep up; the client reconnects and resumes.
+CLOSE_TOO_SLOW = 4008
+
+
+@dataclass
+class Subscription:
+    topic: topics.Topic
+    last_seq: int = 0
+    # Frames held while the subscription replays or its access is re-checked; None: live.
+    held: list[tuple[int | None, str]] | None = field(default_factory=list)
+    holds: int = 1
+    presence: bool = False
+
+
+class Connection:
+    def __init__(
+        self,
+        *,
+        user: Any,
+        name: str,
+        send: Callable[[str], Awaitable[None]],
+        close: Callable[[int], Awaitable[None]],
+    ) -> None:
+        self.user, self.user_id, self.name = user, user.pk, name
+        self._send, self._close = send, close
+        self.subscriptions: dict[str, Subscription] = {}
+        self._out: deque[str] = deque()
+        self._writer: asyncio.Task | None = None
+        self.closed = False
+
+    # -- outgoing ------------------------------------------------------------------------
+
+    def offer(self, topic: str, seq: int | None, frame: str) -> None:
+        """Take a frame from the hub: held, dropped as already seen, or queued."""
+        sub = self.subscriptions.get(topic)
+        if sub is None:
+            return
+        if sub.held is not None:
+            sub.held.append((seq, frame))
+            return
+        if seq is not None:
+            if seq <= sub.last_seq:
+                return
+            sub.last_seq = seq
+        self.push(frame)
+
+    def emit(self, **frame: Any) -> None:
+        self.push(json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+
+    def error(self, exc: ServiceError, *, ref: Any = None, topic: str | None = None) -> None:
+        frame: dict[str, Any] = {"op": "error", "code": str(exc.code), "message": exc.message}
+        if ref is not None:
+            frame["ref"] = ref
+        if topic is not None:
+            frame["topic"] = topic
+        if exc.details:
+            frame["details"] = exc.details
+        self.emit(**frame)
+
+    def push(self, frame: str) -> None:
+        if self.closed:
+            return
+        if len(self._out) >= conf.get("REALTIME_SOCKET_QUEUE"):
+            self.closed = True
+            self._out.clear()
+            asyncio.get_running_loop().create_task(self._close(CLOSE_TOO_SLOW))
+            return
+        self._out.append(frame)
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        try:
+            while self._out:
+                await self._send(self._out.popleft())
+        finally:
+            self._writer = None
+
+    # -- subscriptions -------------------------------------------------------------------
+
+    def hold(self, sub: Subscription) -> None:
+        """Keep `sub`'s live frames back until `release` (replay, access re-check)."""
+        sub.holds += 1
+        if sub.held is None:
+            sub.held = []
+
+    def release(self, sub: Subscription) -> None:
+        """Deliver the frames held for `sub` that it has not seen, then go live."""
+        sub.holds -= 1
+        if sub.holds:
+            return
+        held, sub.held = sub.held or [], None
+        for seq, frame in held:
+            self.offer(str(sub.topic), seq, frame)
+
+    async def replay(self, sub: Subscription, since: int) -> None:
+        """Send what the client missed after `since`, from the outbox."""
+        found = await database_sync_to_async(selectors.replay)(str(sub.topic), since)
+        if found.resync:
+            self.emit(op="resync", topic=str(sub.topic), seq=found.last_seq)
+        for _seq, frame in found.frames:
+            self.push(frame)
+        sub.last_seq = max(sub.last_seq, found.last_seq)
+
+    async def authorize(self, topic: topics.Topic) -> None:
+        decision = await database_sync_to_async(topics.authorize)(self.user, topic)
+        if not decision:
+            raise ServiceError(decision.code or ErrorCode.FORBIDDEN, decision.message)

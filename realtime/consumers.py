@@ -1,0 +1,150 @@
+"""The `/ws/` endpoint: parses client frames and answers each, whatever it contains.
+
+A bad frame gets an `error` frame naming the problem and changes nothing; the socket stays
+open. Fan-out does not go through the channel layer (see `hub.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
+
+from parcours import selectors as parcours_selectors
+from parcours.errors import ErrorCode, ServiceError
+
+from . import conf, gateway
+from .connection import Connection
+from .hub import current_hub, release_hub
+
+Ref = Annotated[str, Field(max_length=64)] | Annotated[StrictInt, Field(ge=0)]
+TopicName = Annotated[str, Field(max_length=64)]
+
+# Close code for a socket without a valid session cookie or token.
+CLOSE_UNAUTHENTICATED = 4401
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ref: Ref | None = None
+
+
+class SubscribeFrame(_Frame):
+    op: Literal["subscribe"]
+    topic: TopicName
+    since: Annotated[StrictInt, Field(ge=0)] | None = None
+    presence: bool = False
+
+
+class UnsubscribeFrame(_Frame):
+    op: Literal["unsubscribe"]
+    topic: TopicName
+
+
+class SendFrame(_Frame):
+    op: Literal["send"]
+    topic: TopicName
+    type: Annotated[str, Field(max_length=64)]
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+ClientFrame = TypeAdapter(
+    Annotated[SubscribeFrame | UnsubscribeFrame | SendFrame, Field(discriminator="op")]
+)
+
+
+def parse_frame(text: str | None) -> SubscribeFrame | UnsubscribeFrame | SendFrame:
+    if text is None:
+        raise ServiceError(ErrorCode.INVALID, "Seules les trames texte JSON sont acceptées.")
+    if len(text.encode()) > conf.get("REALTIME_MAX_FRAME_BYTES"):
+        raise ServiceError(
+            ErrorCode.TOO_LARGE,
+            "Trame trop volumineuse.",
+            {"max_bytes": conf.get("REALTIME_MAX_FRAME_BYTES")},
+        )
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        raise ServiceError(ErrorCode.INVALID, "Trame illisible : JSON attendu.") from None
+    if not isinstance(raw, dict):
+        raise ServiceError(ErrorCode.INVALID, "Trame invalide : un objet JSON est attendu.")
+    try:
+        return ClientFrame.validate_python(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [str(part) for part in first["loc"] if part not in {"subscribe", "send"}]
+        field = loc[0] if loc else "op"
+        if field == "unsubscribe" and len(loc) > 1:
+            field = loc[1]
+        raise ServiceError(
+            ErrorCode.INVALID, f"Champ « {field} » invalide : {first['msg']}", {"field": field}
+        ) from None
+
+
+def _ref_of(text: str | None) -> Any:
+    """The client's `ref`, when one can be read, so that an error can be matched to it."""
+    try:
+        ref = json.loads(text).get("ref") if text else None
+    except (ValueError, AttributeError):
+        return None
+    return ref if isinstance(ref, str | int) and len(str(ref)) <= 64 else None
+
+
+class GatewayConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        name = await database_sync_to_async(parcours_selectors.display_name)(user)
+        self.hub = await current_hub()
+        self.conn = Connection(user=user, name=name, send=self._send_text, close=self._close)
+        self.hub.connections[self.conn] = None
+        await self.accept()
+
+    async def _send_text(self, frame: str) -> None:
+        await self.send(text_data=frame)
+
+    async def _close(self, code: int) -> None:
+        await self.close(code=code)
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "conn"):
+            await gateway.disconnect(self.hub, self.conn)
+            await release_hub(self.hub)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        try:
+            frame = parse_frame(text_data)
+            await self.handle(frame)
+        except ServiceError as exc:
+            self.conn.error(exc, ref=_ref_of(text_data), topic=_topic_of(text_data))
+
+    async def handle(self, frame: SubscribeFrame | UnsubscribeFrame | SendFrame) -> None:
+        if isinstance(frame, SubscribeFrame):
+            seq = await gateway.subscribe(
+                self.hub, self.conn, topic=frame.topic, since=frame.since, presence=frame.presence
+            )
+            self.conn.emit(op="subscribed", topic=frame.topic, seq=seq, ref=frame.ref)
+        elif isinstance(frame, UnsubscribeFrame):
+            await gateway.unsubscribe(self.hub, self.conn, topic=frame.topic)
+            self.conn.emit(op="unsubscribed", topic=frame.topic, ref=frame.ref)
+        else:
+            seq = await gateway.send(
+                self.conn, topic=frame.topic, event_type=frame.type, data=frame.data
+            )
+            self.conn.emit(op="ack", ref=frame.ref, seq=seq)
+
+
+def _topic_of(text: str | None) -> str | None:
+    try:
+        topic = json.loads(text).get("topic") if text else None
+    except (ValueError, AttributeError):
+        return None
+    return topic if isinstance(topic, str) and len(topic) <= 64 else None

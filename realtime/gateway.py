@@ -1,0 +1,140 @@
+"""What the gateway does for each client op, and when a session's access changes.
+
+The consumer parses frames; these functions follow the rules: every subscription asks the
+topic's `authorize` (hence `parcours.policies`) first, sends go through the topic kind's
+registered handler, never a name built from the client's type.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from parcours.errors import ErrorCode, ServiceError
+from parcours.policies import ALLOWED, Decision
+
+from . import conf, topics
+from .bus import CONTROL, get_bus
+from .connection import Connection, Subscription
+from .events import PresenceState
+from .hub import Hub
+from .publishing import encode
+
+
+def authorize_own_topic(user: Any, object_id: int) -> Decision:
+    """`user:<id>` is for that user alone."""
+    if user.is_authenticated and user.pk == object_id:
+        return ALLOWED
+    return Decision(False, ErrorCode.FORBIDDEN, "Ce fil personnel ne vous appartient pas.")
+
+
+async def subscribe(
+    hub: Hub, conn: Connection, *, topic: str, since: int | None, presence: bool
+) -> int:
+    """Follow `topic` (replaying after `since`); returns the seq the client is now at."""
+    parsed = topics.parse_topic(topic)
+    if topic in conn.subscriptions:
+        raise ServiceError(ErrorCode.CONFLICT, "Vous suivez déjà ce sujet.", {"field": "topic"})
+    if len(conn.subscriptions) >= conf.get("REALTIME_MAX_SUBSCRIPTIONS"):
+        raise ServiceError(
+            ErrorCode.RATE_LIMITED,
+            "Trop de sujets suivis sur cette connexion.",
+            {"max_subscriptions": conf.get("REALTIME_MAX_SUBSCRIPTIONS")},
+        )
+    await conn.authorize(parsed)
+    sub = conn.subscriptions[topic] = Subscription(parsed)
+    feed = await hub.join(conn, topic)
+    if since is None:
+        sub.last_seq = feed.delivered or 0
+    else:
+        sub.last_seq = since
+        await conn.replay(sub, since)
+    if parsed.kind.presence:
+        await hub.presence.add(conn, topic)
+        if presence:
+            sub.presence = True
+            hub.watch(conn, topic)
+            state = PresenceState(users=await hub.presence.members(topic))
+            conn.push(encode(topic, None, state))
+    conn.release(sub)
+    return sub.last_seq
+
+
+async def unsubscribe(hub: Hub, conn: Connection, *, topic: str) -> None:
+    sub = conn.subscriptions.pop(topic, None)
+    if sub is None:
+        raise ServiceError(ErrorCode.NOT_FOUND, "Vous ne suivez pas ce sujet.", {"field": "topic"})
+    hub.leave(conn, topic)
+    if sub.topic.kind.presence:
+        await hub.presence.remove(conn, topic)
+
+
+async def disconnect(hub: Hub, conn: Connection) -> None:
+    conn.closed = True
+    hub.connections.pop(conn, None)
+    for topic in list(conn.subscriptions):
+        await unsubscribe(hub, conn, topic=topic)
+
+
+class RateLimiter:
+    """Token buckets per (user, topic): `REALTIME_SEND_RATE` per second, with a burst."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[tuple[int, str], tuple[float, float]] = {}
+
+    def take(self, user_id: int, topic: str) -> None:
+        rate, burst = conf.get("REALTIME_SEND_RATE"), conf.get("REALTIME_SEND_BURST")
+        now = time.monotonic()
+        tokens, at = self.buckets.get((user_id, topic), (burst, now))
+        tokens = min(burst, tokens + (now - at) * rate)
+        if tokens < 1:
+            raise ServiceError(
+                ErrorCode.RATE_LIMITED,
+                "Trop de messages envoyés : patientez un instant.",
+                {"retry_after": round((1 - tokens) / rate, 2)},
+            )
+        self.buckets[(user_id, topic)] = (tokens - 1, now)
+
+
+limiter = RateLimiter()
+
+
+async def send(conn: Connection, *, topic: str, event_type: str, data: dict) -> int | None:
+    """Run the topic kind's handler for a client event; returns the seq it produced."""
+    sub = conn.subscriptions.get(topic)
+    if sub is None:
+        topics.parse_topic(topic)
+        raise ServiceError(
+            ErrorCode.FORBIDDEN, "Abonnez-vous au sujet avant d'y envoyer.", {"field": "topic"}
+        )
+    handler = topics.handler_for(sub.topic, event_type)
+    limiter.take(conn.user_id, topic)
+    return await database_sync_to_async(handler)(conn.user, sub.topic.object_id, data)
+
+
+def on_access_changed(sender: Any, session_id: int, user_ids: list[int] | None, **kw) -> None:
+    """`parcours.signals.access_changed`: tell every process to re-check those sockets."""
+    notice = {"kind": "access", "session_id": session_id, "user_ids": user_ids}
+    get_bus().publish(CONTROL, json.dumps(notice))
+
+
+def on_access_notice(hub: Hub, conn: Connection) -> None:
+    """Hold the socket's live frames at once, then re-ask `authorize` for each topic."""
+    for sub in conn.subscriptions.values():
+        conn.hold(sub)
+    hub.loop.create_task(_recheck(hub, conn))
+
+
+async def _recheck(hub: Hub, conn: Connection) -> None:
+    for topic, sub in list(conn.subscriptions.items()):
+        try:
+            await conn.authorize(sub.topic)
+        except ServiceError as exc:
+            if conn.subscriptions.get(topic) is sub:
+                await unsubscribe(hub, conn, topic=topic)
+                conn.error(exc, topic=topic)
+            continue
+        conn.release(sub)

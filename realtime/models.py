@@ -1,0 +1,28 @@
+"""The outbox of durable events: a per-topic sequence and the frames kept for replay.
+
+No row here names a user or a time: a stored frame is content a client replays after a
+reconnect, and presence never reaches the database (trust frame).
+"""
+
+from django.db import models
+
+
+class TopicSequence(models.Model):
+    """The last sequence number handed out on a topic."""
+
+    topic = models.CharField(max_length=64, primary_key=True)
+    last_seq = models.BigIntegerField(default=0)
+
+
+class StoredEvent(models.Model):
+    """A durable event, kept as the exact JSON frame clients receive, for replay."""
+
+    topic = models.CharField(max_length=64)
+    seq = models.BigIntegerField()
+    frame = models.TextField()
+
+    class Meta:
+        ordering = ["topic", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "seq"], name="unique_topic_seq"),
+        ]

@@ -1,0 +1,129 @@
+"""A test topic kind bound to a session, and a WebSocket client over the ASGI application."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, ClassVar, Literal
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from pydantic import Field
+
+from parcours import policies
+from parcours.errors import ErrorCode, ServiceError
+from parcours.models import ApiToken, Session
+from parcours.policies import Action, Decision
+from realtime import publish
+from realtime.events import Event
+from realtime.topics import register_topic
+
+TIMEOUT = 5
+
+
+class Said(Event):
+    """A durable chat line, as an app would declare it."""
+
+    type: Literal["chat.message"] = "chat.message"
+    body: str = Field(max_length=500)
+    author_id: int
+
+
+class Typing(Event):
+    durable: ClassVar[bool] = False
+    type: Literal["chat.typing"] = "chat.typing"
+    author_id: int
+
+
+def _session(object_id: int) -> Session | None:
+    return Session.objects.filter(pk=object_id).first()
+
+
+def authorize_room(user, object_id: int) -> Decision:
+    session = _session(object_id)
+    if session is None:
+        return Decision(False, ErrorCode.NOT_FOUND, "Session introuvable.")
+    return policies.decide(user, Action.READ_CONTRIBUTIONS, session)
+
+
+def say(*, user, session_id: int, body: str) -> int | None:
+    """The service a room handler calls: checks the policy, publishes a durable line."""
+    policies.require(user, Action.CONTRIBUTE, _session(session_id))
+    return publish(f"room:{session_id}", Said(body=body, author_id=user.pk))
+
+
+def handle_say(user, object_id: int, data: dict) -> int | None:
+    body = data.get("body")
+    if not isinstance(body, str) or not 0 < len(body) <= 500:
+        raise ServiceError(ErrorCode.INVALID, "Message vide ou trop long.", {"field": "data.body"})
+    return say(user=user, session_id=object_id, body=body)
+
+
+register_topic("room", authorize=authorize_room, handlers={"chat.message": handle_say})
+
+
+class Client:
+    """A WebSocket client of the gateway speaking JSON frames."""
+
+    def __init__(self, communicator: WebsocketCommunicator) -> None:
+        self.ws = communicator
+
+    async def send(self, **frame: Any) -> None:
+        await self.ws.send_to(text_data=json.dumps(frame))
+
+    async def raw(self, text: str) -> None:
+        await self.ws.send_to(text_data=text)
+
+    async def recv(self, timeout: float = TIMEOUT) -> dict:
+        return json.loads(await self.ws.receive_from(timeout=timeout))
+
+    async def until(self, predicate, timeout: float = TIMEOUT) -> dict:
+        """The first frame matching `predicate`, skipping others."""
+        async with asyncio.timeout(timeout):
+            while True:
+                frame = await self.recv(timeout)
+                if predicate(frame):
+                    return frame
+
+    async def op(self, op: str, **frame: Any) -> dict:
+        """Send an op and return the server's answer to it (matched by `ref`)."""
+        ref = f"r-{id(frame)}"
+        await self.send(op=op, ref=ref, **frame)
+        return await self.until(lambda f: f.get("ref") == ref)
+
+    async def subscribe(self, topic: str, **frame: Any) -> dict:
+        return await self.op("subscribe", topic=topic, **frame)
+
+    async def nothing(self, timeout: float = 0.3) -> bool:
+        return await self.ws.receive_nothing(timeout=timeout)
+
+    async def events(self, count: int, topic: str | None = None) -> list[dict]:
+        found = []
+        while len(found) < count:
+            frame = await self.recv()
+            if "op" not in frame and (topic is None or frame["topic"] == topic):
+                found.append(frame)
+        return found
+
+    async def close(self) -> None:
+        await self.ws.disconnect()
+
+
+def application():
+    from config.asgi import application
+
+    return application
+
+
+async def connect(user=None, *, origin: str = "http://testserver", token: str | None = None):
+    """A connected client for `user` (through `?token=`), or the refused communicator."""
+    if user is not None and token is None:
+        token = await database_sync_to_async(ApiToken.issue)(user)
+    path = f"/ws/?token={token}" if token else "/ws/"
+    communicator = WebsocketCommunicator(
+        application(), path, headers=[(b"origin", origin.encode())]
+    )
+    connected, code = await communicator.connect(timeout=TIMEOUT)
+    if not connected:
+        return None, code
+    return Client(communicator), None
