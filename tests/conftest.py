@@ -15,6 +15,7 @@ from tests import factories
 
 # Each test run gets its own key space on a shared Redis; server processes started by
 # tests inherit it through the environment (tests/servers.py).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 settings.REDIS_PREFIX = f"preau-test-{uuid.uuid4().hex[:8]}"
 if settings.REDIS_URL:
     settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = settings.REDIS_PREFIX
@@ -105,6 +106,9 @@ class ApiClient:
 
     def put(self, path: str, body=None, **kw):
         return self._call("put", path, body, **kw)
+
+    def patch(self, path: str, body=None, **kw):
+        return self._call("patch", path, body, **kw)
 
     def delete(self, path: str, **kw):
         return self._call("delete", path, **kw)

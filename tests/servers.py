@@ -38,6 +38,7 @@ def server_env(**overrides: str) -> dict[str, str]:
     env["PREAU_CHANNEL_PREFIX"] = settings.REDIS_PREFIX
     env.setdefault("ALLOWED_HOSTS", "*")
     env["PREAU_DEMO"] = "0"
+    env["PREAU_FAST_PASSWORD_HASHER"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     return env | overrides
 
