@@ -1,0 +1,196 @@
+"""The permission matrix as a table: every standing against every action.
+
+Expectations are written from the platform's published rules (DESIGN.md, "Roles and the
+trust frame"), independently of `policies.GRANTS`, and checked through real users whose
+standing is computed from the database.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from parcours import policies
+from parcours.errors import ErrorCode
+from parcours.policies import Action, PlatformAction
+from tests import factories
+from tests.conftest import STANDINGS
+
+ALL = set(STANDINGS)
+MEMBERS = {"participant", "tutor", "trainer"}
+STAFF = {"tutor", "trainer"}
+NOBODY: set[str] = set()
+
+# Who may, for every action; everyone else must be refused.
+EXPECTED: dict[Action, set[str]] = {
+    Action.VIEW_SESSION_SUMMARY: MEMBERS | {"inspector", "admin", "admin_granted"},
+    Action.ENTER_SESSION: MEMBERS | {"admin_granted"},
+    Action.LIST_MEMBERS: MEMBERS | {"admin", "admin_granted"},
+    Action.EXPORT_MEMBERS: {"trainer", "admin", "admin_granted"},
+    Action.MANAGE_ENROLMENTS: {"trainer", "admin", "admin_granted"},
+    Action.LIST_ENROLLED_TEACHERS: {"inspector"},
+    Action.VIEW_ACTIVITIES: MEMBERS | {"admin_granted"},
+    Action.VIEW_TRAINER_ONLY_CONTENT: STAFF | {"admin_granted"},
+    Action.VIEW_OWN_PROGRESS: {"participant"},
+    Action.VIEW_ALL_PROGRESS: STAFF,
+    Action.COMPLETE_ACTIVITY: {"participant"},
+    Action.FINISH_TRAINING: STAFF,
+    Action.DOWNLOAD_ANY_ATTESTATION: {"trainer", "admin", "admin_granted"},
+    Action.SET_CONTENT_OPEN: STAFF,
+    Action.READ_CONTRIBUTIONS: MEMBERS | {"admin_granted"},
+    Action.READ_TRAINER_ONLY_CONTRIBUTIONS: STAFF | {"admin_granted"},
+    Action.CONTRIBUTE: MEMBERS,
+    Action.REACT: MEMBERS,
+    Action.MODERATE: STAFF,
+    Action.CONTACT_MEMBERS: MEMBERS,
+    Action.MESSAGE_PARTICIPANTS_IN_BULK: STAFF,
+    Action.SCHEDULE_CLASS: STAFF,
+    Action.VOTE: MEMBERS,
+    Action.MANAGE_RECORDINGS: STAFF,
+    Action.WATCH_RECORDINGS: MEMBERS,
+    Action.GRANT_ACCESS: {"admin", "admin_granted"},
+    Action.READ_AUDIT_LOG: {"trainer", "admin", "admin_granted"},
+    Action.VIEW_TIME_SPENT: NOBODY,
+    Action.VIEW_CONNECTION_TIMES: NOBODY,
+    Action.VIEW_PAGES_VIEWED: NOBODY,
+}
+
+
+def test_every_action_has_an_expectation():
+    missing = sorted(set(Action) - set(EXPECTED))
+    assert not missing, f"write the expected row of {missing} in EXPECTED"
+
+
+@pytest.mark.parametrize("standing", STANDINGS)
+@pytest.mark.parametrize("action", list(EXPECTED), ids=str)
+def test_matrix(world, standing, action):
+    decision = policies.decide(world.by_standing(standing), action, world.session)
+    assert decision.allowed is (standing in EXPECTED[action])
+    if not decision.allowed:
+        assert decision.code == ErrorCode.FORBIDDEN
+        assert decision.message
+
+
+@pytest.mark.parametrize(
+    ("standing", "action"),
+    [
+        ("participant", Action.VIEW_ALL_PROGRESS),
+        ("inspector", Action.VIEW_ACTIVITIES),
+        ("inspector", Action.READ_CONTRIBUTIONS),
+        ("inspector", Action.WATCH_RECORDINGS),
+        ("inspector", Action.VIEW_ALL_PROGRESS),
+        ("inspector", Action.ENTER_SESSION),
+        ("admin", Action.ENTER_SESSION),
+        ("admin", Action.READ_CONTRIBUTIONS),
+        ("admin_granted", Action.WATCH_RECORDINGS),
+        ("national", Action.LIST_MEMBERS),
+        ("national", Action.VIEW_SESSION_SUMMARY),
+        ("outsider", Action.VIEW_SESSION_SUMMARY),
+        ("trainer", Action.VIEW_TIME_SPENT),
+        ("trainer", Action.VIEW_CONNECTION_TIMES),
+    ],
+)
+def test_trust_frame_denials(world, standing, action):
+    assert not policies.can(world.by_standing(standing), action, world.session)
+
+
+def test_admin_without_grant_is_told_to_ask_for_one(world):
+    decision = policies.decide(world.admin, Action.ENTER_SESSION, world.session)
+    assert "accès accordé" in decision.message
+
+
+def test_expired_grant_no_longer_opens_the_session(world):
+    world.admin_granted.access_grants.update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert not policies.can(world.admin_granted, Action.ENTER_SESSION, world.session)
+
+
+def test_grant_for_one_session_does_not_open_another(world):
+    assert not policies.can(world.admin_granted, Action.ENTER_SESSION, world.other_session)
+
+
+def test_inspector_of_another_circonscription_sees_nothing(world):
+    other = factories.platform_user("inspector", circo="Dieppe")
+    assert not policies.can(other, Action.VIEW_SESSION_SUMMARY, world.session)
+
+
+def test_admin_of_another_academy_cannot_grant_themselves_access(world):
+    stranger = factories.platform_user("admin", academy_obj=factories.academy("reunion"))
+    assert not policies.can(stranger, Action.GRANT_ACCESS, world.session)
+
+
+def test_anonymous_user_is_an_outsider(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert policies.standings(AnonymousUser(), world.session) == {policies.Standing.OUTSIDER}
+    assert not policies.can(AnonymousUser(), Action.VIEW_SESSION_SUMMARY, world.session)
+
+
+FROZEN_FOR_EVERYONE = [
+    Action.CONTRIBUTE,
+    Action.REACT,
+    Action.VOTE,
+    Action.COMPLETE_ACTIVITY,
+    Action.SCHEDULE_CLASS,
+]
+
+
+@pytest.mark.parametrize("action", FROZEN_FOR_EVERYONE, ids=str)
+@pytest.mark.parametrize("standing", sorted(MEMBERS))
+def test_social_tools_are_frozen_after_the_end(world, standing, action):
+    world.session.state = world.session.State.CLOSED
+    decision = policies.decide(world.by_standing(standing), action, world.session)
+    if standing in EXPECTED[action]:
+        assert decision.code == ErrorCode.FROZEN
+    assert not decision.allowed
+
+
+@pytest.mark.parametrize("content_open", [True, False])
+@pytest.mark.parametrize("standing", sorted(MEMBERS))
+def test_reading_after_the_end_follows_the_trainers_choice(world, standing, content_open):
+    world.session.state = world.session.State.CLOSED
+    world.session.content_open_after_end = content_open
+    allowed = policies.can(world.by_standing(standing), Action.READ_CONTRIBUTIONS, world.session)
+    assert allowed is (content_open or standing in STAFF)
+
+
+def test_moderation_stays_possible_after_the_end(world):
+    world.session.state = world.session.State.CLOSED
+    assert policies.can(world.trainer, Action.MODERATE, world.session)
+
+
+PLATFORM_EXPECTED: dict[PlatformAction, set[str]] = {
+    PlatformAction.VIEW_STATS: {"national", "admin", "admin_granted"},
+    PlatformAction.DUPLICATE_PARCOURS: {"designer", "admin", "admin_granted"},
+    PlatformAction.LIST_INSPECTED_SESSIONS: {"inspector"},
+    PlatformAction.EXPORT_NOMINATIVE_DATA: NOBODY,
+}
+
+
+def test_every_platform_action_has_an_expectation():
+    assert set(PLATFORM_EXPECTED) == set(PlatformAction)
+
+
+@pytest.mark.parametrize("standing", STANDINGS)
+@pytest.mark.parametrize("action", list(PLATFORM_EXPECTED), ids=str)
+def test_platform_matrix(world, standing, action):
+    allowed = policies.decide_platform(world.by_standing(standing), action).allowed
+    assert allowed is (standing in PLATFORM_EXPECTED[action])
+
+
+@pytest.mark.parametrize(
+    ("standing", "origin", "same_academy", "allowed"),
+    [
+        ("designer", "national", False, True),
+        ("designer", "academic", True, True),
+        ("designer", "academic", False, False),
+        ("admin", "academic", True, True),
+        ("trainer", "national", False, False),
+        ("national", "national", False, False),
+        ("inspector", "national", False, False),
+    ],
+)
+def test_who_may_duplicate_which_parcours(world, standing, origin, same_academy, allowed):
+    academy = world.session.academy if same_academy else factories.academy("reunion")
+    parcours = factories.parcours(origin=origin, academy=academy)
+    user = world.by_standing(standing)
+    assert policies.decide_duplicate_parcours(user, parcours).allowed is allowed
