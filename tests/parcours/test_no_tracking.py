@@ -67,9 +67,15 @@ def test_a_new_tracking_model_would_be_caught():
         viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
         seen_at = models.DateTimeField()
 
+        class Meta:
+            app_label = "parcours"
+
     class Seen(models.Model):
         view = models.ForeignKey(PageView, on_delete=models.CASCADE)
         duration = models.DurationField()
+
+        class Meta:
+            app_label = "parcours"
 
     assert _user_timestamps([PageView, Seen]) == {
         "parcours.PageView.seen_at",
