@@ -6,6 +6,7 @@ reviewed list in `parcours/trust.py`, with its reason.
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.test.utils import isolate_apps
 
@@ -64,7 +65,7 @@ def test_presence_is_a_date_not_a_time():
 @isolate_apps("parcours")
 def test_a_new_tracking_model_would_be_caught():
     class PageView(models.Model):
-        viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+        viewer = models.ForeignKey(get_user_model(), on_delete=models.CASCADE)
         seen_at = models.DateTimeField()
 
         class Meta:
