@@ -32,6 +32,18 @@ PAST = "past"
 PUBLIC_HOLIDAY = "public_holiday"
 SCHOOL_HOLIDAYS = "school_holidays"
 
+# What the pages say for each reason; a reason with a name appends it ("Jour férié : Noël").
+REASON_LABELS = {
+    WEEKEND: "Week-end",
+    PUBLIC_HOLIDAY: "Jour férié",
+    SCHOOL_HOLIDAYS: "Vacances scolaires",
+    OUTSIDE_WORKING_HOURS: "Hors des heures de travail",
+    EVE_OF_BREAK: "Veille de congé : une formation n'y commence pas",
+    WEEKLY_DISTANCE_CAP: "Plus de deux heures de classe à distance dans la semaine",
+    CALENDAR_UNKNOWN: "Calendrier scolaire pas encore publié pour cette date",
+    PAST: "Créneau passé",
+}
+
 # Distance work is limited to two hours a week (framework for trainers).
 WEEKLY_DISTANCE_CAP_MINUTES = 120
 DEFAULT_WORKING_DAYS = frozenset(range(5))  # Monday to Friday
@@ -254,3 +266,10 @@ def free_slots(
 
 def _unique(reasons: list[str]) -> list[str]:
     return list(dict.fromkeys(reasons))
+
+
+def describe(reason: str) -> str:
+    """The French sentence shown for a reason code."""
+    code, _, name = reason.partition(":")
+    label = REASON_LABELS.get(code, code)
+    return f"{label} : {name}" if name else label

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
@@ -90,15 +90,23 @@ def starts_training(classes: list[ScheduledClass], moment: datetime) -> bool:
 
 def slot_reasons(session: Session, start: datetime, end: datetime) -> list[str]:
     """The calendar's verdict on a class of `session`, with everything it depends on."""
-    cal = calendar_for(session.academy)
-    classes = planned_classes(session)
+    return _judge(calendar_for(session.academy), planned_classes(session), start, end)
+
+
+def _judge(
+    cal: calendar.AcademyCalendar,
+    classes: list[ScheduledClass],
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+) -> list[str]:
     return calendar.slot_reasons(
         cal,
         start,
         end,
         first_of_training=starts_training(classes, start),
         week_planned_minutes=week_planned_minutes(cal, classes, start),
-        now=timezone.now(),
+        now=now or timezone.now(),
     )
 
 
@@ -197,3 +205,33 @@ def series_exdates(series: Series) -> list[datetime]:
         for day in series_dates(series)
         if day not in held
     ]
+
+
+@dataclass(frozen=True)
+class GridCell:
+    start: datetime
+    reasons: list[str]
+
+    @property
+    def title(self) -> str:
+        return " · ".join(calendar.describe(reason) for reason in self.reasons)
+
+
+def week_grid(
+    session: Session, monday: date, *, step: int = 30, first_hour: int = 7, last_hour: int = 20
+) -> list[list[GridCell]]:
+    """Rows of half-hours, columns of days: each cell says why a class may not start there."""
+    cal = calendar_for(session.academy)
+    classes = planned_classes(session)
+    now = timezone.now()
+    rows = []
+    for minute in range(first_hour * 60, last_hour * 60, step):
+        row = []
+        for offset in range(7):
+            start = datetime.combine(
+                monday + timedelta(days=offset), time(minute // 60, minute % 60), tzinfo=cal.zone
+            )
+            reasons = _judge(cal, classes, start, start + timedelta(minutes=step), now)
+            row.append(GridCell(start, reasons))
+        rows.append(row)
+    return rows

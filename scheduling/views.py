@@ -1,0 +1,74 @@
+"""Pages: the trainer's week view to propose slots, and a poll's voting page."""
+
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from parcours import policies
+from parcours import selectors as parcours_selectors
+from parcours.errors import ServiceError
+from parcours.policies import Action
+
+from . import calendar, selectors
+from .api import poll_out
+
+
+def _denied(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return render(request, "parcours/denied.html", {"error": exc}, status=exc.http_status)
+
+
+def _monday(value: str | None) -> date:
+    try:
+        day = date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return day - timedelta(days=day.weekday())
+
+
+@login_required
+def plan_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    try:
+        session = parcours_selectors.get_session(session_id)
+        policies.require(request.user, Action.SCHEDULE_CLASS, session)
+    except ServiceError as exc:
+        return _denied(request, exc)
+    monday = _monday(request.GET.get("semaine"))
+    return render(
+        request,
+        "scheduling/plan.html",
+        {
+            "session": session,
+            "monday": monday,
+            "days": [monday + timedelta(days=offset) for offset in range(7)],
+            "previous": monday - timedelta(weeks=1),
+            "next": monday + timedelta(weeks=1),
+            "grid": selectors.week_grid(session, monday),
+            "polls": selectors.session_polls(session),
+            "reason_labels": calendar.REASON_LABELS,
+        },
+    )
+
+
+@login_required
+def poll_page(request: HttpRequest, poll_id: int) -> HttpResponse:
+    try:
+        poll = selectors.get_poll(poll_id)
+        policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
+    except ServiceError as exc:
+        return _denied(request, exc)
+    user = request.user
+    return render(
+        request,
+        "scheduling/poll.html",
+        {
+            "poll": poll,
+            "session": poll.session,
+            "data": poll_out(poll, user),
+            "can_vote": policies.can(user, Action.VOTE, poll.session),
+            "can_close": policies.can(user, Action.SCHEDULE_CLASS, poll.session),
+            "can_export": policies.can(user, Action.VIEW_POLL_RESULTS, poll.session),
+        },
+    )

@@ -1,0 +1,180 @@
+// Scheduling pages: pick slots on the week view, answer a poll, follow its results live.
+"use strict";
+
+function reasonText(code) {
+  const labels = JSON.parse(document.getElementById("reason-labels")?.textContent || "{}");
+  const [key, ...rest] = code.split(":");
+  const name = rest.join(":");
+  const label = labels[key] || key;
+  return name ? `${label} : ${name}` : label;
+}
+
+function setupWeek() {
+  const week = document.getElementById("week");
+  if (!week) return;
+  const session = week.dataset.session;
+  const form = document.getElementById("poll-form");
+  const count = document.getElementById("picked-count");
+  const picked = () => [...week.querySelectorAll(".pick[aria-pressed=true]")];
+  week.addEventListener("click", (event) => {
+    const button = event.target.closest(".pick");
+    if (!button) return;
+    button.setAttribute("aria-pressed", button.getAttribute("aria-pressed") === "true" ? "false" : "true");
+    const n = picked().length;
+    count.textContent = n ? `${n} créneau${n > 1 ? "x" : ""} choisi${n > 1 ? "s" : ""}.` : "Aucun créneau choisi.";
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const minutes = Number(data.get("minutes"));
+    const seatLimit = data.get("seat_limit") ? Number(data.get("seat_limit")) : null;
+    const starts = picked().map((button) => new Date(button.dataset.start));
+    const body = {
+      title: data.get("title"),
+      hide_results: data.get("hide_results") === "on",
+      closes_at: data.get("closes_at") ? new Date(data.get("closes_at")).toISOString() : null,
+      slots: starts.map((start) => ({
+        starts_at: start.toISOString(),
+        ends_at: new Date(start.getTime() + minutes * 60000).toISOString(),
+        seat_limit: seatLimit,
+      })),
+    };
+    const refusals = document.getElementById("refusals");
+    refusals.hidden = true;
+    try {
+      const poll = await preauApi("POST", `/sessions/${session}/polls`, body);
+      window.location.href = `/sondages/${poll.id}/`;
+    } catch (error) {
+      showRefusals(refusals, error, starts);
+    }
+  });
+  setupSeries(session);
+}
+
+function showRefusals(list, error, starts) {
+  list.replaceChildren();
+  const refused = error.details?.refused || [];
+  if (!refused.length) {
+    showError(error);
+    return;
+  }
+  for (const row of refused) {
+    const item = document.createElement("li");
+    const when = starts[row.index]?.toLocaleString("fr-FR", { dateStyle: "full", timeStyle: "short" });
+    item.textContent = `${when} : ${row.reasons.map(reasonText).join(" · ")}`;
+    list.append(item);
+  }
+  list.hidden = false;
+}
+
+function setupSeries(session) {
+  const form = document.getElementById("series-form");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const out = document.getElementById("series-result");
+    try {
+      const series = await preauApi("POST", "/series", {
+        session_id: Number(session),
+        title: data.get("title"),
+        first_day: data.get("first_day"),
+        until: data.get("until"),
+        start_time: data.get("start_time"),
+      });
+      const skipped = series.skipped.map((row) => `${row.day} (${row.reasons.map(reasonText).join(", ")})`);
+      out.textContent = `${series.classes.length} rencontre(s) planifiée(s).` +
+        (skipped.length ? ` Dates sautées : ${skipped.join(" ; ")}.` : "");
+    } catch (error) {
+      showError(error);
+    }
+  });
+}
+
+function renderPoll(root, poll) {
+  for (const slot of poll.slots) applyCounts(root, slot.id, slot);
+  document.getElementById("respondents").textContent = `${poll.respondents} réponse(s)`;
+  const state = document.getElementById("poll-state");
+  state.textContent = poll.accepts_answers
+    ? (poll.results_visible ? "" : "Résultats masqués jusqu'à la clôture.")
+    : "Sondage clos.";
+  for (const [slotId, choice] of Object.entries(poll.my_choices)) {
+    const input = root.querySelector(`input[name="slot-${slotId}"][value="${choice}"]`);
+    if (input) input.checked = true;
+  }
+  const comment = root.querySelector("textarea[name=comment]");
+  if (comment && !comment.value) comment.value = poll.my_comment;
+  const suggested = document.querySelector(`#close-form option[value="${poll.suggested_slot_id}"]`);
+  if (suggested) suggested.selected = true;
+  if (!poll.accepts_answers) closeForms(poll);
+}
+
+function applyCounts(root, slotId, counts) {
+  const row = root.querySelector(`tr[data-slot="${slotId}"]`);
+  if (!row) return;
+  for (const key of ["yes", "maybe", "no"]) {
+    if (key in counts) row.querySelector(`.count-${key}`).textContent = counts[key] ?? "—";
+  }
+  row.querySelector(".seats").textContent = counts.seats_left ?? "—";
+}
+
+function closeForms(poll) {
+  for (const input of document.querySelectorAll("#answer-form input, #answer-form textarea, #answer-form button")) {
+    input.disabled = true;
+  }
+  document.getElementById("close-form")?.remove();
+  if (poll.class_id) document.getElementById("ics-link").hidden = false;
+}
+
+function setupPoll() {
+  const root = document.getElementById("poll");
+  if (!root) return;
+  const pollId = root.dataset.poll;
+  const refresh = async () => renderPoll(root, await preauApi("GET", `/polls/${pollId}`));
+  renderPoll(root, JSON.parse(document.getElementById("poll-data").textContent));
+  document.getElementById("answer-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const choices = {};
+    for (const input of root.querySelectorAll("input[type=radio]:checked")) {
+      choices[input.name.replace("slot-", "")] = input.value;
+    }
+    const comment = root.querySelector("textarea[name=comment]")?.value ?? null;
+    try {
+      renderPoll(root, await preauApi("POST", `/polls/${pollId}/answers`, { choices, comment }));
+    } catch (error) {
+      showError(error);
+    }
+  });
+  document.getElementById("close-form")?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const slotId = Number(new FormData(event.target).get("slot_id"));
+    try {
+      await preauApi("POST", `/polls/${pollId}/close`, { slot_id: slotId });
+      await refresh();
+    } catch (error) {
+      showError(error);
+    }
+  });
+  followPoll(pollId, root, refresh);
+}
+
+// Live results: counts arrive on `poll:<id>`; while results are hidden only seats do,
+// and the page asks the API for anything more it is allowed to see.
+function followPoll(pollId, root, refresh) {
+  if (!window.preauRealtime) return;
+  window.preauRealtime.subscribe(`poll:${pollId}`, (event) => {
+    if (event.type === "poll.answer_counts") {
+      for (const slot of event.data.slots) applyCounts(root, slot.slot_id, slot);
+      document.getElementById("respondents").textContent = `${event.data.respondents} réponse(s)`;
+    } else if (event.type === "poll.seats") {
+      for (const slot of event.data.slots) applyCounts(root, slot.slot_id, { seats_left: slot.seats_left });
+      refresh();
+    } else if (event.type === "poll.closed") {
+      refresh();
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupWeek();
+  setupPoll();
+});
