@@ -8,6 +8,7 @@ however many of its sockets follow the topic. Publishers call `publish` from any
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Callable
 from functools import cache
@@ -60,7 +61,11 @@ class MemoryBus:
             listeners = list(self._listeners)
         for listener in listeners:
             try:
-                listener.loop.call_soon_threadsafe(listener.on_message, channel, payload)
+                # A fresh context: the publisher's (often asgiref's sync thread) must not
+                # leak into the hub, where it would make database calls look re-entrant.
+                listener.loop.call_soon_threadsafe(
+                    listener.on_message, channel, payload, context=contextvars.Context()
+                )
             except RuntimeError:  # that loop has closed: its hub is gone
                 self.remove(listener)
 

@@ -67,6 +67,8 @@ class Client:
 
     def __init__(self, communicator: WebsocketCommunicator) -> None:
         self.ws = communicator
+        # Frames skipped while waiting for an answer, received again by `recv` in order.
+        self.backlog: list[dict] = []
 
     async def send(self, **frame: Any) -> None:
         await self.ws.send_to(text_data=json.dumps(frame))
@@ -75,15 +77,20 @@ class Client:
         await self.ws.send_to(text_data=text)
 
     async def recv(self, timeout: float = TIMEOUT) -> dict:
+        if self.backlog:
+            return self.backlog.pop(0)
         return json.loads(await self.ws.receive_from(timeout=timeout))
 
     async def until(self, predicate, timeout: float = TIMEOUT) -> dict:
-        """The first frame matching `predicate`, skipping others."""
+        """The first frame matching `predicate`; the others stay for `recv`."""
+        skipped = []
         async with asyncio.timeout(timeout):
             while True:
                 frame = await self.recv(timeout)
                 if predicate(frame):
+                    self.backlog[:0] = skipped
                     return frame
+                skipped.append(frame)
 
     async def op(self, op: str, **frame: Any) -> dict:
         """Send an op and return the server's answer to it (matched by `ref`)."""
@@ -95,7 +102,7 @@ class Client:
         return await self.op("subscribe", topic=topic, **frame)
 
     async def nothing(self, timeout: float = 0.3) -> bool:
-        return await self.ws.receive_nothing(timeout=timeout)
+        return not self.backlog and await self.ws.receive_nothing(timeout=timeout)
 
     async def events(self, count: int, topic: str | None = None) -> list[dict]:
         found = []

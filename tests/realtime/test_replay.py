@@ -1,0 +1,129 @@
+"""Resuming with `since`: everything missed, in order, once; phantom-free publishing."""
+
+import asyncio
+import threading
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db import close_old_connections, transaction
+
+from realtime import publish, publishing
+from realtime.models import StoredEvent
+from tests.realtime.support import Said, connect
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def say(room: str, count: int, start: int = 1) -> None:
+    for n in range(start, start + count):
+        publish(room, Said(body=f"m{n}", author_id=1))
+
+
+async def test_subscribing_with_since_replays_what_was_missed_then_continues_live(world, room):
+    await database_sync_to_async(say)(room, 5)
+    client, _ = await connect(world.participant)
+    answer = await client.subscribe(room, since=2)
+    replayed = await client.events(3)
+    assert [f["seq"] for f in replayed] == [3, 4, 5]
+    assert answer["seq"] == 5
+    await database_sync_to_async(say)(room, 1, start=6)
+    assert [f["data"]["body"] for f in await client.events(1)] == ["m6"]
+    await client.close()
+
+
+async def test_replay_has_no_gap_and_no_duplicate_while_others_publish(world, room):
+    total = 300
+    await database_sync_to_async(say)(room, 20)
+
+    def stream() -> None:
+        say(room, total - 20, start=21)
+        close_old_connections()
+
+    publisher = threading.Thread(target=stream)
+    publisher.start()
+    client, _ = await connect(world.participant)
+    await asyncio.sleep(0.05)
+    await client.subscribe(room, since=0)
+    frames = await client.events(total)
+    publisher.join()
+    assert [f["seq"] for f in frames] == list(range(1, total + 1))
+    assert await client.nothing()
+    await client.close()
+
+
+async def test_a_since_older_than_the_kept_events_gets_a_resync(world, room, settings):
+    settings.REALTIME_RETENTION = 10
+    await database_sync_to_async(say)(room, 30)
+    client, _ = await connect(world.participant)
+    await client.send(op="subscribe", topic=room, since=3, ref="s")
+    resync = await client.recv()
+    assert resync == {"op": "resync", "topic": room, "seq": 30}
+    assert (await client.recv())["op"] == "subscribed"
+    await database_sync_to_async(say)(room, 1, start=31)
+    assert (await client.events(1))[0]["seq"] == 31
+    await client.close()
+
+
+async def test_a_recent_since_within_retention_replays_normally(world, room, settings):
+    settings.REALTIME_RETENTION = 10
+    await database_sync_to_async(say)(room, 30)
+    client, _ = await connect(world.participant)
+    await client.subscribe(room, since=25)
+    assert [f["seq"] for f in await client.events(5)] == [26, 27, 28, 29, 30]
+    await client.close()
+
+
+async def test_a_rolled_back_write_publishes_nothing(world, room):
+    client, _ = await connect(world.participant)
+    await client.subscribe(room)
+
+    def failing_write() -> None:
+        with transaction.atomic():
+            publish(room, Said(body="fantôme", author_id=1))
+            raise RuntimeError("write failed")
+
+    with pytest.raises(RuntimeError):
+        await database_sync_to_async(failing_write)()
+    assert await client.nothing()
+    assert not await database_sync_to_async(StoredEvent.objects.exists)()
+    await database_sync_to_async(say)(room, 1)
+    assert (await client.events(1))[0]["seq"] == 1
+    await client.close()
+
+
+async def test_an_event_whose_fan_out_was_lost_is_read_back_from_the_outbox(
+    world, room, monkeypatch
+):
+    client, _ = await connect(world.participant)
+    await client.subscribe(room)
+    # The publishing process dies between its commit and its fan-out.
+    monkeypatch.setattr(publishing, "fan_out", lambda *args: None)
+    await database_sync_to_async(say)(room, 1)
+    monkeypatch.undo()
+    await database_sync_to_async(say)(room, 1, start=2)
+    frames = await client.events(2)
+    assert [f["data"]["body"] for f in frames] == ["m1", "m2"]
+    await client.close()
+
+
+async def test_an_event_published_within_a_transaction_waits_for_the_commit(world, room):
+    client, _ = await connect(world.participant)
+    await client.subscribe(room)
+    committed = threading.Event()
+    proceed = threading.Event()
+
+    def slow_write() -> None:
+        with transaction.atomic():
+            publish(room, Said(body="après commit", author_id=1))
+            proceed.wait(5)
+        committed.set()
+
+    writer = threading.Thread(target=slow_write)
+    writer.start()
+    assert await client.nothing(0.3)
+    proceed.set()
+    (frame,) = await client.events(1)
+    assert committed.is_set()
+    assert frame["data"]["body"] == "après commit"
+    writer.join()
+    await client.close()
