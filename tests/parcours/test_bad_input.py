@@ -15,392 +15,233 @@ SOON = (timezone.now() + timedelta(hours=4)).isoformat()
 REASON = "Aide demandée par la formatrice"
 NUL = "\x00"
 
-# (who, method, path, body or raw, expected status, error code, what the details name)
-# Paths name rows of the `world` fixture: {session}, {activity} (one of its activities),
-# {foreign_activity} (an activity of another parcours), {participant}, {outsider} (a member
-# of another session), {parcours}, {section}, {foreign_section}, {attestation}.
-CASES = {
+GRANTS = "/sessions/{session}/access-grants"
+OPEN = "/sessions/{session}/content-open"
+COPY = "/parcours/{parcours}/duplicate"
+MEMBERS = "/sessions/{session}/members"
+CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 422: "invalid"}
+
+
+def case(name, who, method, path, status, named, *, body=None, raw=None):
+    """`named`: the field or resource the error's details must name."""
+    payload = {"raw": raw} if raw is not None else ({"body": body} if body is not None else {})
+    return pytest.param(who, method, path, payload, status, named, id=name)
+
+
+# Paths name rows of the `world` fixture: {session}, {foreign_activity} (an activity of
+# another parcours), {participant}, {outsider} (a member of another session), {parcours},
+# {foreign_section}, {attestation} (the participant's).
+CASES = [
     # Malformed JSON
-    "token: not json": (None, "post", "/auth/token", {"raw": "{oops"}, 400, "invalid", "body"),
-    "grant: truncated json": (
-        "admin",
-        "post",
-        "/sessions/{session}/access-grants",
-        {"raw": '{"reason": "Aide demandée", '},
-        400,
-        "invalid",
-        "body",
-    ),
-    "content-open: not json": (
-        "trainer",
-        "put",
-        "/sessions/{session}/content-open",
-        {"raw": "oui"},
-        400,
-        "invalid",
-        "body",
-    ),
-    "duplicate: not json": (
-        "designer",
-        "post",
-        "/parcours/{parcours}/duplicate",
-        {"raw": "{"},
-        400,
-        "invalid",
-        "body",
-    ),
-    "grant: a list instead of an object": (
-        "admin",
-        "post",
-        "/sessions/{session}/access-grants",
-        {"raw": "[1, 2]"},
-        422,
-        "invalid",
-        "reason",
-    ),
+    case("token: not json", None, "post", "/auth/token", 400, "body", raw="{oops"),
+    case("grant: truncated", "admin", "post", GRANTS, 400, "body", raw='{"reason": "Aide", '),
+    case("content-open: not json", "trainer", "put", OPEN, 400, "body", raw="oui"),
+    case("duplicate: not json", "designer", "post", COPY, 400, "body", raw="{"),
+    case("grant: a list", "admin", "post", GRANTS, 422, "reason", raw="[1, 2]"),
     # Wrong types
-    "content-open: not a boolean": (
+    case(
+        "content-open: not a boolean",
         "trainer",
         "put",
-        "/sessions/{session}/content-open",
-        {"body": {"content_open_after_end": "peut-être"}},
+        OPEN,
         422,
-        "invalid",
         "content_open_after_end",
+        body={"content_open_after_end": "peut-être"},
     ),
-    "content-open: null": (
+    case(
+        "content-open: null",
         "trainer",
         "put",
-        "/sessions/{session}/content-open",
-        {"body": {"content_open_after_end": None}},
+        OPEN,
         422,
-        "invalid",
         "content_open_after_end",
+        body={"content_open_after_end": None},
     ),
-    "grant: reason is a number": (
+    case(
+        "grant: reason is a number",
         "admin",
         "post",
-        "/sessions/{session}/access-grants",
-        {"body": {"reason": 12, "expires_at": SOON}},
+        GRANTS,
         422,
-        "invalid",
         "reason",
+        body={"reason": 12, "expires_at": SOON},
     ),
-    "grant: expiry is not a date": (
+    case(
+        "grant: expiry is not a date",
         "admin",
         "post",
-        "/sessions/{session}/access-grants",
-        {"body": {"reason": REASON, "expires_at": "demain"}},
+        GRANTS,
         422,
-        "invalid",
         "expires_at",
+        body={"reason": REASON, "expires_at": "demain"},
     ),
-    "grant: expiry without a time zone": (
+    case(
+        "grant: expiry without a time zone",
         "admin",
         "post",
-        "/sessions/{session}/access-grants",
-        {"body": {"reason": REASON, "expires_at": "2030-01-01T10:00:00"}},
+        GRANTS,
         422,
-        "invalid",
         "expires_at",
+        body={"reason": REASON, "expires_at": "2030-01-01T10:00:00"},
     ),
-    "token: username is a number": (
+    case(
+        "token: username is a number",
         None,
         "post",
         "/auth/token",
-        {"body": {"username": 1, "password": ["x"]}},
         422,
-        "invalid",
         "username",
+        body={"username": 1, "password": ["x"]},
     ),
-    "duplicate: empty title": (
-        "designer",
-        "post",
-        "/parcours/{parcours}/duplicate",
-        {"body": {"title": ""}},
-        422,
-        "invalid",
-        "title",
-    ),
-    "duplicate: title is a number": (
-        "designer",
-        "post",
-        "/parcours/{parcours}/duplicate",
-        {"body": {"title": 42}},
-        422,
-        "invalid",
-        "title",
-    ),
-    # A NUL character: PostgreSQL cannot store or even compare it.
-    "token: NUL in the username": (
+    case("duplicate: empty title", "designer", "post", COPY, 422, "title", body={"title": ""}),
+    case("duplicate: numeric title", "designer", "post", COPY, 422, "title", body={"title": 42}),
+    # A NUL character: PostgreSQL can neither store nor compare it.
+    case(
+        "token: NUL in the username",
         None,
         "post",
         "/auth/token",
-        {"body": {"username": f"participant{NUL}", "password": "x"}},
         422,
-        "invalid",
         "username",
+        body={"username": f"participant{NUL}", "password": "x"},
     ),
-    "grant: NUL in the reason": (
+    case(
+        "grant: NUL in the reason",
         "admin",
         "post",
-        "/sessions/{session}/access-grants",
-        {"body": {"reason": f"{REASON}{NUL}", "expires_at": SOON}},
+        GRANTS,
         422,
-        "invalid",
         "reason",
+        body={"reason": f"{REASON}{NUL}", "expires_at": SOON},
     ),
-    "duplicate: NUL in the title": (
+    case(
+        "duplicate: NUL in the title",
         "designer",
         "post",
-        "/parcours/{parcours}/duplicate",
-        {"body": {"title": f"Copie{NUL}"}},
+        COPY,
         422,
-        "invalid",
         "title",
+        body={"title": f"Copie{NUL}"},
     ),
-    "members: NUL in the school filter": (
-        "trainer",
-        "get",
-        "/sessions/{session}/members?school=a%00b",
-        {},
-        422,
-        "invalid",
-        "school",
-    ),
+    case("members: NUL in school", "trainer", "get", f"{MEMBERS}?school=a%00b", 422, "school"),
     # Missing fields
-    "grant: empty object": (
-        "admin",
-        "post",
-        "/sessions/{session}/access-grants",
-        {"body": {}},
-        422,
-        "invalid",
-        "reason",
-    ),
-    "grant: no expiry": (
-        "admin",
-        "post",
-        "/sessions/{session}/access-grants",
-        {"body": {"reason": REASON}},
-        422,
-        "invalid",
-        "expires_at",
-    ),
-    "content-open: empty object": (
-        "trainer",
-        "put",
-        "/sessions/{session}/content-open",
-        {"body": {}},
-        422,
-        "invalid",
-        "content_open_after_end",
-    ),
-    "token: no password": (
+    case("grant: empty object", "admin", "post", GRANTS, 422, "reason", body={}),
+    case("grant: no expiry", "admin", "post", GRANTS, 422, "expires_at", body={"reason": REASON}),
+    case("content-open: {}", "trainer", "put", OPEN, 422, "content_open_after_end", body={}),
+    case(
+        "token: no password",
         None,
         "post",
         "/auth/token",
-        {"body": {"username": "participant"}},
         422,
-        "invalid",
         "password",
+        body={"username": "participant"},
     ),
     # Unknown ids
-    "unknown session": ("trainer", "get", "/sessions/999999", {}, 404, "not_found", "session"),
-    "unknown session, huge id": (
-        "trainer",
-        "get",
-        "/sessions/100000000000000000000",
-        {},
-        404,
-        "not_found",
-        "session",
-    ),
-    "unknown activity": (
+    case("unknown session", "trainer", "get", "/sessions/999999", 404, "session"),
+    case("huge session id", "trainer", "get", f"/sessions/{10**20}", 404, "session"),
+    case(
+        "unknown activity",
         "participant",
         "post",
         "/sessions/{session}/activities/999999/complete",
-        {},
         404,
-        "not_found",
         "activité",
     ),
-    "unknown participant to finish": (
+    case(
+        "unknown participant to finish",
         "trainer",
         "post",
         "/sessions/{session}/members/999999/finish",
-        {},
         404,
-        "not_found",
         "participant",
     ),
-    "unknown member to remove": (
-        "trainer",
-        "delete",
-        "/sessions/{session}/members/999999",
-        {},
-        404,
-        "not_found",
-        "membre",
-    ),
-    "unknown attestation": (
-        "admin",
-        "get",
-        "/attestations/999999.pdf",
-        {},
-        404,
-        "not_found",
-        "attestation",
-    ),
-    "unknown parcours": (
-        "designer",
-        "post",
-        "/parcours/999999/duplicate",
-        {},
-        404,
-        "not_found",
-        "parcours",
-    ),
-    "unknown section": (
+    case("unknown member", "trainer", "delete", f"{MEMBERS}/999999", 404, "membre"),
+    case("unknown attestation", "admin", "get", "/attestations/999999.pdf", 404, "attestation"),
+    case("unknown parcours", "designer", "post", "/parcours/999999/duplicate", 404, "parcours"),
+    case(
+        "unknown section",
         "designer",
         "post",
         "/parcours/{parcours}/sections/999999/duplicate",
-        {},
         404,
-        "not_found",
         "section",
     ),
     # Other people's ids
-    "another parcours' activity": (
+    case(
+        "another parcours' activity",
         "participant",
         "post",
         "/sessions/{session}/activities/{foreign_activity}/complete",
-        {},
         404,
-        "not_found",
         "activité",
     ),
-    "undo another parcours' activity": (
+    case(
+        "undo another parcours' activity",
         "participant",
         "delete",
         "/sessions/{session}/activities/{foreign_activity}/complete",
-        {},
         404,
-        "not_found",
         "activité",
     ),
-    "finish a member of another session": (
+    case(
+        "finish a member of another session",
         "trainer",
         "post",
-        "/sessions/{session}/members/{outsider}/finish",
-        {},
+        f"{MEMBERS}/{{outsider}}/finish",
         404,
-        "not_found",
         "participant",
     ),
-    "remove a member of another session": (
+    case(
+        "remove a member of another session",
         "trainer",
         "delete",
-        "/sessions/{session}/members/{outsider}",
-        {},
+        f"{MEMBERS}/{{outsider}}",
         404,
-        "not_found",
         "membre",
     ),
-    "another parcours' section": (
+    case(
+        "another parcours' section",
         "designer",
         "post",
         "/parcours/{parcours}/sections/{foreign_section}/duplicate",
-        {},
         404,
-        "not_found",
         "section",
     ),
-    "finish through a session one does not teach": (
+    case(
+        "finish in a session one does not teach",
         "trainer",
         "post",
         "/sessions/{other_session}/members/{outsider}/finish",
-        {},
         403,
-        "forbidden",
         None,
     ),
-    "someone else's attestation": (
+    case(
+        "someone else's attestation",
         "other_participant",
         "get",
         "/attestations/{attestation}.pdf",
-        {},
         403,
-        "forbidden",
         None,
     ),
     # Ids that are not integers
-    "session id is a word": ("trainer", "get", "/sessions/abc", {}, 422, "invalid", "session_id"),
-    "session id is a decimal": (
-        "trainer",
-        "get",
-        "/sessions/1.5/progress",
-        {},
-        422,
-        "invalid",
-        "session_id",
-    ),
-    "activity id is a word": (
+    case("session id is a word", "trainer", "get", "/sessions/abc", 422, "session_id"),
+    case("session id is a decimal", "trainer", "get", "/sessions/1.5/progress", 422, "session_id"),
+    case(
+        "activity id is a word",
         "participant",
         "post",
         "/sessions/{session}/activities/xyz/complete",
-        {},
         422,
-        "invalid",
         "activity_id",
     ),
-    "user id is a word": (
-        "trainer",
-        "post",
-        "/sessions/{session}/members/me/finish",
-        {},
-        422,
-        "invalid",
-        "user_id",
-    ),
-    "attestation id is a word": (
-        "admin",
-        "get",
-        "/attestations/abc.pdf",
-        {},
-        422,
-        "invalid",
-        "attestation_id",
-    ),
+    case("user id is a word", "trainer", "post", f"{MEMBERS}/me/finish", 422, "user_id"),
+    case("attestation id is a word", "admin", "get", "/attestations/a.pdf", 422, "attestation_id"),
     # Unknown query values
-    "unknown role filter": (
-        "trainer",
-        "get",
-        "/sessions/{session}/members?role=king",
-        {},
-        422,
-        "invalid",
-        "role",
-    ),
-    "unknown export format": (
-        "trainer",
-        "get",
-        "/sessions/{session}/members?format=xml",
-        {},
-        422,
-        "invalid",
-        "format",
-    ),
-    "finished filter is not a boolean": (
-        "trainer",
-        "get",
-        "/sessions/{session}/members?finished=maybe",
-        {},
-        422,
-        "invalid",
-        "finished",
-    ),
-}
+    case("unknown role filter", "trainer", "get", f"{MEMBERS}?role=king", 422, "role"),
+    case("unknown export format", "trainer", "get", f"{MEMBERS}?format=xml", 422, "format"),
+    case("finished is not a bool", "trainer", "get", f"{MEMBERS}?finished=maybe", 422, "finished"),
+]
 
 
 def _ids(world, attestation) -> dict:
@@ -438,16 +279,17 @@ def attestation(world):
     )
 
 
-@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_bad_input_gets_a_clear_error_and_changes_nothing(world, api, attestation, case):
-    who, method, template, payload, status, code, named = case
+@pytest.mark.parametrize(("who", "method", "template", "payload", "status", "named"), CASES)
+def test_bad_input_gets_a_clear_error_and_changes_nothing(
+    world, api, attestation, who, method, template, payload, status, named
+):
     client = api(world.by_standing(who) if who else None)
     before = snapshot()
     response = getattr(client, method)(template.format(**_ids(world, attestation)), **payload)
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
     error = response.json()["error"]
-    assert error["code"] == code
+    assert error["code"] == CODES[status]
     assert error["message"]
     if named is not None:
         assert named in (error["details"].get("field"), error["details"].get("resource"))
