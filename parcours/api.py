@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from . import attestations, policies, selectors, services
 from .models import Membership, Session
@@ -174,7 +174,7 @@ def _member_out(membership: Membership) -> dict:
 def remove_member(request: HttpRequest, session_id: int, user_id: int):
     session = selectors.get_session(session_id)
     services.remove_member(session=session, actor=request.user, user_id=user_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/sessions/{session_id}/progress", response=list[ProgressOut])
@@ -203,14 +203,14 @@ def session_progress(request: HttpRequest, session_id: int):
 def complete_activity(request: HttpRequest, session_id: int, activity_id: int):
     session = selectors.get_session(session_id)
     services.complete_activity(session=session, user=request.user, activity_id=activity_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.delete("/sessions/{session_id}/activities/{activity_id}/complete", response={204: None})
 def undo_completion(request: HttpRequest, session_id: int, activity_id: int):
     session = selectors.get_session(session_id)
     services.undo_completion(session=session, user=request.user, activity_id=activity_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.put("/sessions/{session_id}/content-open", response=SessionOut)
@@ -265,7 +265,7 @@ def duplicate_parcours(request: HttpRequest, parcours_id: int, payload: Duplicat
     parcours = selectors.get_parcours(parcours_id)
     title = payload.title if payload else None
     copy = services.duplicate_parcours(parcours=parcours, actor=request.user, title=title)
-    return 201, _parcours_out(copy)
+    return Status(201, _parcours_out(copy))
 
 
 @router.post(
@@ -274,7 +274,7 @@ def duplicate_parcours(request: HttpRequest, parcours_id: int, payload: Duplicat
 def duplicate_section(request: HttpRequest, parcours_id: int, section_id: int):
     section = selectors.get_section(parcours_id, section_id)
     copy = services.duplicate_section(section=section, actor=request.user)
-    return 201, {
+    return Status(201, {)
         "id": copy.pk,
         "title": copy.title,
         "parcours_id": copy.parcours_id,
@@ -289,7 +289,7 @@ def create_access_grant(request: HttpRequest, session_id: int, payload: AccessGr
     grant = services.grant_access(
         session=session, actor=request.user, reason=payload.reason, expires_at=payload.expires_at
     )
-    return 201, grant
+    return Status(201, grant)
 
 
 @router.get("/sessions/{session_id}/audit", response=list[AuditEntryOut])
