@@ -274,13 +274,16 @@ def duplicate_parcours(request: HttpRequest, parcours_id: int, payload: Duplicat
 def duplicate_section(request: HttpRequest, parcours_id: int, section_id: int):
     section = selectors.get_section(parcours_id, section_id)
     copy = services.duplicate_section(section=section, actor=request.user)
-    return Status(201, {)
-        "id": copy.pk,
-        "title": copy.title,
-        "parcours_id": copy.parcours_id,
-        "position": copy.position,
-        "activities": copy.activities.count(),
-    }
+    return Status(
+        201,
+        {
+            "id": copy.pk,
+            "title": copy.title,
+            "parcours_id": copy.parcours_id,
+            "position": copy.position,
+            "activities": copy.activities.count(),
+        },
+    )
 
 
 @router.post("/sessions/{session_id}/access-grants", response={201: AccessGrantOut})
