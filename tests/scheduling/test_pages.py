@@ -58,3 +58,14 @@ def test_upcoming_classes_tag_lists_the_session_classes(world):
     )
     assert "Classe de rentrée" in html and "Planifier" not in html
     assert timezone.localtime(start).strftime("%H:%M") in html
+
+
+def test_the_demo_seed_gives_a_poll_and_a_series_once(world):
+    from scheduling import demo
+    from scheduling.models import Poll, Series
+
+    demo.seed(world.session)
+    demo.seed(world.session)
+    assert Poll.objects.filter(session=world.session).count() == 1
+    assert Series.objects.filter(session=world.session).count() == 1
+    assert Poll.objects.get().slots.count() == demo.POLL_SLOTS
