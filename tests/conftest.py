@@ -125,6 +125,18 @@ def api(client):
     return make
 
 
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """A cache key space per test.
+
+    Once-a-day markers (last visit, audit entries) are keyed by row ids, which SQLite hands
+    out again after each test's rollback: an earlier test's marker must not hide a write.
+    """
+    default = dict(settings.CACHES["default"])
+    default["KEY_PREFIX"] = f"{default.get('KEY_PREFIX', '')}-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {"default": default}
+
+
 class CapturedEvents:
     """What services published during a test, as the gateway delivers it: after commit.
 

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from parcours.models import AccessGrant, Activity, AuditEntry, Parcours, Section
 from tests import factories
-from tests.parcours.isolation import isolated_cache  # noqa: F401
 
 
 def _national_parcours() -> Parcours:

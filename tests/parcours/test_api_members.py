@@ -7,7 +7,6 @@ import pytest
 
 from parcours import services
 from parcours.models import AuditEntry, Membership, Profile
-from tests.parcours.isolation import isolated_cache  # noqa: F401
 
 
 def _usernames(response) -> list[str]:

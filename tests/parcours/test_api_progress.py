@@ -8,7 +8,6 @@ from pypdf import PdfReader
 
 from parcours.models import Activity, ActivityCompletion, Attestation, Membership, Profile
 from tests import factories
-from tests.parcours.isolation import isolated_cache  # noqa: F401
 
 PROGRESS_FIELDS = {"user_id", "name", "completed", "total", "percent", "last_visit"}
 TRACKING_WORDS = ("time", "spent", "duration", "connection", "click", "page")

@@ -4,7 +4,6 @@ import pytest
 
 from parcours.models import AuditEntry, Membership, Profile
 from tests import factories
-from tests.parcours.isolation import isolated_cache  # noqa: F401
 
 SESSION_FIELDS = {
     "id",

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from parcours.models import Activity, Attestation
-from tests.parcours.isolation import isolated_cache  # noqa: F401
 
 SOON = (timezone.now() + timedelta(hours=4)).isoformat()
 REASON = "Aide demandée par la formatrice"

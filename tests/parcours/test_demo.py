@@ -9,7 +9,6 @@ from django.core.management import call_command
 
 from parcours.attestations import format_minutes
 from parcours.models import Academy, Activity, Membership, Parcours, PlatformRole, Section, Session
-from tests.parcours.isolation import isolated_cache  # noqa: F401
 
 PARTICIPANTS = [f"participant{n:02d}" for n in range(1, 13)]
 PARCOURS_TITLE = "Enseigner la compréhension en lecture"

@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from parcours.models import Profile
-from tests.parcours.isolation import isolated_cache  # noqa: F401
 
 
 def _last_visit(user):
