@@ -36,12 +36,30 @@
     if (!button) return;
     try {
       const attestation = await preauApi("POST", `/sessions/${button.dataset.session}/members/${button.dataset.user}/finish`);
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = "terminée";
       const link = document.createElement("a");
       link.href = attestation.url;
       link.textContent = "attestation";
-      button.replaceWith(link);
+      button.replaceWith(badge, " ", link);
     } catch (error) {
       showError(error);
+    }
+  });
+
+  document.querySelector("#content-open input")?.addEventListener("change", async (event) => {
+    const box = event.target;
+    box.disabled = true;
+    try {
+      await preauApi("PUT", `/sessions/${box.dataset.session}/content-open`, {
+        content_open_after_end: box.checked,
+      });
+    } catch (error) {
+      box.checked = !box.checked;
+      showError(error);
+    } finally {
+      box.disabled = false;
     }
   });
 })();
