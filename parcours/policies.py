@@ -297,6 +297,26 @@ def member_ids_granted(action: Action, session: Session) -> set[int]:
     return set(members.values_list("user_id", flat=True))
 
 
+def decide_direct_message(sender: User, session: Session, recipients: list) -> Decision:
+    """Members write to members of a session they share; writing to several people at once
+    is the trainers' and tutors' messaging."""
+    several = len(recipients) > 1
+    decision = decide(
+        sender,
+        Action.MESSAGE_PARTICIPANTS_IN_BULK if several else Action.CONTACT_MEMBERS,
+        session,
+    )
+    if not decision:
+        return decision
+    if any(r.pk == sender.pk or not is_member(r, session) for r in recipients):
+        return Decision(
+            False,
+            ErrorCode.FORBIDDEN,
+            "Chaque destinataire doit être un autre membre de la session.",
+        )
+    return ALLOWED
+
+
 def enters_by_grant(user: User, session: Session) -> bool:
     """True for an administrator inside a session through an access grant (audit-logged)."""
     held = standings(user, session)

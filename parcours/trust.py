@@ -16,4 +16,6 @@ REVIEWED_USER_TIMESTAMPS: dict[str, str] = {
     "forums.Post.created_at": "a post's date is content shown to its readers",
     "forums.Post.edited_at": "\"modifié le\" is content shown to a post's readers",
     "forums.ModerationEntry.at": "the moderation log the session's trainers read",
+    "messaging.Message.sent_at": "a direct message's sent time is part of its content, shown "
+    "to its recipients",
 }

@@ -1,0 +1,82 @@
+"""Direct messages over HTTP: `GET/POST /api/v1/messages`."""
+
+from datetime import datetime
+from typing import Annotated
+
+from django.http import FileResponse, HttpRequest
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from parcours import selectors as parcours_selectors
+
+from . import selectors, services
+
+router = Router()
+
+
+class MessageIn(Schema):
+    session_id: int
+    recipient_ids: Annotated[list[int], Field(min_length=1, max_length=services.MAX_RECIPIENTS)]
+    body: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    url: str
+
+
+class MessageOut(Schema):
+    id: int
+    session_id: int
+    parcours: str
+    sender_id: int
+    sender_name: str
+    recipient_ids: list[int]
+    body: str
+    sent_at: datetime
+    attachments: list[AttachmentOut]
+
+
+class MessageFilters(Schema):
+    session_id: int | None = None
+    with_user: int | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+@router.get("/messages", response=list[MessageOut])
+def list_messages(request: HttpRequest, filters: Query[MessageFilters]):
+    found = selectors.messages_of(
+        request.user, session_id=filters.session_id, with_user=filters.with_user
+    )
+    return [selectors.message_data(m) for m in found[: filters.limit]]
+
+
+@router.post("/messages", response={201: MessageOut})
+def send_message(request: HttpRequest, payload: MessageIn):
+    session = parcours_selectors.get_session(payload.session_id)
+    message = services.send_message(
+        sender=request.user,
+        session=session,
+        recipient_ids=payload.recipient_ids,
+        body=payload.body,
+    )
+    return Status(201, selectors.message_data(message))
+
+
+@router.post("/messages/{message_id}/attachments", response={201: AttachmentOut})
+def add_attachment(request: HttpRequest, message_id: int, file: File[UploadedFile]):
+    attachment = services.add_attachment(message_id=message_id, sender=request.user, upload=file)
+    return Status(201, selectors.attachment_data(attachment))
+
+
+@router.get("/message-attachments/{attachment_id}", url_name="message_attachment")
+def download_attachment(request: HttpRequest, attachment_id: int):
+    attachment = selectors.readable_attachment(attachment_id, request.user)
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.name,
+    )

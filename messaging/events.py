@@ -1,0 +1,38 @@
+"""What messaging publishes, on each participant's own `user:<id>` topic."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from realtime.events import Event
+
+
+class AttachmentData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: int
+    name: str
+    size: int
+    url: str
+
+
+class MessageReceived(Event):
+    """A direct message, sent to each recipient's topic and to the sender's other tabs."""
+
+    type: Literal["message.received"] = "message.received"
+    id: int
+    session_id: int
+    parcours: str
+    sender_id: int
+    sender_name: str
+    recipient_ids: list[int]
+    body: str
+    sent_at: datetime
+    attachments: list[AttachmentData]
+
+
+class AttachmentAdded(Event):
+    type: Literal["message.attachment_added"] = "message.attachment_added"
+    message_id: int
+    attachment: AttachmentData

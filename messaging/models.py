@@ -1,0 +1,53 @@
+"""Direct messages between members of a session they share, and their attachments.
+
+A message names the session (hence the parcours) it relates to. Its sent time is part of
+its content, shown to its recipients (listed in `parcours/trust.py`); nothing records when it
+was read.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from parcours.models import Session
+
+
+class Message(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages"
+    )
+    body = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+
+class Recipient(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_messages"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="unique_message_recipient"),
+        ]
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # Never under MEDIA_URL's public listing: files are served by the API to the
+    # message's sender and recipients only.
+    return f"messages/{instance.message_id}/{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]

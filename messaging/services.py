@@ -1,0 +1,80 @@
+"""Sending direct messages and attaching files to them."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from parcours import policies
+from parcours.errors import ErrorCode, ServiceError, not_found
+from parcours.models import Session
+from realtime import publish
+
+from . import selectors
+from .events import AttachmentAdded, AttachmentData, MessageReceived
+from .models import Attachment, Message, Recipient
+
+MAX_RECIPIENTS = 200
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+
+
+def _everyone(message: Message) -> list[int]:
+    """The topics a message goes to: its recipients' and its sender's (their other tabs)."""
+    return sorted({message.sender_id, *(r.user_id for r in message.recipients.all())})
+
+
+@transaction.atomic
+def send_message(*, sender, session: Session, recipient_ids: list[int], body: str) -> Message:
+    """Write to one member of a common session, or (trainers) to a chosen list of them."""
+    body = body.strip()
+    if not body:
+        raise ServiceError(ErrorCode.INVALID, "Le message est vide.", {"field": "body"})
+    wanted = set(recipient_ids)
+    if not 0 < len(wanted) <= MAX_RECIPIENTS:
+        raise ServiceError(
+            ErrorCode.INVALID,
+            f"Entre 1 et {MAX_RECIPIENTS} destinataires.",
+            {"field": "recipient_ids"},
+        )
+    recipients = list(get_user_model().objects.filter(pk__in=wanted, is_active=True))
+    if len(recipients) != len(wanted):
+        missing = sorted(wanted - {r.pk for r in recipients})
+        raise not_found("destinataire", missing[0])
+    policies.decide_direct_message(sender, session, recipients).raise_if_denied()
+    message = Message.objects.create(session=session, sender=sender, body=body)
+    Recipient.objects.bulk_create([Recipient(message=message, user=r) for r in recipients])
+    message = selectors.messages_of(sender).get(pk=message.pk)
+    event = MessageReceived(**selectors.message_data(message))
+    for user_id in _everyone(message):
+        publish(f"user:{user_id}", event)
+    return message
+
+
+@transaction.atomic
+def add_attachment(*, message_id: int, sender, upload: UploadedFile) -> Attachment:
+    """Attach a file to one's own message; only its sender and recipients can fetch it."""
+    message = Message.objects.filter(pk=message_id, sender=sender).first()
+    if message is None:
+        raise not_found("message", message_id)
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ServiceError(
+            ErrorCode.TOO_LARGE,
+            "Pièce jointe trop volumineuse.",
+            {"field": "file", "max_bytes": MAX_ATTACHMENT_BYTES},
+        )
+    name = (upload.name or "fichier").rsplit("/", 1)[-1][:200]
+    attachment = Attachment(
+        message=message,
+        name=name,
+        content_type=(upload.content_type or "application/octet-stream")[:100],
+        size=upload.size,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    event = AttachmentAdded(
+        message_id=message.pk, attachment=AttachmentData(**selectors.attachment_data(attachment))
+    )
+    for user_id in _everyone(message):
+        publish(f"user:{user_id}", event)
+    return attachment

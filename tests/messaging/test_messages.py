@@ -1,0 +1,200 @@
+"""Direct messages: who may write to whom, what each side sees, attachments kept to them."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from messaging.models import Message
+from tests import factories
+
+SENDERS = {
+    "participant": True,
+    "tutor": True,
+    "trainer": True,
+    "admin_granted": False,
+    "inspector": False,
+    "admin": False,
+    "designer": False,
+    "national": False,
+    "outsider": False,
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.mark.parametrize(("standing", "allowed"), SENDERS.items())
+def test_members_may_write_to_another_member_of_their_session(api, world, standing, allowed):
+    response = api(world.by_standing(standing)).post(
+        "/messages",
+        {
+            "session_id": world.session.pk,
+            "recipient_ids": [world.other_participant.pk],
+            "body": "Bonjour",
+        },
+    )
+    assert response.status_code == (201 if allowed else 403)
+
+
+@pytest.mark.parametrize(
+    ("standing", "allowed"), [("trainer", True), ("tutor", True), ("participant", False)]
+)
+def test_writing_to_several_participants_at_once_is_for_trainers(api, world, standing, allowed):
+    recipients = [world.participant.pk, world.other_participant.pk, world.trainer.pk]
+    recipients = [pk for pk in recipients if pk != world.by_standing(standing).pk][:2]
+    response = api(world.by_standing(standing)).post(
+        "/messages", {"session_id": world.session.pk, "recipient_ids": recipients, "body": "À tous"}
+    )
+    assert response.status_code == (201 if allowed else 403)
+
+
+def test_a_recipient_outside_the_session_is_refused(api, world):
+    response = api(world.participant).post(
+        "/messages",
+        {"session_id": world.session.pk, "recipient_ids": [world.outsider.pk], "body": "Coucou"},
+    )
+    assert response.status_code == 403
+    assert not Message.objects.exists()
+
+
+def test_a_message_names_its_parcours_and_reaches_each_persons_topic(api, world, capture_events):
+    response = api(world.trainer).post(
+        "/messages",
+        {
+            "session_id": world.session.pk,
+            "recipient_ids": [world.participant.pk, world.other_participant.pk],
+            "body": "Classe virtuelle jeudi",
+        },
+    )
+    message = response.json()
+    assert message["parcours"] == world.session.parcours.title
+    assert message["sender_name"] == "Trainer Test"
+    topics = sorted(topic for topic, _ in capture_events.events)
+    expected = [world.participant.pk, world.other_participant.pk, world.trainer.pk]
+    assert topics == sorted(f"user:{pk}" for pk in expected)
+    assert {event.type for _, event in capture_events.events} == {"message.received"}
+
+
+def test_each_person_lists_only_the_messages_they_sent_or_received(api, world):
+    api(world.trainer).post(
+        "/messages",
+        {"session_id": world.session.pk, "recipient_ids": [world.participant.pk], "body": "A"},
+    )
+    api(world.tutor).post(
+        "/messages",
+        {
+            "session_id": world.session.pk,
+            "recipient_ids": [world.other_participant.pk],
+            "body": "B",
+        },
+    )
+    assert [m["body"] for m in api(world.participant).get("/messages").json()] == ["A"]
+    assert [m["body"] for m in api(world.trainer).get("/messages").json()] == ["A"]
+    assert api(world.outsider).get("/messages").json() == []
+    filtered = api(world.participant).get(f"/messages?with_user={world.tutor.pk}").json()
+    assert filtered == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"recipient_ids": [1], "body": "x"}, "session_id"),
+        ({"session_id": 1, "recipient_ids": [], "body": "x"}, "recipient_ids"),
+        ({"session_id": 1, "recipient_ids": ["a"], "body": "x"}, "recipient_ids.0"),
+        ({"session_id": 1, "recipient_ids": [1], "body": ""}, "body"),
+        ({"session_id": 1, "recipient_ids": [1], "body": "x" * 5001}, "body"),
+    ],
+)
+def test_bad_input_names_the_field_and_stores_nothing(api, world, body, field):
+    response = api(world.participant).post("/messages", body)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["field"] == field
+    assert not Message.objects.exists()
+
+
+def test_a_blank_body_is_refused(api, world):
+    response = api(world.participant).post(
+        "/messages",
+        {"session_id": world.session.pk, "recipient_ids": [world.trainer.pk], "body": "   "},
+    )
+    assert (response.status_code, response.json()["error"]["details"]["field"]) == (422, "body")
+
+
+def test_an_unknown_session_or_recipient_is_not_found(api, world):
+    me = api(world.participant)
+    assert (
+        me.post("/messages", {"session_id": 99999, "recipient_ids": [1], "body": "x"}).status_code
+        == 404
+    )
+    response = me.post(
+        "/messages", {"session_id": world.session.pk, "recipient_ids": [99999], "body": "x"}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("reader", "allowed"),
+    [
+        ("trainer", True),
+        ("participant", True),
+        ("other_participant", False),
+        ("admin_granted", False),
+    ],
+)
+def test_attachments_are_kept_to_the_messages_sender_and_recipients(
+    api, world, settings, tmp_path, client, reader, allowed
+):
+    settings.MEDIA_ROOT = tmp_path
+    sent = (
+        api(world.trainer)
+        .post(
+            "/messages",
+            {
+                "session_id": world.session.pk,
+                "recipient_ids": [world.participant.pk],
+                "body": "Voir PJ",
+            },
+        )
+        .json()
+    )
+    token = api(world.trainer).headers
+    upload = SimpleUploadedFile("programme.txt", b"jeudi 14h", content_type="text/plain")
+    response = client.post(
+        f"/api/v1/messages/{sent['id']}/attachments", {"file": upload}, headers=token
+    )
+    assert response.status_code == 201
+    url = response.json()["url"]
+    got = api(world.by_standing(reader)).get(url.removeprefix("/api/v1"))
+    assert got.status_code == (200 if allowed else 404)
+    if allowed:
+        assert b"".join(got.streaming_content) == b"jeudi 14h"
+
+
+def test_only_the_sender_attaches_files_to_a_message(api, world, settings, tmp_path, client):
+    settings.MEDIA_ROOT = tmp_path
+    sent = (
+        api(world.trainer)
+        .post(
+            "/messages",
+            {"session_id": world.session.pk, "recipient_ids": [world.participant.pk], "body": "x"},
+        )
+        .json()
+    )
+    upload = SimpleUploadedFile("a.txt", b"a", content_type="text/plain")
+    response = client.post(
+        f"/api/v1/messages/{sent['id']}/attachments",
+        {"file": upload},
+        headers=api(world.participant).headers,
+    )
+    assert response.status_code == 404
+
+
+def test_a_member_of_another_session_is_not_a_common_member(api, world):
+    shared = factories.session(academy_obj=world.session.academy)
+    factories.member(shared, "participant", user_obj=world.outsider)
+    response = api(world.participant).post(
+        "/messages",
+        {"session_id": shared.pk, "recipient_ids": [world.outsider.pk], "body": "x"},
+    )
+    assert response.status_code == 403
