@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from parcours import policies
 from parcours import selectors as parcours_selectors
@@ -115,7 +115,7 @@ def create_poll(request: HttpRequest, session_id: int, payload: PollIn):
     data = payload.dict()
     data["slots"] = [services.SlotIn(**slot) for slot in data["slots"]]
     poll = services.create_poll(session=session, actor=request.user, **data)
-    return 201, poll_out(poll, request.user)
+    return Status(201, poll_out(poll, request.user))
 
 
 @router.get("/sessions/{session_id}/polls", response=list[PollOut])
@@ -202,13 +202,16 @@ def create_series(request: HttpRequest, payload: SeriesIn):
     session = parcours_selectors.get_session(payload.session_id)
     data = payload.dict(exclude={"session_id"})
     result = services.create_series(session=session, actor=request.user, **data)
-    return 201, {
-        "id": result.series.pk,
-        "title": result.series.title,
-        "feed_url": reverse("api:series_feed", kwargs={"series_id": result.series.pk}),
-        "classes": [class_out(c) for c in result.occurrences],
-        "skipped": [{"day": day, "reasons": r} for day, r in result.skipped.items()],
-    }
+    return Status(
+        201,
+        {
+            "id": result.series.pk,
+            "title": result.series.title,
+            "feed_url": reverse("api:series_feed", kwargs={"series_id": result.series.pk}),
+            "classes": [class_out(c) for c in result.occurrences],
+            "skipped": [{"day": day, "reasons": r} for day, r in result.skipped.items()],
+        },
+    )
 
 
 @router.get("/series/{series_id}/feed.ics", url_name="series_feed")
