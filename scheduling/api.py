@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Query, Router, Status
 
 from parcours import policies
@@ -227,5 +228,7 @@ def free_slots(request: HttpRequest, code: str, query: Query[FreeSlotsQuery]):
     cal = selectors.calendar_for(selectors.get_academy(code))
     return [
         {"starts_at": start.isoformat(), "ends_at": end.isoformat()}
-        for start, end in calendar.free_slots(cal, query.from_, query.to, query.minutes)
+        for start, end in calendar.free_slots(
+            cal, query.from_, query.to, query.minutes, now=timezone.now()
+        )
     ]

@@ -246,9 +246,16 @@ def week_bounds(calendar: AcademyCalendar, moment: datetime) -> tuple[datetime, 
 
 
 def free_slots(
-    calendar: AcademyCalendar, first_day: date, last_day: date, minutes: int, *, step: int = 30
+    calendar: AcademyCalendar,
+    first_day: date,
+    last_day: date,
+    minutes: int,
+    *,
+    step: int = 30,
+    now: datetime | None = None,
 ) -> list[tuple[datetime, datetime]]:
-    """Every allowed slot of `minutes`, starting on a `step`-minute grid, between two dates."""
+    """Every allowed slot of `minutes`, starting on a `step`-minute grid, between two dates
+    (and after `now` when given)."""
     slots: list[tuple[datetime, datetime]] = []
     day = first_day
     while day <= last_day:
@@ -258,7 +265,8 @@ def free_slots(
                 end = moment + timedelta(minutes=minutes)
                 if not within_working_hours(calendar, moment, end.astimezone(calendar.zone)):
                     break
-                slots.append((moment, end))
+                if now is None or moment > now:
+                    slots.append((moment, end))
                 moment += timedelta(minutes=step)
         day += timedelta(days=1)
     return slots
