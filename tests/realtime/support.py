@@ -63,23 +63,25 @@ register_topic("room", authorize=authorize_room, handlers={"chat.message": handl
 
 
 class Client:
-    """A WebSocket client of the gateway speaking JSON frames."""
+    """A WebSocket client of the gateway speaking JSON frames, over any transport."""
 
-    def __init__(self, communicator: WebsocketCommunicator) -> None:
-        self.ws = communicator
+    def __init__(self) -> None:
         # Frames skipped while waiting for an answer, received again by `recv` in order.
         self.backlog: list[dict] = []
 
-    async def send(self, **frame: Any) -> None:
-        await self.ws.send_to(text_data=json.dumps(frame))
-
     async def raw(self, text: str) -> None:
-        await self.ws.send_to(text_data=text)
+        raise NotImplementedError
+
+    async def receive_text(self, timeout: float) -> str:
+        raise NotImplementedError
+
+    async def send(self, **frame: Any) -> None:
+        await self.raw(json.dumps(frame))
 
     async def recv(self, timeout: float = TIMEOUT) -> dict:
         if self.backlog:
             return self.backlog.pop(0)
-        return json.loads(await self.ws.receive_from(timeout=timeout))
+        return json.loads(await self.receive_text(timeout))
 
     async def until(self, predicate, timeout: float = TIMEOUT) -> dict:
         """The first frame matching `predicate`; the others stay for `recv`."""
@@ -101,9 +103,6 @@ class Client:
     async def subscribe(self, topic: str, **frame: Any) -> dict:
         return await self.op("subscribe", topic=topic, **frame)
 
-    async def nothing(self, timeout: float = 0.3) -> bool:
-        return not self.backlog and await self.ws.receive_nothing(timeout=timeout)
-
     async def events(self, count: int, topic: str | None = None) -> list[dict]:
         found = []
         while len(found) < count:
@@ -112,8 +111,51 @@ class Client:
                 found.append(frame)
         return found
 
+
+class LocalClient(Client):
+    """Through channels' `WebsocketCommunicator`, in the test's own event loop."""
+
+    def __init__(self, communicator: WebsocketCommunicator) -> None:
+        super().__init__()
+        self.ws = communicator
+
+    async def raw(self, text: str) -> None:
+        await self.ws.send_to(text_data=text)
+
+    async def receive_text(self, timeout: float) -> str:
+        return await self.ws.receive_from(timeout=timeout)
+
+    async def nothing(self, timeout: float = 0.3) -> bool:
+        return not self.backlog and await self.ws.receive_nothing(timeout=timeout)
+
     async def close(self) -> None:
         await self.ws.disconnect()
+
+
+class RemoteClient(Client):
+    """Through a real socket to a server process (`tests/servers.py`)."""
+
+    def __init__(self, ws) -> None:
+        super().__init__()
+        self.ws = ws
+
+    async def raw(self, text: str) -> None:
+        await self.ws.send(text)
+
+    async def receive_text(self, timeout: float) -> str:
+        async with asyncio.timeout(timeout):
+            return await self.ws.recv()
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+async def connect_remote(server, user) -> RemoteClient:
+    from websockets.asyncio.client import connect as ws_connect
+
+    token = await database_sync_to_async(ApiToken.issue)(user)
+    ws = await ws_connect(f"{server.ws_url}/ws/?token={token}", origin=server.url)
+    return RemoteClient(ws)
 
 
 def application():
@@ -133,4 +175,4 @@ async def connect(user=None, *, origin: str = "http://testserver", token: str | 
     connected, code = await communicator.connect(timeout=TIMEOUT)
     if not connected:
         return None, code
-    return Client(communicator), None
+    return LocalClient(communicator), None
