@@ -234,3 +234,14 @@ def test_the_poll_topic_asks_policies(world, api):
     assert poll_topic_decision(world.outsider, poll["id"]).code == "forbidden"
     assert poll_topic_decision(world.inspector, poll["id"]).code == "forbidden"
     assert poll_topic_decision(world.participant, 999999).code == "not_found"
+
+
+def test_an_academy_may_shorten_its_working_hours(api, world):
+    from datetime import time
+
+    from scheduling.models import WorkingHours
+
+    WorkingHours.objects.create(academy=world.session.academy, day_end=time(10, 30))
+    body = {"title": "Tard", "slots": [slot_body(good_slots(1)[0])]}
+    response = api(world.trainer).post(f"/sessions/{world.session.pk}/polls", body)
+    assert response.json()["error"]["details"]["refused"][0]["reasons"] == ["outside_working_hours"]
