@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from parcours.errors import not_found
-from parcours.selectors import display_name
+from parcours.selectors import display_name, members, memberships_of
 
 from .models import Attachment, Message
 
@@ -59,3 +59,19 @@ def readable_attachment(attachment_id: int, user) -> Attachment:
     if attachment is None:
         raise not_found("pièce jointe", attachment_id)
     return attachment
+
+
+def contacts(user) -> list[dict]:
+    """For each session `user` belongs to, the other members they could write to."""
+    return [
+        {
+            "session_id": membership.session_id,
+            "title": f"{membership.session.title} · {membership.session.parcours.title}",
+            "members": [
+                {"id": other.user_id, "name": display_name(other.user)}
+                for other in members(membership.session)
+                if other.user_id != user.pk
+            ],
+        }
+        for membership in memberships_of(user)
+    ]
