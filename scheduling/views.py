@@ -11,6 +11,7 @@ from parcours import policies
 from parcours import selectors as parcours_selectors
 from parcours.errors import ServiceError
 from parcours.policies import Action
+from realtime.selectors import last_seq
 
 from . import calendar, selectors
 from .api import poll_out
@@ -60,10 +61,14 @@ def poll_page(request: HttpRequest, poll_id: int) -> HttpResponse:
     except ServiceError as exc:
         return _denied(request, exc)
     user = request.user
+    # Read before the poll's state: frames after this seq are replayed to the page, so an
+    # answer landing while the page renders is never lost.
+    since = last_seq(f"poll:{poll.pk}")
     return render(
         request,
         "scheduling/poll.html",
         {
+            "since": since,
             "poll": poll,
             "session": poll.session,
             "data": poll_out(poll, user),

@@ -161,6 +161,7 @@ function setupPoll() {
 // and the page asks the API for anything more it is allowed to see.
 function followPoll(pollId, root, refresh) {
   if (!window.preauRealtime) return;
+  const since = Number(root.dataset.since);
   window.preauRealtime.subscribe(`poll:${pollId}`, (event) => {
     if (event.type === "poll.answer_counts") {
       for (const slot of event.data.slots) applyCounts(root, slot.slot_id, slot);
@@ -171,7 +172,7 @@ function followPoll(pollId, root, refresh) {
     } else if (event.type === "poll.closed") {
       refresh();
     }
-  });
+  }, { since, onResync: refresh });
 }
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -1,0 +1,49 @@
+"""Chromium through a real server: a trainer proposes slots on the week view, a participant
+answers, the trainer's page counts it live; closing shows everyone the invitation."""
+
+from datetime import timedelta
+
+import pytest
+
+from tests.e2e.test_progress_browser import browser, log_in  # noqa: F401  (fixture)
+from tests.scheduling.helpers import good_slots
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+
+def test_a_poll_is_proposed_answered_live_and_closed_in_the_browser(daphne, world, browser):  # noqa: F811
+    from playwright.sync_api import expect
+
+    start = good_slots(1)[0]
+    monday = start.date() - timedelta(days=start.weekday())
+    server = daphne()
+
+    trainer = log_in(browser, server, "trainer")
+    trainer.goto(f"/sessions/{world.session.pk}/planifier/?semaine={monday.isoformat()}")
+    assert trainer.locator("td.refused").first.get_attribute("title")
+    trainer.locator(f'.pick[data-start="{start.isoformat()}"]').click()
+    trainer.fill("#poll-form input[name=title]", "Classe virtuelle en direct")
+    trainer.get_by_role("button", name="Créer le sondage").click()
+    expect(trainer.get_by_role("heading", name="Classe virtuelle en direct")).to_be_visible()
+    poll_url = trainer.url
+    slot_row = trainer.locator("tr[data-slot]").first
+    expect(slot_row.locator(".count-yes")).to_have_text("0")
+
+    participant = log_in(browser, server, "participant")
+    participant.goto(poll_url)
+    participant.locator("tr[data-slot] input[value=yes]").first.check()
+    participant.get_by_role("button", name="Enregistrer ma réponse").click()
+    expect(participant.locator("tr[data-slot] .count-yes").first).to_have_text("1")
+
+    # The trainer's page was not reloaded: the count came over `poll:<id>`.
+    expect(slot_row.locator(".count-yes")).to_have_text("1")
+    expect(trainer.locator("#respondents")).to_have_text("1 réponse(s)")
+
+    trainer.get_by_role("button", name="Clore et planifier la classe").click()
+    expect(trainer.locator("#ics-link")).to_be_visible()
+    expect(participant.locator("#ics-link")).to_be_visible()
+    invitation = participant.request.get(
+        poll_url.replace("/sondages/", "/api/v1/polls/") + "event.ics"
+    )
+    assert invitation.status == 200
+    assert b"TZID=Europe/Paris" in invitation.body()
