@@ -235,3 +235,7 @@ def week_grid(
             row.append(GridCell(start, reasons))
         rows.append(row)
     return rows
+
+
+def session_series(session: Session) -> list[Series]:
+    return list(session.series.all())

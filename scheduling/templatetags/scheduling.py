@@ -20,5 +20,6 @@ def upcoming_classes(context, session) -> dict:
         "polls": [p for p in selectors.session_polls(session) if p.accepts_answers()]
         if readable
         else [],
+        "series": selectors.session_series(session) if readable else [],
         "can_schedule": policies.can(user, Action.SCHEDULE_CLASS, session),
     }

@@ -10,6 +10,15 @@ from scheduling import services
 from tests.scheduling.helpers import good_slots, next_weekday
 
 
+def render_upcoming(session, user) -> str:
+    """The one line the session page includes, rendered for `user`."""
+    request = RequestFactory().get("/")
+    request.user = user
+    return Template("{% load scheduling %}{% upcoming_classes session %}").render(
+        Context({"session": session, "request": request})
+    )
+
+
 def test_the_week_view_greys_out_refused_times_with_their_reason(client, world):
     client.force_login(world.trainer)
     monday = next_weekday(0, after_days=14).date()
@@ -51,11 +60,7 @@ def test_upcoming_classes_tag_lists_the_session_classes(world):
         slots=[services.SlotIn(start, start + timedelta(hours=1))],
     )
     services.close_poll(poll=poll, actor=world.trainer)
-    request = RequestFactory().get("/")
-    request.user = world.participant
-    html = Template("{% load scheduling %}{% upcoming_classes session %}").render(
-        Context({"session": world.session, "request": request})
-    )
+    html = render_upcoming(world.session, world.participant)
     assert "Classe de rentrée" in html and "Planifier" not in html
     assert timezone.localtime(start).strftime("%H:%M") in html
 
@@ -69,3 +74,5 @@ def test_the_demo_seed_gives_a_poll_and_a_series_once(world):
     assert Poll.objects.filter(session=world.session).count() == 1
     assert Series.objects.filter(session=world.session).count() == 1
     assert Poll.objects.get().slots.count() == demo.POLL_SLOTS
+    html = render_upcoming(world.session, world.participant)
+    assert "Entre pairs" in html and "feed.ics" in html and "Sondage en cours" in html
