@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 from django.utils import timezone
 
 from scheduling import calendar
@@ -162,3 +163,24 @@ def test_free_slots_bad_input_names_the_field(api, world):
         client.get("/academies/nulle-part/free-slots?from=2026-12-01&to=2026-12-02").status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"until": "2026-01-01"}, "until"),
+        ({"start_time": "25:00"}, "start_time"),
+        ({"minutes": 5}, "minutes"),
+        ({"interval_weeks": 0}, "interval_weeks"),
+        ({"first_day": "mercredi"}, "first_day"),
+        ({"agenda": [{"title": "", "minutes": 15}]}, "agenda"),
+    ],
+)
+def test_bad_series_input_names_the_field_and_changes_nothing(api, world, change, field):
+    first = timezone.localdate() + timedelta(days=14)
+    body = {"session_id": world.session.pk, "first_day": first.isoformat()}
+    body |= {"until": (first + timedelta(weeks=4)).isoformat()} | change
+    response = api(world.trainer).post("/series", body)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["field"].startswith(field)
+    assert not Series.objects.exists() and not ScheduledClass.objects.exists()
