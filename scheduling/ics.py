@@ -6,7 +6,7 @@ applications show the academy's local time and follow its DST changes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -24,8 +24,11 @@ def _calendar() -> icalendar.Calendar:
     return cal
 
 
-def _finish(cal: icalendar.Calendar) -> bytes:
-    cal.add_missing_timezones()
+def _finish(cal: icalendar.Calendar, first: date, last: date) -> bytes:
+    # A VTIMEZONE covering only the event's span stays short (the default starts in 1970).
+    cal.add_missing_timezones(
+        first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
+    )
     return cal.to_ical()
 
 
@@ -45,7 +48,7 @@ def class_invitation(scheduled: ScheduledClass, *, uid_domain: str) -> bytes:
         event.add("description", _agenda_text(scheduled.agenda))
     cal = _calendar()
     cal.add_component(event)
-    return _finish(cal)
+    return _finish(cal, scheduled.starts_at.date(), scheduled.ends_at.date())
 
 
 def series_feed(series: Series, exdates: list[datetime], *, uid_domain: str) -> bytes:
@@ -68,4 +71,4 @@ def series_feed(series: Series, exdates: list[datetime], *, uid_domain: str) -> 
         event.add("description", _agenda_text(series.agenda))
     cal = _calendar()
     cal.add_component(event)
-    return _finish(cal)
+    return _finish(cal, series.first_day, series.until)
