@@ -1,7 +1,7 @@
 """Forums over HTTP: forums, discussions, posts, likes, favourites, subscriptions, moderation."""
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Router
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from parcours import policies
@@ -66,7 +66,7 @@ def list_forums(request: HttpRequest, session_id: int):
 def create_forum(request: HttpRequest, session_id: int, payload: ForumIn):
     session = parcours_selectors.get_session(session_id)
     forum = services.create_forum(session=session, actor=request.user, **payload.dict())
-    return 201, selectors.forum_view(forum)
+    return Status(201, selectors.forum_view(forum))
 
 
 @router.get("/forums/{forum_id}", response=ForumDetailOut)
@@ -85,21 +85,21 @@ def forum_detail(request: HttpRequest, forum_id: int):
 def start_discussion(request: HttpRequest, forum_id: int, payload: DiscussionIn):
     forum = selectors.get_forum(forum_id)
     discussion = services.start_discussion(forum=forum, author=request.user, **payload.dict())
-    return 201, _discussion_out(discussion, request)
+    return Status(201, _discussion_out(discussion, request))
 
 
 @router.put("/forums/{forum_id}/subscription", response={204: None})
 def subscribe_forum(request: HttpRequest, forum_id: int):
     forum = selectors.get_forum(forum_id)
     services.set_subscription(user=request.user, forum=forum, subscribed=True)
-    return 204, None
+    return Status(204, None)
 
 
 @router.delete("/forums/{forum_id}/subscription", response={204: None})
 def unsubscribe_forum(request: HttpRequest, forum_id: int):
     forum = selectors.get_forum(forum_id)
     services.set_subscription(user=request.user, forum=forum, subscribed=False)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/discussions/{discussion_id}", response=DiscussionDetailOut)
@@ -117,14 +117,14 @@ def discussion_detail(request: HttpRequest, discussion_id: int):
 def delete_discussion(request: HttpRequest, discussion_id: int, reason: str = ""):
     discussion = selectors.get_discussion(discussion_id)
     moderation.delete_discussion(discussion=discussion, actor=request.user, reason=reason[:500])
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/discussions/{discussion_id}/posts", response={201: PostOut})
 def reply(request: HttpRequest, discussion_id: int, payload: PostIn):
     discussion = selectors.get_discussion(discussion_id)
     post = services.reply(discussion=discussion, author=request.user, **payload.dict())
-    return 201, _post_out(post.pk, request)
+    return Status(201, _post_out(post.pk, request))
 
 
 def _flag_routes(name: str, setter, flag: str, *, person: str, personal: bool) -> None:
@@ -135,7 +135,7 @@ def _flag_routes(name: str, setter, flag: str, *, person: str, personal: bool) -
         def view(request: HttpRequest, discussion_id: int):
             discussion = selectors.get_discussion(discussion_id)
             setter(discussion=discussion, **{person: request.user, flag: on})
-            return (204, None) if personal else _discussion_out(discussion, request)
+            return Status(204, None) if personal else _discussion_out(discussion, request)
 
         view.__name__ = f"{'set' if on else 'clear'}_{name}"
         return view
@@ -156,7 +156,7 @@ _flag_routes("lock", moderation.set_locked, "locked", person="actor", personal=F
 def mark_read(request: HttpRequest, discussion_id: int, payload: ReadIn):
     discussion = selectors.get_discussion(discussion_id)
     services.mark_read(discussion=discussion, user=request.user, up_to=payload.up_to)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/discussions/{discussion_id}/move", response=DiscussionOut)
@@ -200,7 +200,7 @@ def edit_post(request: HttpRequest, post_id: int, payload: PostEditIn):
 def delete_post(request: HttpRequest, post_id: int, reason: str = ""):
     post = selectors.get_post(post_id)
     moderation.delete_post(post=post, actor=request.user, reason=reason[:500])
-    return 204, None
+    return Status(204, None)
 
 
 @router.put("/posts/{post_id}/like", response=LikeOut)
@@ -235,14 +235,14 @@ def unhide_post(request: HttpRequest, post_id: int):
 def split_thread(request: HttpRequest, post_id: int, payload: SplitIn):
     post = selectors.get_post(post_id)
     created = moderation.split_thread(post=post, actor=request.user, title=payload.title)
-    return 201, _discussion_out(created, request)
+    return Status(201, _discussion_out(created, request))
 
 
 @router.post("/posts/{post_id}/attachments", response={201: AttachmentOut})
 def add_attachment(request: HttpRequest, post_id: int, file: File[UploadedFile]):
     post = selectors.get_post(post_id)
     attachment = services.add_attachment(post=post, user=request.user, upload=file)
-    return 201, selectors.attachment_view(attachment)
+    return Status(201, selectors.attachment_view(attachment))
 
 
 @router.get("/forum-attachments/{attachment_id}")

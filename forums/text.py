@@ -16,7 +16,16 @@ WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
 
 
 def sanitize(raw: str) -> str:
-    """The subset of HTML a post may keep: no scripts, styles, event handlers or images."""
+    """The subset of HTML a post may keep: no scripts, styles, event handlers or images.
+
+    Text without markup (a plain textarea, an API client) becomes paragraphs and line breaks.
+    """
+    if "<" not in raw:
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", raw) if p.strip()]
+        raw = "".join(
+            "<p>" + "<br>".join(html.escape(line) for line in p.splitlines()) + "</p>"
+            for p in paragraphs
+        )
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
