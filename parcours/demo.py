@@ -3,6 +3,7 @@
 Idempotent: running it twice changes nothing. Every account's password is `preau-demo`.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -63,9 +64,15 @@ def _user(username: str, first: str, last: str, *, academy, school: str = "", ci
     return user
 
 
+@dataclass(frozen=True)
+class DemoWorld:
+    accounts: dict[str, str]  # username -> description, for printing
+    session: Session  # the session of the demo accounts
+
+
 @transaction.atomic
-def seed() -> dict[str, str]:
-    """Create the demo world; returns username -> description, for printing."""
+def seed() -> DemoWorld:
+    """Create the demo academies, parcours, sessions and accounts."""
     normandie, _ = Academy.objects.update_or_create(
         code="normandie",
         defaults={
@@ -187,4 +194,4 @@ def seed() -> dict[str, str]:
         school="École primaire Les Flamboyants, Saint-Denis",
     )
     accounts["enseignant-reunion"] = "enseignante de La Réunion, sans session"
-    return accounts
+    return DemoWorld(accounts=accounts, session=session)

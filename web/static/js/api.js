@@ -17,6 +17,7 @@ async function preauApi(method, path, body) {
   if (!response.ok) {
     const error = new Error(data?.error?.message || `HTTP ${response.status}`);
     error.code = data?.error?.code;
+    error.details = data?.error?.details;
     throw error;
   }
   return data;

@@ -1,17 +1,21 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from parcours import demo
+from scheduling import demo as scheduling_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo academies, parcours, sessions and accounts (idempotent)."
+    help = "Load the demo academies, parcours, sessions, accounts and their activity (idempotent)."
 
     def handle(self, *args, **options) -> None:
-        accounts = demo.seed()
+        with transaction.atomic():
+            world = demo.seed()
+            scheduling_demo.seed(world.session)
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if not settings.DEMO_MODE:
             return
         self.stdout.write(f"Comptes de démonstration (mot de passe : {demo.DEMO_PASSWORD}) :")
-        for username, description in accounts.items():
+        for username, description in world.accounts.items():
             self.stdout.write(f"  {username:<30} {description}")
