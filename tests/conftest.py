@@ -171,4 +171,5 @@ def capture_events(db):
         yield CapturedEvents(recorded)
 
 
+from tests.browser import browser  # noqa: E402, F401  (fixture)
 from tests.servers import daphne  # noqa: E402, F401  (fixture)

@@ -3,46 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from tests import factories
-from tests.services import require_chromium
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def log_in(browser, server, username: str):
-    from playwright.sync_api import expect
-
-    context = browser.new_context(base_url=server.url, locale="fr-FR")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Mes sessions")).to_be_visible()
-    return page
 
 
 def test_a_participant_ticks_an_activity_and_the_trainer_sees_the_bar_move(daphne, world, browser):

@@ -5,13 +5,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.test_progress_browser import browser, log_in  # noqa: F401  (fixture)
+from tests.browser import log_in
 from tests.scheduling.helpers import good_slots
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 
-def test_a_poll_is_proposed_answered_live_and_closed_in_the_browser(daphne, world, browser):  # noqa: F811
+def test_a_poll_is_proposed_answered_live_and_closed_in_the_browser(daphne, world, browser):
     from playwright.sync_api import expect
 
     start = good_slots(1)[0]

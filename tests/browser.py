@@ -1,0 +1,46 @@
+"""Chromium driven by Playwright, against a real server (see tests/servers.py)."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests import factories
+from tests.services import require_chromium
+
+# Headless Chromium on a machine with no network but loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def log_in(browser, server, username: str):
+    """A new browser context logged in as `username` through the real login page."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=server.url, locale="fr-FR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Mes sessions")).to_be_visible()
+    return page
