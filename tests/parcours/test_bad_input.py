@@ -334,3 +334,17 @@ def test_a_refused_finish_leaves_the_existing_attestation_alone(world, api, atte
     )
     assert response.status_code == 403
     assert Attestation.objects.get().number == number
+
+
+def test_a_chunked_body_over_the_limit_is_refused_too(rf):
+    """A body sent without Content-Length (chunked) is measured once read."""
+    from config.middleware import ApiBodyLimitMiddleware
+
+    limit = settings.API_MAX_BODY_BYTES
+    request = rf.post("/api/v1/auth/token", data=b"x" * (limit + 1), content_type="text/plain")
+    del request.META["CONTENT_LENGTH"]
+    reached = []
+    response = ApiBodyLimitMiddleware(reached.append)(request)
+    assert response.status_code == 413
+    assert json.loads(response.content)["error"]["code"] == "too_large"
+    assert reached == []
