@@ -8,9 +8,10 @@ closed (the client resumes with `since`) rather than allowed to hold up the othe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,7 @@ class Connection:
         self.subscriptions: dict[str, Subscription] = {}
         self._out: deque[str] = deque()
         self._writer: asyncio.Task | None = None
+        self._queue_limit = conf.get("REALTIME_SOCKET_QUEUE")
         self.closed = False
 
     # -- outgoing ------------------------------------------------------------------------
@@ -82,19 +84,40 @@ class Connection:
     def push(self, frame: str) -> None:
         if self.closed:
             return
-        if len(self._out) >= conf.get("REALTIME_SOCKET_QUEUE"):
+        if self._writer is None and not self._out:
+            self._send_now(frame)
+            return
+        if len(self._out) >= self._queue_limit:
             self.closed = True
             self._out.clear()
             asyncio.get_running_loop().create_task(self._close(CLOSE_TOO_SLOW))
             return
         self._out.append(frame)
-        if self._writer is None:
-            self._writer = asyncio.get_running_loop().create_task(self._write())
 
-    async def _write(self) -> None:
+    def _send_now(self, frame: str) -> None:
+        """Run the server's send at once; only if it has to wait does a writer task take over.
+
+        Daphne's send never waits, so a fan-out to a thousand sockets costs no task at all;
+        a send that does wait (a transport applying back-pressure) is finished by
+        `_write`, and later frames queue behind it.
+        """
+        sending = self._send(frame)
         try:
+            waiting_on = sending.send(None)
+        except StopIteration:
+            return
+        except Exception:
+            self.closed = True
+            return
+        self._writer = asyncio.get_running_loop().create_task(self._write(sending, waiting_on))
+
+    async def _write(self, sending: Coroutine, waiting_on: Any) -> None:
+        try:
+            await _finish(sending, waiting_on)
             while self._out:
                 await self._send(self._out.popleft())
+        except Exception:  # the socket went away while writing
+            self.closed = True
         finally:
             self._writer = None
 
@@ -128,3 +151,23 @@ class Connection:
         decision = await database_sync_to_async(topics.authorize)(self.user, topic)
         if not decision:
             raise ServiceError(decision.code or ErrorCode.FORBIDDEN, decision.message)
+
+
+async def _finish(sending: Coroutine, waiting_on: Any) -> None:
+    """Drive a coroutine that suspended outside any task, as a task would have."""
+    try:
+        while True:
+            if waiting_on is None:
+                await asyncio.sleep(0)
+            else:
+                # The future still carries the mark of the yield we took by hand; clear it
+                # so that this task may wait on it (the mark is what a task checks).
+                waiting_on._asyncio_future_blocking = False
+                with contextlib.suppress(Exception):
+                    await waiting_on  # its outcome reaches `sending` when resumed
+            try:
+                waiting_on = sending.send(None)
+            except StopIteration:
+                return
+    finally:
+        sending.close()

@@ -7,6 +7,7 @@ open. Fan-out does not go through the channel layer (see `hub.py`).
 from __future__ import annotations
 
 import json
+from collections.abc import Coroutine
 from typing import Annotated, Any, Literal
 
 from channels.db import database_sync_to_async
@@ -108,8 +109,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.hub.connections[self.conn] = None
         await self.accept()
 
-    async def _send_text(self, frame: str) -> None:
-        await self.send(text_data=frame)
+    def _send_text(self, frame: str) -> Coroutine:
+        # Straight to the server's send: the hub calls this once per socket per frame.
+        return self.base_send({"type": "websocket.send", "text": frame})
 
     async def _close(self, code: int) -> None:
         await self.close(code=code)
