@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -61,7 +62,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         request,
         422,
         ErrorCode.INVALID,
-        f"Champ « {first['field']} » invalide : {first['message']}",
+        gettext("Champ « %(field)s » invalide : %(message)s") % first,
         {"field": first["field"], "fields": fields},
     )
 
@@ -69,7 +70,10 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 @api.exception_handler(AuthenticationError)
 def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error_response(
-        request, 401, ErrorCode.UNAUTHENTICATED, "Authentification requise (jeton ou session)."
+        request,
+        401,
+        ErrorCode.UNAUTHENTICATED,
+        gettext("Authentification requise (jeton ou session)."),
     )
 
 
@@ -79,20 +83,24 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 429:
         code = ErrorCode.RATE_LIMITED
     message = str(exc)
-    if message.startswith("Cannot parse request body"):
+    if message.startswith(gettext("Cannot parse request body")):
         message = "Le corps de la requête n'est pas du JSON valide."
     return error_response(request, exc.status_code, code, message, {"field": "body"})
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, ErrorCode.NOT_FOUND, "Ressource introuvable.")
+    return error_response(request, 404, ErrorCode.NOT_FOUND, gettext("Ressource introuvable."))
 
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return error_response(
-        request, 413, ErrorCode.TOO_LARGE, "Corps de requête trop volumineux.", {"field": "body"}
+        request,
+        413,
+        ErrorCode.TOO_LARGE,
+        gettext("Corps de requête trop volumineux."),
+        {"field": "body"},
     )
 
 

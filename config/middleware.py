@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 
 
 class ApiBodyLimitMiddleware:
@@ -21,7 +22,8 @@ class ApiBodyLimitMiddleware:
                 {
                     "error": {
                         "code": "too_large",
-                        "message": f"Le corps de la requête dépasse {limit} octets.",
+                        "message": gettext("Le corps de la requête dépasse %(limit)d octets.")
+                        % {"limit": limit},
                         "details": {"field": "body", "max_bytes": limit},
                     }
                 },

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .errors import ErrorCode, ServiceError
 from .models import AccessGrant, Attestation, Membership, Parcours, PlatformRole, Session
@@ -247,7 +248,7 @@ def decide(user: User, action: Action, session: Session) -> Decision:
             return Decision(
                 False,
                 ErrorCode.FROZEN,
-                "La session est terminée : ses outils sont en lecture seule.",
+                gettext("La session est terminée : ses outils sont en lecture seule."),
             )
         if (
             action in CLOSED_AFTER_END_UNLESS_OPEN
@@ -257,17 +258,19 @@ def decide(user: User, action: Action, session: Session) -> Decision:
             return Decision(
                 False,
                 ErrorCode.FROZEN,
-                "La session est terminée et ses formateurs ont fermé l'accès au contenu.",
+                gettext("La session est terminée et ses formateurs ont fermé l'accès au contenu."),
             )
     return ALLOWED
 
 
 def _denial_message(action: Action, held: frozenset[Standing]) -> str:
     if S.ADMIN in held and action in GRANTS and S.ADMIN_GRANTED in GRANTS[action]:
-        return "Un administrateur n'entre dans une session qu'avec un accès accordé et motivé."
+        return gettext(
+            "Un administrateur n'entre dans une session qu'avec un accès accordé et motivé."
+        )
     if held == {S.OUTSIDER}:
-        return "Vous ne faites pas partie de cette session."
-    return "Votre rôle dans cette session ne permet pas cette action."
+        return gettext("Vous ne faites pas partie de cette session.")
+    return gettext("Votre rôle dans cette session ne permet pas cette action.")
 
 
 def can(user: User, action: Action, session: Session) -> bool:
@@ -312,7 +315,7 @@ def decide_direct_message(sender: User, session: Session, recipients: list) -> D
         return Decision(
             False,
             ErrorCode.FORBIDDEN,
-            "Chaque destinataire doit être un autre membre de la session.",
+            gettext("Chaque destinataire doit être un autre membre de la session."),
         )
     return ALLOWED
 
@@ -327,7 +330,9 @@ def decide_platform(user: User, action: PlatformAction) -> Decision:
     roles = {grant.role for grant in _platform_roles(user)}
     if roles & PLATFORM_GRANTS[action]:
         return ALLOWED
-    return Decision(False, ErrorCode.FORBIDDEN, "Votre rôle sur la plateforme ne le permet pas.")
+    return Decision(
+        False, ErrorCode.FORBIDDEN, gettext("Votre rôle sur la plateforme ne le permet pas.")
+    )
 
 
 def require_platform(user: User, action: PlatformAction) -> None:
@@ -365,7 +370,9 @@ def decide_duplicate_parcours(user: User, parcours: Parcours) -> Decision:
     }
     if parcours.academy_id in academies:
         return ALLOWED
-    return Decision(False, ErrorCode.FORBIDDEN, "Ce parcours appartient à une autre académie.")
+    return Decision(
+        False, ErrorCode.FORBIDDEN, gettext("Ce parcours appartient à une autre académie.")
+    )
 
 
 def copy_target_academy(user: User) -> int | None:

@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import policies
 from .errors import ErrorCode, ServiceError, not_found
@@ -45,7 +46,7 @@ def issue_api_token(*, username: str, password: str) -> str:
     if user is None:
         raise ServiceError(
             ErrorCode.UNAUTHENTICATED,
-            "Identifiant ou mot de passe incorrect.",
+            gettext("Identifiant ou mot de passe incorrect."),
             {"field": "password"},
         )
     return ApiToken.issue(user)
@@ -180,7 +181,7 @@ def duplicate_section(*, section: Section, actor) -> Section:
     if section.parcours.origin == Parcours.Origin.NATIONAL:
         raise ServiceError(
             ErrorCode.FORBIDDEN,
-            "Un parcours national ne se modifie pas : dupliquez le parcours entier.",
+            gettext("Un parcours national ne se modifie pas : dupliquez le parcours entier."),
         )
     last = section.parcours.sections.order_by("-position").values_list("position", flat=True)
     return _copy_section(section, into=section.parcours, position=(last.first() or 0) + 1)
@@ -193,14 +194,14 @@ def grant_access(*, session: Session, actor, reason: str, expires_at: datetime) 
     if len(reason) < 10:
         raise ServiceError(
             ErrorCode.INVALID,
-            "Un accès se motive : donnez une raison d'au moins 10 caractères.",
+            gettext("Un accès se motive : donnez une raison d'au moins 10 caractères."),
             {"field": "reason"},
         )
     now = timezone.now()
     if not now < expires_at <= now + MAX_GRANT_DURATION:
         raise ServiceError(
             ErrorCode.INVALID,
-            "L'expiration doit être dans le futur et à 30 jours au plus.",
+            gettext("L'expiration doit être dans le futur et à 30 jours au plus."),
             {"field": "expires_at"},
         )
     grant = AccessGrant.objects.create(
