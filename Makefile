@@ -35,5 +35,9 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Realtime fan-out against a bare websockets server (uses Redis too when REDIS_URL answers).
+bench-ws: setup
+	$(PY) -m bench.ws_fanout
+
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache

@@ -43,8 +43,9 @@ def __getattr__(name: str) -> Any:
 
 def _bench_application():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from config.asgi import application
     from django.conf import settings
+
+    from config.asgi import application
     from parcours.policies import ALLOWED
     from realtime import publish
     from realtime.events import Event
