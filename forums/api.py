@@ -168,20 +168,7 @@ def move_discussion(request: HttpRequest, discussion_id: int, payload: MoveIn):
 
 @router.get("/me/favourites", response=list[FavouriteOut])
 def my_favourites(request: HttpRequest):
-    return [
-        {
-            "discussion_id": fav.discussion_id,
-            "title": fav.discussion.title,
-            "forum_id": fav.discussion.forum_id,
-            "forum_title": fav.discussion.forum.title,
-            "session_id": fav.discussion.forum.session_id,
-            "session_title": fav.discussion.forum.session.title,
-            "readable": policies.can(
-                request.user, Action.READ_CONTRIBUTIONS, fav.discussion.forum.session
-            ),
-        }
-        for fav in selectors.favourites(request.user)
-    ]
+    return selectors.favourites(request.user)
 
 
 @router.get("/posts/{post_id}", response=PostOut)

@@ -9,7 +9,6 @@ from parcours.errors import ErrorCode, ServiceError
 
 from .conf import setting
 
-KEY_PREFIX = "forums:rate"
 MESSAGES = {
     "post": "Vous publiez trop vite : réessayez dans {retry} s.",
     "like": "Trop de « J'aime » d'affilée : réessayez dans {retry} s.",
@@ -21,7 +20,7 @@ def hit(scope: str, user_id: int) -> None:
     limit, window = setting(f"{scope.upper()}_RATE")
     now = time.time()
     start = int(now // window) * window
-    key = f"{KEY_PREFIX}:{scope}:{user_id}:{start}"
+    key = f"forums:rate:{scope}:{user_id}:{start}"
     if cache.add(key, 1, timeout=window + 1):
         count = 1
     else:

@@ -219,6 +219,7 @@ def forum_view(forum: Forum) -> dict:
         "title": forum.title,
         "description": forum.description,
         "kind": forum.kind,
+        "kind_label": forum.get_kind_display(),
         "discussion_count": getattr(forum, "discussion_count", None),
         "subscribed": getattr(forum, "subscribed", False),
     }
@@ -316,12 +317,26 @@ def discussion_posts(discussion: Discussion, viewer: Viewer) -> list[dict]:
     return [post_view(post, viewer, visible_ids=visible_ids) for post in rows]
 
 
-def favourites(user) -> QuerySet[Favourite]:
-    return (
+def favourites(user) -> list[dict]:
+    """My favourite discussions across all my sessions, newest activity first."""
+    rows = (
         Favourite.objects.filter(user=user)
         .select_related("discussion__forum__session")
         .order_by("-discussion__last_post_id")
     )
+    return [
+        {
+            "discussion_id": fav.discussion_id,
+            "title": fav.discussion.title,
+            "forum_id": fav.discussion.forum_id,
+            "forum_title": fav.discussion.forum.title,
+            "session_id": fav.discussion.forum.session_id,
+            "session_title": fav.discussion.forum.session.title,
+            # False once the session has ended and its trainers closed its content.
+            "readable": policies.can(user, Action.READ_CONTRIBUTIONS, fav.discussion.forum.session),
+        }
+        for fav in rows
+    ]
 
 
 def subscriber_ids(discussion: Discussion) -> set[int]:

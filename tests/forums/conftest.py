@@ -1,11 +1,10 @@
 """Forums in the `world` session, built through the services as a user would build them."""
 
-import uuid
 from dataclasses import dataclass
 
 import pytest
 
-from forums import limits, services
+from forums import services
 from forums.models import Forum
 
 
@@ -36,12 +35,6 @@ def make_board(world, *, kind: str = "standard") -> Board:
         discussion=discussion, author=world.other_participant, body="<p>Je questionne.</p>"
     )
     return Board(forum, discussion, discussion.posts.order_by("id").first(), reply)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(monkeypatch):
-    """Rate limits count in the cache, which outlives a test on Redis: one key space each."""
-    monkeypatch.setattr(limits, "KEY_PREFIX", f"forums:rate:test-{uuid.uuid4().hex}")
 
 
 @pytest.fixture

@@ -1,0 +1,59 @@
+"""Demo forums for the embedded default: two forums with a few discussions in a session."""
+
+from django.db import transaction
+
+from parcours.models import Membership, Session
+
+from . import moderation, services
+from .models import Forum
+
+
+@transaction.atomic
+def seed(session: Session) -> None:
+    """Give `session` an announcement forum and a discussion forum (idempotent)."""
+    if Forum.objects.filter(session=session).exists():
+        return
+    members = Membership.objects.filter(session=session).select_related("user")
+    trainer = next(m.user for m in members if m.role == Membership.Role.TRAINER)
+    participants = [m.user for m in members if m.role == Membership.Role.PARTICIPANT][:3]
+    news = services.create_forum(
+        session=session, actor=trainer, title="Annonces", kind=Forum.Kind.NEWS,
+        description="<p>Les informations de l'équipe de formation.</p>",
+    )  # fmt: skip
+    welcome = services.start_discussion(
+        forum=news,
+        author=trainer,
+        title="Bienvenue dans le parcours",
+        body="<p>Bonjour à toutes et à tous ! La première classe virtuelle a lieu jeudi.</p>",
+    )
+    moderation.set_pinned(discussion=welcome, actor=trainer, pinned=True)
+    forum = services.create_forum(
+        session=session, actor=trainer, title="Vos pratiques de questionnement",
+        kind=Forum.Kind.STANDARD,
+        description="<p>Partagez comment vous questionnez vos élèves sur un texte lu.</p>",
+    )  # fmt: skip
+    first = services.start_discussion(
+        forum=forum,
+        author=participants[0],
+        title="Questions avant, pendant ou après la lecture ?",
+        body="<p>Au CE1, je pose mes questions <strong>après</strong> la lecture. Et vous ?</p>",
+    )
+    answer = services.reply(
+        discussion=first,
+        author=participants[1],
+        body="<p>J'en pose aussi pendant : cela les aide à anticiper la suite.</p>",
+    )
+    services.reply(
+        discussion=first,
+        author=trainer,
+        body="<p>Bonne idée : c'est la stratégie d'anticipation vue en section 2.</p>",
+        parent_id=answer.pk,
+        quote_id=answer.pk,
+    )
+    services.set_like(post=answer, user=participants[0], liked=True)
+    services.start_discussion(
+        forum=forum,
+        author=participants[2],
+        title="Des albums pour travailler l'implicite",
+        body="<p>Je cherche des albums de cycle 2 riches en implicite : vos idées ?</p>",
+    )

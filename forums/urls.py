@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "forums"
+
+urlpatterns = [
+    path("sessions/<int:session_id>/forums/", views.session_forums, name="session_forums"),
+    path("forums/<int:forum_id>/", views.forum_page, name="forum"),
+    path("forums/<int:forum_id>/discussions/", views.discussion_rows, name="discussion_rows"),
+    path("forums/discussions/<int:discussion_id>/", views.discussion_page, name="discussion"),
+    path("forums/messages/<int:post_id>/", views.post_fragment, name="post_fragment"),
+    path("forums/favoris/", views.favourites_page, name="favourites"),
+]

@@ -1,0 +1,144 @@
+"""Pages: a session's forums, a forum's discussions, a discussion, my favourites.
+
+Pages render the state at a known seq of their topic and then follow the topic live
+(`web/static/js/forums.js`); a changed post is fetched back as an HTML fragment rendered
+by the same template, so the reader's visibility rules apply the same way everywhere.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from parcours import selectors as parcours_selectors
+from parcours.errors import ErrorCode, ServiceError
+from parcours.policies import Action
+from realtime.selectors import last_seq
+
+from . import selectors, services
+from .models import Discussion, Forum
+
+
+def _denied(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return render(request, "parcours/denied.html", {"error": exc}, status=exc.http_status)
+
+
+def _reader(user, session) -> selectors.Viewer:
+    who = selectors.viewer(user, session)
+    who.require(Action.READ_CONTRIBUTIONS)
+    return who
+
+
+@login_required
+def session_forums(request: HttpRequest, session_id: int) -> HttpResponse:
+    try:
+        session = parcours_selectors.get_session(session_id)
+        who = _reader(request.user, session)
+    except ServiceError as exc:
+        return _denied(request, exc)
+    context = {
+        "session": session,
+        "forums": selectors.forums_of(session, who),
+        "can": who.flags(),
+        "kinds": Forum.Kind.choices,
+    }
+    return render(request, "forums/session_forums.html", context)
+
+
+def _forum_context(forum: Forum, who: selectors.Viewer) -> dict:
+    rows = [selectors.discussion_view(d) for d in selectors.discussions(forum, who)]
+    return {"forum": forum, "session": forum.session, "can": who.flags(), "discussions": rows}
+
+
+@login_required
+def forum_page(request: HttpRequest, forum_id: int) -> HttpResponse:
+    try:
+        forum = selectors.get_forum(forum_id)
+        since = last_seq(f"forum:{forum.pk}")
+        who = _reader(request.user, forum.session)
+    except ServiceError as exc:
+        return _denied(request, exc)
+    context = _forum_context(forum, who) | {"since": since}
+    return render(request, "forums/forum.html", context)
+
+
+@login_required
+def discussion_rows(request: HttpRequest, forum_id: int) -> HttpResponse:
+    """The discussion list alone, for a page that heard its forum change."""
+    try:
+        forum = selectors.get_forum(forum_id)
+        who = _reader(request.user, forum.session)
+    except ServiceError as exc:
+        return _denied(request, exc)
+    return render(request, "forums/_discussion_rows.html", _forum_context(forum, who))
+
+
+def _thread(rows: list[dict]) -> list[dict]:
+    """Posts in reading order, each under its parent, with its depth for indentation."""
+    children: dict[int | None, list[dict]] = {}
+    known = {row["id"] for row in rows}
+    for row in rows:
+        parent = row["parent_id"] if row["parent_id"] in known else None
+        children.setdefault(parent, []).append(row)
+    ordered: list[dict] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for row in children.get(parent, []):
+            ordered.append(row | {"depth": min(depth, 6)})
+            walk(row["id"], depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+@login_required
+def discussion_page(request: HttpRequest, discussion_id: int) -> HttpResponse:
+    try:
+        discussion = selectors.get_discussion(discussion_id)
+        # Read before the posts: whatever lands meanwhile is replayed to the page.
+        since = last_seq(f"discussion:{discussion.pk}")
+        who = _reader(request.user, discussion.forum.session)
+        services.mark_read(discussion=discussion, user=request.user)
+    except ServiceError as exc:
+        return _denied(request, exc)
+    annotated = selectors.annotate_for(who, Discussion.objects.filter(pk=discussion.pk)).get()
+    context = {
+        "since": since,
+        "discussion": selectors.discussion_view(annotated),
+        "forum": discussion.forum,
+        "session": discussion.forum.session,
+        "posts": _thread(selectors.discussion_posts(discussion, who)),
+        "can": who.flags(),
+        "me": request.user.pk,
+        "other_forums": Forum.objects.filter(session=discussion.forum.session_id).exclude(
+            pk=discussion.forum_id
+        ),
+    }
+    return render(request, "forums/discussion.html", context)
+
+
+@login_required
+def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
+    """One post as the reader may see it (404 when they may not)."""
+    try:
+        post = selectors.get_post(post_id)
+        who = _reader(request.user, post.discussion.forum.session)
+    except ServiceError as exc:
+        if exc.code == ErrorCode.NOT_FOUND:
+            raise Http404 from exc
+        return _denied(request, exc)
+    found = selectors.posts(post.discussion, who).filter(pk=post_id).first()
+    if found is None:
+        raise Http404
+    depth = int(request.GET.get("depth", "0")) if request.GET.get("depth", "").isdigit() else 0
+    context = {
+        "post": selectors.post_view(found, who) | {"depth": min(depth, 6)},
+        "can": who.flags(),
+        "me": request.user.pk,
+        "discussion": {"locked": post.discussion.locked},
+    }
+    return render(request, "forums/_post.html", context)
+
+
+@login_required
+def favourites_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "forums/favourites.html", {"rows": selectors.favourites(request.user)})
