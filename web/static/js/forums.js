@@ -78,14 +78,16 @@
       credentials: "same-origin",
     });
     if (!response.ok) {
-      existing?.remove(); // no longer visible to this reader
+      $(`#post-${postId}`)?.remove(); // no longer visible to this reader
       return;
     }
     const holder = document.createElement("div");
     holder.innerHTML = (await response.text()).trim();
     const fresh = holder.firstElementChild;
-    if (existing) {
-      existing.replaceWith(fresh);
+    // Looked up again: the live event and the author's own submit may both fetch it.
+    const current = $(`#post-${postId}`);
+    if (current) {
+      current.replaceWith(fresh);
     } else {
       fresh.classList.add("fresh");
       posts.insertBefore(fresh, insertionPoint(parentId));

@@ -1,0 +1,46 @@
+"""Chromium through a real server: a trainer pins and locks a discussion while a
+participant's open page follows; the participant's like and reply show on the trainer's page."""
+
+import pytest
+
+from tests.browser import log_in
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+
+def test_moderation_likes_and_replies_show_live_on_open_pages(daphne, world, board, browser):
+    from playwright.sync_api import expect
+
+    server = daphne()
+    url = f"/forums/discussions/{board.discussion.pk}/"
+
+    participant = log_in(browser, server, "participant")
+    participant.goto(url)
+    trainer = log_in(browser, server, "trainer")
+    trainer.goto(url)
+    for page in (participant, trainer):
+        expect(page.locator("#live-status")).to_have_text("En direct")
+    expect(participant.locator("#pinned-badge")).to_be_hidden()
+    expect(participant.locator("#reply-form")).to_be_visible()
+
+    trainer.get_by_role("button", name="Épingler").click()
+    trainer.get_by_role("button", name="Verrouiller").click()
+    # The participant's page was not reloaded: both came over `discussion:<id>`.
+    expect(participant.locator("#pinned-badge")).to_be_visible()
+    expect(participant.locator("#locked-badge")).to_be_visible()
+    expect(participant.locator("#reply-form")).to_be_hidden()
+    expect(participant.locator("#locked-note")).to_be_visible()
+
+    trainer.get_by_role("button", name="Verrouiller").click()
+    expect(participant.locator("#reply-form")).to_be_visible()
+
+    reply = f"#post-{board.reply.pk}"
+    expect(trainer.locator(f"{reply} .like-count")).to_have_text("0")
+    participant.locator(f"{reply} button.like").click()
+    expect(participant.locator(f"{reply} button.like")).to_have_attribute("aria-pressed", "true")
+    expect(trainer.locator(f"{reply} .like-count")).to_have_text("1")
+
+    participant.fill("#reply-form textarea[name=body]", "Merci pour l'épinglage !")
+    participant.get_by_role("button", name="Publier").click()
+    expect(trainer.locator(".post", has_text="Merci pour l'épinglage !")).to_be_visible()
+    expect(participant.locator(".post", has_text="Merci pour l'épinglage !")).to_have_count(1)
