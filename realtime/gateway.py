@@ -46,21 +46,34 @@ async def subscribe(
         )
     await conn.authorize(parsed)
     sub = conn.subscriptions[topic] = Subscription(parsed)
+    try:
+        await _start(hub, conn, sub, since=since, presence=presence)
+    except BaseException:
+        conn.subscriptions.pop(topic, None)
+        hub.leave(conn, topic)
+        raise
+    conn.release(sub)
+    return sub.last_seq
+
+
+async def _start(
+    hub: Hub, conn: Connection, sub: Subscription, *, since: int | None, presence: bool
+) -> None:
+    """Join the topic's feed, replay after `since`, and enter its presence."""
+    topic = str(sub.topic)
     feed = await hub.join(conn, topic)
     if since is None:
         sub.last_seq = feed.delivered or 0
     else:
         sub.last_seq = since
         await conn.replay(sub, since)
-    if parsed.kind.presence:
+    if sub.topic.kind.presence:
         await hub.presence.add(conn, topic)
         if presence:
             sub.presence = True
             hub.watch(conn, topic)
             state = PresenceState(users=await hub.presence.members(topic))
             conn.push(encode(topic, None, state))
-    conn.release(sub)
-    return sub.last_seq
 
 
 async def unsubscribe(hub: Hub, conn: Connection, *, topic: str) -> None:

@@ -69,6 +69,8 @@ class Hub:
             feed.delivered = baseline
             self._drain(feed)
             feed.ready.set()
+            if not feed.sockets:  # everyone left while the topic was being followed
+                self._drop(feed)
         else:
             feed.sockets[conn] = None
             await feed.ready.wait()
@@ -81,10 +83,14 @@ class Hub:
         feed.sockets.pop(conn, None)
         feed.watchers.pop(conn, None)
         if not feed.sockets and feed.ready.is_set():
-            del self.feeds[topic]
-            if feed.gap_timer is not None:
-                feed.gap_timer.cancel()
-            self.loop.create_task(self.listener.unsubscribe(topic))
+            self._drop(feed)
+
+    def _drop(self, feed: Feed) -> None:
+        """Stop following a topic nobody here follows any more."""
+        del self.feeds[feed.topic]
+        if feed.gap_timer is not None:
+            feed.gap_timer.cancel()
+        self.loop.create_task(self.listener.unsubscribe(feed.topic))
 
     def watch(self, conn: Connection, topic: str) -> None:
         self.feeds[topic].watchers[conn] = None

@@ -56,6 +56,24 @@ async def test_anonymous_sockets_are_refused(world):
     assert code == 4401
 
 
+async def test_the_session_cookie_of_a_logged_in_page_authenticates_the_socket(world):
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client as HttpClient
+
+    from tests.realtime.support import LocalClient, application
+
+    browser = HttpClient()
+    await database_sync_to_async(browser.force_login)(world.participant)
+    cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
+    ws = WebsocketCommunicator(
+        application(), "/ws/", headers=[(b"origin", b"http://testserver"), (b"cookie", cookie)]
+    )
+    assert (await ws.connect())[0]
+    client = LocalClient(ws)
+    assert (await client.subscribe(f"user:{world.participant.pk}"))["op"] == "subscribed"
+    await client.close()
+
+
 async def test_a_foreign_origin_is_refused(world):
     client, _ = await connect(world.participant, origin="https://evil.example")
     assert client is None
