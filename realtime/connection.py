@@ -1,8 +1,9 @@
 """One WebSocket's side of the gateway: its subscriptions and its outgoing frames.
 
-The hub hands each frame to `offer`, which never waits: frames queue in a bounded deque that
-a per-socket writer drains. A socket whose queue overflows is too slow to follow; it is
-closed (the client resumes with `since`) rather than allowed to hold up the others.
+The hub hands each frame to `offer`, which never waits: the frame goes out at once, or, while
+an earlier send of the same socket is still waiting, into a bounded queue its writer drains.
+A socket whose queue overflows is too slow to follow; it is closed (the client resumes with
+`since`) rather than allowed to hold up the others.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Connection:
         *,
         user: Any,
         name: str,
-        send: Callable[[str], Awaitable[None]],
+        send: Callable[[str], Coroutine],
         close: Callable[[int], Awaitable[None]],
     ) -> None:
         self.user, self.user_id, self.name = user, user.pk, name
