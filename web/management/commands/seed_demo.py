@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from forums import demo as forums_demo
 from parcours import demo
 from scheduling import demo as scheduling_demo
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             world = demo.seed()
+            forums_demo.seed(world.session)
             scheduling_demo.seed(world.session)
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if not settings.DEMO_MODE:
