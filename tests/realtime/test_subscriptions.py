@@ -3,7 +3,8 @@
 import pytest
 from channels.db import database_sync_to_async
 
-from realtime import publish
+from realtime import apublish, publish
+from realtime.models import StoredEvent
 from tests.realtime.support import Said, Typing, connect
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -92,6 +93,7 @@ async def test_subscribers_receive_events_with_their_sequence_and_nothing_else(w
     assert (first["seq"], first["type"], first["data"]["body"]) == (1, "chat.message", "Bonjour")
     assert second["type"] == "chat.typing"
     assert "seq" not in second
+    assert await database_sync_to_async(StoredEvent.objects.count)() == 1
     assert await bob.nothing()
     await alice.close()
     await bob.close()
@@ -125,3 +127,11 @@ async def test_an_unsubscribed_socket_stops_receiving(world, room):
     await database_sync_to_async(publish)(room, Said(body="après", author_id=1))
     assert await alice.nothing()
     await alice.close()
+
+
+async def test_async_code_publishes_with_apublish(world, room):
+    client, _ = await connect(world.participant)
+    await client.subscribe(room)
+    assert await apublish(room, Said(body="depuis du code asynchrone", author_id=1)) == 1
+    assert (await client.events(1))[0]["data"]["body"] == "depuis du code asynchrone"
+    await client.close()
