@@ -1,7 +1,12 @@
 """The `/ws/` endpoint: parses client frames and answers each, whatever it contains.
 
-A bad frame gets an `error` frame naming the problem and changes nothing; the socket stays
-open. Fan-out does not go through the channel layer (see `hub.py`).
+Client ops: `subscribe` (topic, optional `since`, `presence`), `unsubscribe`, `send` (topic,
+type, data); each may carry a `ref` that the answer echoes. Answers: `subscribed` (with the
+seq the client is at), `unsubscribed`, `ack` (with the seq of a durable event), `error`
+(code, message, details.field); `resync` when `since` is older than what is kept. Events:
+`{"topic", "seq"?, "type", "data"}`. A bad frame gets an `error` frame naming the problem
+and changes nothing; the socket stays open. Fan-out does not use the channel layer's groups
+(see `hub.py`).
 """
 
 from __future__ import annotations

@@ -110,6 +110,14 @@ class RateLimiter:
                 {"retry_after": round((1 - tokens) / rate, 2)},
             )
         self.buckets[(user_id, topic)] = (tokens - 1, now)
+        if len(self.buckets) > 10_000:
+            self._forget_full(now, burst / rate)
+
+    def _forget_full(self, now: float, refill: float) -> None:
+        """Drop the buckets that have refilled: they hold nothing a fresh one would not."""
+        for key, (_tokens, at) in list(self.buckets.items()):
+            if now - at >= refill:
+                del self.buckets[key]
 
 
 limiter = RateLimiter()
