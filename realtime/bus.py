@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import threading
 from collections.abc import Callable
 from functools import cache
@@ -16,9 +17,12 @@ from functools import cache
 from django.conf import settings
 
 OnMessage = Callable[[str, str], None]
+OnReconnect = Callable[[], None]
 
 # The channel every process listens to for access changes and other gateway notices.
 CONTROL = "control"
+
+logger = logging.getLogger(__name__)
 
 
 class MemoryListener:
@@ -53,7 +57,9 @@ class MemoryBus:
         with self._lock:
             self._listeners.discard(listener)
 
-    def listener(self, loop: asyncio.AbstractEventLoop, on_message: OnMessage) -> MemoryListener:
+    def listener(
+        self, loop: asyncio.AbstractEventLoop, on_message: OnMessage, on_reconnect: OnReconnect
+    ) -> MemoryListener:
         return MemoryListener(self, loop, on_message)
 
     def publish(self, channel: str, payload: str) -> None:
@@ -71,12 +77,16 @@ class MemoryBus:
 
 
 class RedisListener:
-    """One Redis pub/sub connection per hub, subscribed once per followed topic."""
+    """One Redis pub/sub connection per hub, subscribed once per followed topic.
 
-    def __init__(self, bus: RedisBus, on_message: OnMessage) -> None:
+    If the connection drops, redis-py reconnects and subscribes again to every channel;
+    `on_reconnect` then lets the hub read from the outbox what was committed meanwhile.
+    """
+
+    def __init__(self, bus: RedisBus, on_message: OnMessage, on_reconnect: OnReconnect) -> None:
         import redis.asyncio
 
-        self.bus, self.on_message = bus, on_message
+        self.bus, self.on_message, self.on_reconnect = bus, on_message, on_reconnect
         self.client = redis.asyncio.Redis.from_url(bus.url)
         self.pubsub = self.client.pubsub()
         self.confirmations: dict[bytes, list[asyncio.Future]] = {}
@@ -106,14 +116,24 @@ class RedisListener:
 
     async def _read(self) -> None:
         offset = len(self.bus.prefix) + 1
-        async for message in self.pubsub.listen():
-            kind, name = message["type"], message["channel"]
-            if kind == "message":
-                self.on_message(name[offset:].decode(), message["data"].decode())
-            elif kind == "subscribe" and self.confirmations.get(name):
-                future = self.confirmations[name].pop(0)
-                if not future.done():
-                    future.set_result(None)
+        control = self.bus.channel_name(CONTROL).encode()
+        while True:
+            try:
+                async for message in self.pubsub.listen():
+                    kind, name = message["type"], message["channel"]
+                    if kind == "message":
+                        self.on_message(name[offset:].decode(), message["data"].decode())
+                    elif kind == "subscribe" and self.confirmations.get(name):
+                        future = self.confirmations[name].pop(0)
+                        if not future.done():
+                            future.set_result(None)
+                    elif kind == "subscribe" and name == control:
+                        # Subscribed again without asking: redis-py has reconnected.
+                        self.on_reconnect()
+                return
+            except Exception:
+                logger.warning("realtime: Redis pub/sub connection lost, reconnecting")
+                await asyncio.sleep(0.5)
 
 
 class RedisBus:
@@ -126,8 +146,10 @@ class RedisBus:
     def channel_name(self, channel: str) -> str:
         return f"{self.prefix}:{channel}"
 
-    def listener(self, loop: asyncio.AbstractEventLoop, on_message: OnMessage) -> RedisListener:
-        return RedisListener(self, on_message)
+    def listener(
+        self, loop: asyncio.AbstractEventLoop, on_message: OnMessage, on_reconnect: OnReconnect
+    ) -> RedisListener:
+        return RedisListener(self, on_message, on_reconnect)
 
     def publish(self, channel: str, payload: str) -> None:
         self._client.publish(self.channel_name(channel), payload)

@@ -40,7 +40,7 @@ class Feed:
 class Hub:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.listener = get_bus().listener(loop, self.on_message)
+        self.listener = get_bus().listener(loop, self.on_message, self.catch_up)
         self.presence = Presence(self)
         self.feeds: dict[str, Feed] = {}
         self.connections: dict[Connection, None] = {}
@@ -154,6 +154,18 @@ class Hub:
             for conn in tuple(feed.sockets):
                 conn.emit(op="resync", topic=feed.topic, seq=first_known - 1)
             feed.delivered = first_known - 1
+        self._drain(feed)
+
+    def catch_up(self) -> None:
+        """After the bus was lost for a while: read what each topic committed meanwhile."""
+        for feed in list(self.feeds.values()):
+            if feed.delivered is not None:
+                self.loop.create_task(self._read_after(feed))
+
+    async def _read_after(self, feed: Feed) -> None:
+        found = await database_sync_to_async(selectors.frames_between)(feed.topic, feed.delivered)
+        for seq, frame in found:
+            feed.pending.setdefault(seq, frame)
         self._drain(feed)
 
     # -- notices to every process --------------------------------------------------------

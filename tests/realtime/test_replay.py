@@ -127,3 +127,37 @@ async def test_an_event_published_within_a_transaction_waits_for_the_commit(worl
     assert frame["data"]["body"] == "après commit"
     writer.join()
     await client.close()
+
+
+async def test_after_the_bus_comes_back_the_hub_reads_what_it_missed(world, room, monkeypatch):
+    from realtime.hub import current_hub
+
+    client, _ = await connect(world.participant)
+    await client.subscribe(room)
+    monkeypatch.setattr(publishing, "fan_out", lambda *args: None)
+    await database_sync_to_async(say)(room, 2)
+    monkeypatch.undo()
+    assert await client.nothing()
+    (await current_hub()).catch_up()
+    assert [f["data"]["body"] for f in await client.events(2)] == ["m1", "m2"]
+    await client.close()
+
+
+async def test_a_dropped_redis_connection_loses_no_event(world, room):
+    import redis
+
+    from realtime.hub import current_hub
+    from tests.services import require_redis
+
+    url = require_redis()
+    client, _ = await connect(world.participant)
+    await client.subscribe(room)
+    hub = await current_hub()
+    host, port = hub.listener.pubsub.connection._writer.get_extra_info("sockname")[:2]
+    redis.Redis.from_url(url).client_kill_filter(_type=None, addr=f"{host}:{port}")
+    await database_sync_to_async(say)(room, 1)
+    await asyncio.sleep(1)
+    await database_sync_to_async(say)(room, 1, start=2)
+    assert [f["data"]["body"] for f in await client.events(2)] == ["m1", "m2"]
+    assert await client.nothing()
+    await client.close()
