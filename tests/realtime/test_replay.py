@@ -109,23 +109,23 @@ async def test_an_event_whose_fan_out_was_lost_is_read_back_from_the_outbox(
 async def test_an_event_published_within_a_transaction_waits_for_the_commit(world, room):
     client, _ = await connect(world.participant)
     await client.subscribe(room)
-    committed = threading.Event()
     proceed = threading.Event()
 
     def slow_write() -> None:
         with transaction.atomic():
             publish(room, Said(body="après commit", author_id=1))
             proceed.wait(5)
-        committed.set()
+        close_old_connections()
 
     writer = threading.Thread(target=slow_write)
     writer.start()
     assert await client.nothing(0.3)
     proceed.set()
     (frame,) = await client.events(1)
-    assert committed.is_set()
     assert frame["data"]["body"] == "après commit"
-    writer.join()
+    # What the client saw is already committed: another connection reads it.
+    assert await database_sync_to_async(StoredEvent.objects.filter(seq=1).exists)()
+    await asyncio.to_thread(writer.join)
     await client.close()
 
 
