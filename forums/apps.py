@@ -10,5 +10,6 @@ class ForumsConfig(AppConfig):
 
         from . import selectors
 
-        register_topic("forum", authorize=selectors.authorize_forum_topic)
-        register_topic("discussion", authorize=selectors.authorize_discussion_topic)
+        # No presence list: forum pages do not show who is reading them.
+        register_topic("forum", authorize=selectors.authorize_forum_topic, presence=False)
+        register_topic("discussion", authorize=selectors.authorize_discussion_topic, presence=False)

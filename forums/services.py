@@ -253,6 +253,8 @@ def set_like(*, post: Post, user, liked: bool) -> int:
     if post.hidden:
         raise ServiceError(ErrorCode.CONFLICT, "Ce message est masqué par la modération.")
     limits.hit("like", user.pk)
+    # Likes of one post take turns, so that each published count is the true one.
+    Post.objects.select_for_update().filter(pk=post.pk).values_list("pk").get()
     if liked:
         changed = Like.objects.get_or_create(post=post, user=user)[1]
     else:

@@ -1,0 +1,339 @@
+"""Forum load: a session of 300 members, 50 of them posting and liking over the API while
+300 sockets follow the forum live.
+
+    .venv/bin/python -m bench.forum_load
+    .venv/bin/python -m bench.forum_load --quick      # a shorter run
+
+With `DATABASE_URL` set it runs against PostgreSQL, in a database of its own created next to
+the one named and dropped at the end; otherwise on a fresh SQLite file. With `REDIS_URL` set
+it starts two daphne processes sharing Redis (writers and sockets spread over both),
+otherwise one. It prints requests/s, p50/p99 of API writes, and p50/p99 of live delivery
+(from the start of the write request to the frame's arrival on each following socket), then
+a ratio against a baseline run in the same process: the same 50 clients reading `/me`.
+
+People's rate limits on posting and liking are lifted in the served application: the bench
+measures the server, not the limits. Clients run here, on the same machine as the servers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.ws_fanout import _free_port, _wait_port
+
+MEMBERS, WRITERS, DISCUSSIONS = 300, 50, 10
+
+
+def __getattr__(name: str) -> Any:
+    # `daphne bench.forum_load:application` serves Préau with people's rate limits lifted.
+    if name == "application":
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        from django.conf import settings
+
+        from config.asgi import application
+
+        settings.FORUMS_POST_RATE = settings.FORUMS_LIKE_RATE = (1_000_000, 60)
+        return application
+    raise AttributeError(name)
+
+
+# -- database and world ----------------------------------------------------------------
+
+
+def bench_database(env: dict[str, str]) -> tuple[dict[str, str], Any]:
+    """The environment of a fresh bench database, and how to drop it afterwards."""
+    url = env.get("DATABASE_URL", "")
+    if not url:
+        path = f"{tempfile.mkdtemp(prefix='preau-forum-bench-')}/bench.sqlite3"
+        return env | {"SQLITE_PATH": path}, lambda: None
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'preau'}_forum_bench_{os.getpid()}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return env | {"DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}"))}, drop
+
+
+@dataclass
+class World:
+    forum_id: int
+    discussion_ids: list[int]
+    first_post_ids: list[int]
+    tokens: list[str]  # one per member; the first WRITERS write
+
+
+def build_world(env: dict[str, str]) -> World:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from forums import services
+    from parcours.models import ApiToken, Membership
+    from tests import factories
+
+    call_command("migrate", verbosity=0)
+    session = factories.session(title="Session de charge")
+    User = get_user_model()
+    users = User.objects.bulk_create(User(username=f"membre{n:03d}") for n in range(MEMBERS))
+    Membership.objects.bulk_create(
+        Membership(session=session, user=u, role="trainer" if n == 0 else "participant")
+        for n, u in enumerate(users)
+    )
+    forum = services.create_forum(
+        session=session, actor=users[0], title="Forum de charge", kind="standard"
+    )
+    discussions = [
+        services.start_discussion(
+            forum=forum, author=users[0], title=f"Discussion {n}", body="<p>Ouverture</p>"
+        )
+        for n in range(DISCUSSIONS)
+    ]
+    return World(
+        forum.pk,
+        [d.pk for d in discussions],
+        [d.posts.get().pk for d in discussions],
+        [ApiToken.issue(u) for u in users],
+    )
+
+
+# -- servers ---------------------------------------------------------------------------
+
+
+def start_servers(env: dict[str, str], count: int) -> list[tuple[Any, int]]:
+    import subprocess
+
+    servers = []
+    for _ in range(count):
+        port = _free_port()
+        command = [sys.executable, "-m", "daphne", "-v", "0", "--access-log", os.devnull]
+        command += ["-b", "127.0.0.1", "-p", str(port), "bench.forum_load:application"]
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+        _wait_port(port, process)
+        servers.append((process, port))
+    return servers
+
+
+# -- clients ---------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Write latencies, and when each write began, keyed by what its live frame carries."""
+
+    write_ms: list[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+    started: dict[tuple, float] = field(default_factory=dict)
+    live_ms: list[float] = field(default_factory=list)
+    # Posts written during the run, with their writer: what the others may like.
+    written: list[tuple[int, int]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def call(conn: http.client.HTTPConnection, token: str, method: str, path: str, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    conn.request(method, f"/api/v1{path}", body=data, headers=headers)
+    response = conn.getresponse()
+    return response.status, json.loads(response.read() or b"null")
+
+
+def writer(port: int, token: str, world: World, tally: Tally, stop: float, seed: int) -> int:
+    """Alternate replies and likes until `stop`; returns the number of requests made.
+
+    Writers are participants: the opening posts are the trainer's, so anyone may like them."""
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    liked: set[int] = set()
+    made = 0
+    while time.time() < stop:
+        began = time.time()
+        if made % 2 == 0:
+            discussion = rng.choice(world.discussion_ids)
+            status, body = call(
+                conn,
+                token,
+                "POST",
+                f"/discussions/{discussion}/posts",
+                {"body": f"Réponse {made} de charge"},
+            )
+            key = ("post", body["id"]) if status == 201 else None
+            if key:
+                tally.written.append((body["id"], seed))
+        else:
+            recent = [p for p, who in tally.written[-200:] if who != seed and p not in liked]
+            post = rng.choice(recent or world.first_post_ids)
+            status, body = call(conn, token, "PUT", f"/posts/{post}/like")
+            liked.add(post)
+            key = ("like", post, body["like_count"]) if status == 200 else None
+        with tally.lock:
+            tally.write_ms.append((time.time() - began) * 1000)
+            if key:
+                tally.started[key] = began
+            else:
+                tally.errors[status] += 1
+        made += 1
+    conn.close()
+    return made
+
+
+def reader(port: int, token: str, tally: Tally, stop: float) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    made = 0
+    while time.time() < stop:
+        began = time.time()
+        status, _ = call(conn, token, "GET", "/me")
+        with tally.lock:
+            tally.write_ms.append((time.time() - began) * 1000)
+            if status != 200:
+                tally.errors[status] += 1
+        made += 1
+    conn.close()
+    return made
+
+
+async def listen(port: int, token: str, topics: list[str], tally: Tally, ready) -> None:
+    from websockets.asyncio.client import connect
+
+    async with connect(
+        f"ws://127.0.0.1:{port}/ws/?token={token}",
+        origin=f"http://127.0.0.1:{port}",
+        max_queue=None,
+    ) as ws:
+        for topic in topics:
+            await ws.send(json.dumps({"op": "subscribe", "topic": topic}))
+            while json.loads(await ws.recv()).get("op") != "subscribed":
+                pass
+        ready()
+        async for message in ws:
+            frame = json.loads(message)
+            data, kind = frame.get("data") or {}, frame.get("type")
+            key = None
+            if kind == "forum.post_created" and frame["topic"].startswith("forum:"):
+                key = ("post", data["post_id"])
+            elif kind == "forum.like_count":
+                key = ("like", data["post_id"], data["like_count"])
+            arrived = time.time()
+            # The write's own response may land after its frame: wait for its start time.
+            for _ in range(50):
+                began = tally.started.get(key) if key else None
+                if began or not key:
+                    break
+                await asyncio.sleep(0.01)
+            if key and began:
+                tally.live_ms.append((arrived - began) * 1000)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values) or [0.0]
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+async def run(ports: list[int], world: World, seconds: float, *, baseline: bool) -> dict:
+    tally = Tally()
+    tasks, connected = [], []
+    if not baseline:
+        for n, token in enumerate(world.tokens):
+            topics = [f"forum:{world.forum_id}", f"discussion:{world.discussion_ids[n % 10]}"]
+            tasks.append(
+                asyncio.create_task(
+                    listen(ports[n % len(ports)], token, topics, tally, lambda: connected.append(1))
+                )
+            )
+        while len(connected) < len(world.tokens):
+            await asyncio.sleep(0.1)
+    stop = time.time() + seconds
+    work = reader if baseline else writer
+    args = [
+        (ports[n % len(ports)], world.tokens[n], tally, stop)
+        if baseline
+        else (ports[n % len(ports)], world.tokens[n], world, tally, stop, n)
+        for n in range(1, WRITERS + 1)
+    ]
+    began = time.time()
+    made = await asyncio.gather(*(asyncio.to_thread(work, *a) for a in args))
+    elapsed = time.time() - began
+    await asyncio.sleep(2)  # let the last frames arrive
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {"rps": sum(made) / elapsed, "requests": sum(made), "tally": tally}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5 s instead of 20 s")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    seconds = 5.0 if args.quick else args.seconds
+    env = os.environ.copy() | {
+        "ALLOWED_HOSTS": "*",
+        "PREAU_DEMO": "0",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PREAU_CHANNEL_PREFIX": f"preau-forum-bench-{os.getpid()}",
+    }
+    env, drop = bench_database(env)
+    servers = []
+    try:
+        world = build_world(env)
+        from django.db import connections
+
+        connections.close_all()
+        count = 2 if env.get("REDIS_URL") else 1
+        servers = start_servers(env, count)
+        ports = [port for _, port in servers]
+        engine = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+        print(
+            f"{engine}, {count} processus daphne, {MEMBERS} membres, {WRITERS} rédacteurs, "
+            f"{seconds:.0f} s par mesure",
+            flush=True,
+        )
+        base = asyncio.run(run(ports, world, seconds, baseline=True))
+        load = asyncio.run(run(ports, world, seconds, baseline=False))
+    finally:
+        for process, _ in servers:
+            process.terminate()
+            process.wait(timeout=10)
+        drop()
+    b, t = base["tally"], load["tally"]
+    print(
+        f"référence GET /me     : {base['rps']:7.0f} req/s  p50 "
+        f"{statistics.median(b.write_ms):6.1f} ms  p99 {percentile(b.write_ms, 0.99):6.1f} ms"
+    )
+    print(
+        f"écritures forum (API) : {load['rps']:7.0f} req/s  p50 "
+        f"{statistics.median(t.write_ms):6.1f} ms  p99 {percentile(t.write_ms, 0.99):6.1f} ms"
+        f"  ({load['requests']} requêtes, erreurs {dict(t.errors)})"
+    )
+    print(
+        f"livraison en direct   : {len(t.live_ms)} trames  p50 "
+        f"{statistics.median(t.live_ms or [0]):6.1f} ms  p99 {percentile(t.live_ms, 0.99):6.1f} ms"
+    )
+    print(f"ratio écritures / référence : débit {load['rps'] / base['rps']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
