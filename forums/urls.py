@@ -6,6 +6,11 @@ app_name = "forums"
 
 urlpatterns = [
     path("sessions/<int:session_id>/forums/", views.session_forums, name="session_forums"),
+    path(
+        "sessions/<int:session_id>/forums/moderation/",
+        views.moderation_log_page,
+        name="moderation_log",
+    ),
     path("forums/<int:forum_id>/", views.forum_page, name="forum"),
     path("forums/<int:forum_id>/discussions/", views.discussion_rows, name="discussion_rows"),
     path("forums/discussions/<int:discussion_id>/", views.discussion_page, name="discussion"),

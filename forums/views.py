@@ -140,5 +140,16 @@ def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 @login_required
+def moderation_log_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    try:
+        session = parcours_selectors.get_session(session_id)
+        selectors.viewer(request.user, session).require(Action.READ_MODERATION_LOG)
+    except ServiceError as exc:
+        return _denied(request, exc)
+    context = {"session": session, "entries": selectors.moderation_log(session)}
+    return render(request, "forums/moderation_log.html", context)
+
+
+@login_required
 def favourites_page(request: HttpRequest) -> HttpResponse:
     return render(request, "forums/favourites.html", {"rows": selectors.favourites(request.user)})

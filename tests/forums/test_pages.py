@@ -2,7 +2,7 @@
 
 import pytest
 
-from forums import demo, services
+from forums import demo, moderation, services
 from forums.models import Discussion, Forum, Post, ReadMark
 from tests import factories
 
@@ -35,6 +35,14 @@ def test_moderators_get_the_moderation_controls(world, board, browse):
         assert control in page
     listing = browse(world.trainer).get(f"/sessions/{world.session.pk}/forums/").content.decode()
     assert "Ouvrir un forum" in listing
+
+
+def test_trainers_read_the_moderation_log_page_and_participants_do_not(world, board, browse):
+    moderation.set_hidden(post=board.reply, actor=world.tutor, hidden=True, reason="Hors charte")
+    url = f"/sessions/{world.session.pk}/forums/moderation/"
+    page = browse(world.trainer).get(url).content.decode()
+    assert "message masqué" in page and "Hors charte" in page and "Tutor Test" in page
+    assert browse(world.participant).get(url).status_code == 403
 
 
 def test_opening_a_discussion_marks_it_read(world, board, browse):
