@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from channels.db import database_sync_to_async
+from pydantic import ValidationError
 
 from parcours.errors import ErrorCode, ServiceError
 from parcours.policies import ALLOWED, Decision
@@ -133,7 +134,14 @@ async def send(conn: Connection, *, topic: str, event_type: str, data: dict) -> 
         )
     handler = topics.handler_for(sub.topic, event_type)
     limiter.take(conn.user_id, topic)
-    return await database_sync_to_async(handler)(conn.user, sub.topic.object_id, data)
+    try:
+        return await database_sync_to_async(handler)(conn.user, sub.topic.object_id, data)
+    except ValidationError as exc:  # a handler that lets its event model validate `data`
+        first = exc.errors()[0]
+        field = ".".join(["data", *(str(part) for part in first["loc"])])
+        raise ServiceError(
+            ErrorCode.INVALID, f"Champ « {field} » invalide : {first['msg']}", {"field": field}
+        ) from None
 
 
 def on_access_changed(sender: Any, session_id: int, user_ids: list[int] | None, **kw) -> None:
@@ -144,13 +152,14 @@ def on_access_changed(sender: Any, session_id: int, user_ids: list[int] | None, 
 
 def on_access_notice(hub: Hub, conn: Connection) -> None:
     """Hold the socket's live frames at once, then re-ask `authorize` for each topic."""
-    for sub in conn.subscriptions.values():
+    held = list(conn.subscriptions.items())
+    for _topic, sub in held:
         conn.hold(sub)
-    hub.loop.create_task(_recheck(hub, conn))
+    hub.loop.create_task(_recheck(hub, conn, held))
 
 
-async def _recheck(hub: Hub, conn: Connection) -> None:
-    for topic, sub in list(conn.subscriptions.items()):
+async def _recheck(hub: Hub, conn: Connection, held: list[tuple[str, Subscription]]) -> None:
+    for topic, sub in held:
         try:
             await conn.authorize(sub.topic)
         except ServiceError as exc:

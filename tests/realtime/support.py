@@ -33,6 +33,7 @@ class Typing(Event):
     durable: ClassVar[bool] = False
     type: Literal["chat.typing"] = "chat.typing"
     author_id: int
+    active: bool = True
 
 
 def _session(object_id: int) -> Session | None:
@@ -59,7 +60,16 @@ def handle_say(user, object_id: int, data: dict) -> int | None:
     return say(user=user, session_id=object_id, body=body)
 
 
-register_topic("room", authorize=authorize_room, handlers={"chat.message": handle_say})
+def handle_typing(user, object_id: int, data: dict) -> int | None:
+    """Lets the event model validate the client's data, as many handlers will."""
+    return publish(f"room:{object_id}", Typing.model_validate({**data, "author_id": user.pk}))
+
+
+register_topic(
+    "room",
+    authorize=authorize_room,
+    handlers={"chat.message": handle_say, "chat.typing": handle_typing},
+)
 
 
 class Client:

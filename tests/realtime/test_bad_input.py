@@ -84,6 +84,19 @@ async def test_a_send_with_invalid_data_is_refused_and_stores_nothing(world, roo
     await client.close()
 
 
+@pytest.mark.parametrize(
+    ("data", "field"), [({"active": "peut-être"}, "data.active"), ({"extra": 1}, "data.extra")]
+)
+async def test_data_refused_by_an_event_model_names_the_field(world, room, data, field):
+    client, _ = await connect(world.participant)
+    await client.subscribe(room)
+    answer = await client.op("send", topic=room, type="chat.typing", data=data)
+    assert (answer["code"], answer["details"]["field"]) == ("invalid", field)
+    ack = await client.op("send", topic=room, type="chat.typing", data={"active": False})
+    assert ack["op"] == "ack"
+    await client.close()
+
+
 async def test_sending_an_unregistered_type_is_refused(world, room):
     client, _ = await connect(world.participant)
     await client.subscribe(room)
