@@ -30,6 +30,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -90,13 +91,20 @@ def build_world(env: dict[str, str]) -> World:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.utils import timezone
 
     from forums import services
-    from parcours.models import ApiToken, Membership
-    from tests import factories
+    from parcours.models import Academy, ApiToken, Membership, Parcours, Session
 
     call_command("migrate", verbosity=0)
-    session = factories.session(title="Session de charge")
+    today = timezone.localdate()
+    session = Session.objects.create(
+        parcours=Parcours.objects.create(title="Parcours de charge"),
+        academy=Academy.objects.create(code="charge", name="Charge", school_zone="B"),
+        title="Session de charge",
+        starts_on=today,
+        ends_on=today + timedelta(days=365),
+    )
     User = get_user_model()
     users = User.objects.bulk_create(User(username=f"membre{n:03d}") for n in range(MEMBERS))
     Membership.objects.bulk_create(
