@@ -72,7 +72,8 @@ class Post(models.Model):
     # Sanitised HTML (nh3), never raw input.
     body = models.TextField()
     word_count = models.PositiveIntegerField(default=0)
-    # Only its author and the session's trainers and tutors see a private reply.
+    # Only its author and the session's trainers and tutors see a private reply, and the
+    # author of the private reply it answers, if any.
     private = models.BooleanField(default=False)
     hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=500, blank=True)

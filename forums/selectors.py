@@ -1,9 +1,10 @@
 """Reads of the forums, with each reader's visibility applied in the query.
 
 What a reader sees of a discussion depends on who they are: private replies only for their
-author and the trainers and tutors; in a Q&A forum, others' answers only once one's own is
-posted; hidden posts keep their place but lose their text, except for their author and the
-moderators. `Viewer` gathers those answers from `parcours.policies` once per request.
+author and the trainers and tutors (and, when one answers a private reply, for that reply's
+author); in a Q&A forum, others' answers only once one's own is posted; hidden posts keep
+their place but lose their text, except for their author and the moderators. `Viewer`
+gathers those answers from `parcours.policies` once per request.
 """
 
 from __future__ import annotations
@@ -146,7 +147,9 @@ def visibility(viewer: Viewer) -> Q:
     seen = Q()
     mine = Q(author_id=viewer.user_id)
     if not viewer.can(Action.READ_TRAINER_ONLY_CONTRIBUTIONS):
-        seen &= Q(private=False) | mine
+        # A private reply answering someone's private reply is theirs to read as well.
+        answered_me = Q(parent__private=True, parent__author_id=viewer.user_id)
+        seen &= Q(private=False) | mine | answered_me
     if not viewer.can(Action.READ_QA_WITHOUT_ANSWERING):
         seen &= (
             ~Q(discussion__forum__kind=Forum.Kind.QA)

@@ -73,6 +73,8 @@ def clean_title(raw: str) -> str:
 def create_forum(*, session: Session, actor, title: str, kind: str, description: str = "") -> Forum:
     """A trainer opens a forum; a single-discussion forum starts with its one discussion."""
     policies.require(actor, Action.MANAGE_FORUMS, session)
+    if kind not in Forum.Kind.values:
+        raise invalid("kind", f"Type de forum inconnu : « {kind[:40]} ».")
     title = clean_title(title)
     intro = clean_body(description, "description") if description.strip() else ""
     if kind == Forum.Kind.SINGLE and not intro:
@@ -202,6 +204,8 @@ def _notify_subscribers(post: Post) -> None:
     recipients &= policies.member_ids_granted(Action.READ_CONTRIBUTIONS, session)
     if post.private:
         readers = policies.member_ids_granted(Action.READ_TRAINER_ONLY_CONTRIBUTIONS, session)
+        if post.parent.private:
+            readers.add(post.parent.author_id)
         recipients &= readers
     if forum.kind == Forum.Kind.QA and post.parent_id is not None:
         readers = policies.member_ids_granted(Action.READ_QA_WITHOUT_ANSWERING, session)

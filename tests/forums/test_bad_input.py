@@ -60,6 +60,8 @@ def test_a_body_that_is_not_a_json_object_is_refused(world, board, api, raw):
         ("put", "/discussions/999999/favourite"),
         ("get", "/forum-attachments/999999"),
         ("get", "/sessions/999999/forums"),
+        ("get", "/posts/99999999999999999999999"),
+        ("put", "/posts/99999999999999999999999/like"),
     ],
 )
 def test_unknown_ids_answer_not_found(world, api, method, path):

@@ -105,6 +105,18 @@ def test_a_private_reply_notifies_only_subscribers_who_may_read_it(world, board,
     assert notified == {f"user:{world.trainer.pk}"}  # not the participant who started it
 
 
+def test_a_private_answer_notifies_the_author_of_the_private_reply(world, board, capture_events):
+    question = services.reply(
+        discussion=board.discussion, author=world.participant, body="Je bloque.", private=True
+    )
+    services.set_subscription(user=world.participant, discussion=board.discussion, subscribed=True)
+    services.reply(
+        discussion=board.discussion, author=world.tutor, body="Voici.", parent_id=question.pk
+    )
+    notified = {t for t, e in capture_events.events if e.type == "forum.reply_notification"}
+    assert f"user:{world.participant.pk}" in notified
+
+
 def test_a_news_forum_notifies_every_member(world, capture_events):
     forum = services.create_forum(
         session=world.session, actor=world.trainer, title="Annonces", kind="news"

@@ -78,6 +78,28 @@ def test_a_reply_to_a_private_reply_stays_private(world, board, api):
     assert "<p>Réponse</p>" not in _bodies(api, world.other_participant, board.discussion)
 
 
+def test_the_author_of_a_private_reply_reads_the_private_answers_to_it(world, board, api):
+    question = services.reply(
+        discussion=board.discussion, author=world.participant, body="Je bloque.", private=True
+    )
+    services.reply(
+        discussion=board.discussion, author=world.trainer, body="Voici.", parent_id=question.pk
+    )
+    assert "<p>Voici.</p>" in _bodies(api, world.participant, board.discussion)
+    assert "<p>Voici.</p>" not in _bodies(api, world.other_participant, board.discussion)
+
+
+def test_a_private_reply_to_a_public_post_stays_hidden_from_that_posts_author(world, board, api):
+    services.reply(
+        discussion=board.discussion,
+        author=world.participant,
+        body="Entre nous",
+        parent_id=board.reply.pk,
+        private=True,
+    )
+    assert "<p>Entre nous</p>" not in _bodies(api, world.other_participant, board.discussion)
+
+
 def test_nobody_can_reply_under_or_quote_a_post_they_cannot_see(world, board, api):
     private = services.reply(
         discussion=board.discussion, author=world.participant, body="Privé", private=True
