@@ -1,5 +1,7 @@
-"""Chromium through a real server: a trainer pins and locks a discussion while a
-participant's open page follows; the participant's like and reply show on the trainer's page."""
+"""Chromium through a real server: a trainer pins, locks and edits while a participant's
+open page follows; the participant's like and reply show on the trainer's page.
+
+The discussion comes from the `board` fixture, built before Playwright's event loop starts."""
 
 import pytest
 
@@ -39,6 +41,12 @@ def test_moderation_likes_and_replies_show_live_on_open_pages(daphne, world, boa
     participant.locator(f"{reply} button.like").click()
     expect(participant.locator(f"{reply} button.like")).to_have_attribute("aria-pressed", "true")
     expect(trainer.locator(f"{reply} .like-count")).to_have_text("1")
+
+    trainer.locator(f"{reply} button.edit").click()
+    trainer.fill(f"{reply} form.edit-form textarea", "Je questionne mes élèves.")
+    trainer.get_by_role("button", name="Enregistrer").click()
+    expect(participant.locator(f"{reply} .post-body")).to_have_text("Je questionne mes élèves.")
+    expect(participant.locator(f"{reply} .edited")).to_have_text("modifié par la modération")
 
     participant.fill("#reply-form textarea[name=body]", "Merci pour l'épinglage !")
     participant.get_by_role("button", name="Publier").click()

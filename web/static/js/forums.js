@@ -226,10 +226,33 @@
     "quote-button": async (button) => prepareReply(button.dataset.post, button.dataset.author, true),
     edit: async (button) => {
       const article = button.closest(".post");
-      const current = (await preauApi("GET", `/posts/${button.dataset.post}`)).body;
-      const text = prompt("Nouveau texte du message :", current.replace(/<[^>]+>/g, " ").trim());
-      if (text) await preauApi("PATCH", `/posts/${button.dataset.post}`, { body: text });
-      if (text) await showPost(article.dataset.post);
+      const shown = article.querySelector(".post-body");
+      if (article.querySelector("form.edit-form")) return;
+      const form = document.createElement("form");
+      form.className = "edit-form";
+      const area = document.createElement("textarea");
+      area.name = "body";
+      area.rows = 5;
+      area.setAttribute("aria-label", "Texte du message");
+      const paragraphs = [...shown.querySelectorAll("p")].map((p) => p.innerText.trim());
+      area.value = paragraphs.length ? paragraphs.join("\n\n") : shown.innerText.trim();
+      const save = Object.assign(document.createElement("button"), { type: "submit", textContent: "Enregistrer" });
+      const cancel = Object.assign(document.createElement("button"), { type: "button", textContent: "Annuler" });
+      form.append(area, save, cancel);
+      shown.hidden = true;
+      shown.after(form);
+      area.focus();
+      cancel.addEventListener("click", () => {
+        form.remove();
+        shown.hidden = false;
+      });
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        act(async () => {
+          await preauApi("PATCH", `/posts/${button.dataset.post}`, { body: area.value });
+          await showPost(article.dataset.post);
+        });
+      });
     },
     hide: async (button) => {
       const reason = prompt("Motif, montré à l'auteur :");
