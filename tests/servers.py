@@ -46,6 +46,7 @@ def server_env(**overrides: str) -> dict[str, str]:
 @dataclass
 class DaphneServer:
     env: dict[str, str]
+    application: str = "config.asgi:application"
     host: str = "127.0.0.1"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
@@ -76,7 +77,7 @@ class DaphneServer:
                     self.host,
                     "-p",
                     str(self.port),
-                    "config.asgi:application",
+                    self.application,
                 ],
                 cwd=ROOT,
                 env=self.env,
@@ -118,8 +119,10 @@ def daphne(transactional_db) -> Iterator[Callable[..., DaphneServer]]:
     """`daphne(**env)` starts a server process on the test database; all stop at teardown."""
     started: list[DaphneServer] = []
 
-    def start(host: str = "127.0.0.1", **env: str) -> DaphneServer:
-        server = DaphneServer(env=server_env(**env), host=host)
+    def start(
+        host: str = "127.0.0.1", application: str = "config.asgi:application", **env: str
+    ) -> DaphneServer:
+        server = DaphneServer(env=server_env(**env), application=application, host=host)
         started.append(server)
         return server.start()
 

@@ -17,11 +17,13 @@ from tests.services import require_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
+ROOM_APPLICATION = "tests.realtime.asgi:application"
+
 
 @pytest.fixture
 def servers(daphne):
     require_redis()
-    return daphne(REALTIME_PRESENCE_TTL="2"), daphne(REALTIME_PRESENCE_TTL="2")
+    return daphne(), daphne()
 
 
 def post_message(server, sender, recipient, body: str) -> dict:
@@ -121,14 +123,11 @@ async def test_killing_a_process_mid_stream_loses_and_repeats_nothing(world, ser
     await resumed.close()
 
 
-async def test_the_users_of_a_killed_process_leave_presence_within_seconds(world, servers):
-    from forums import services as forums
-
-    a, b = servers
-    forum = await database_sync_to_async(forums.create_forum)(
-        session=world.session, actor=world.trainer, title="Entraide", kind="standard"
-    )
-    topic = f"forum:{forum.pk}"
+async def test_the_users_of_a_killed_process_leave_presence_within_seconds(world, daphne):
+    require_redis()
+    # Servers that also know the test kind `room:<session id>`, whose topics list presence.
+    a, b = (daphne(application=ROOM_APPLICATION, REALTIME_PRESENCE_TTL="2") for _ in "ab")
+    topic = f"room:{world.session.pk}"
     doomed = await connect_remote(a, world.participant)
     await doomed.subscribe(topic)
     watcher = await connect_remote(b, world.trainer)
