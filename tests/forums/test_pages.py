@@ -29,6 +29,17 @@ def test_a_participant_browses_from_the_forum_list_to_a_discussion(world, board,
     assert "Masquer" not in page and 'id="pin"' not in page
 
 
+def test_a_live_page_refetches_rows_and_posts_as_its_reader_sees_them(world, board, browse):
+    client = browse(world.participant)
+    rows = client.get(f"/forums/{board.forum.pk}/discussions/").content.decode()
+    assert "Vos pratiques" in rows and "<html" not in rows
+    post = client.get(f"/forums/messages/{board.reply.pk}/?depth=2").content.decode()
+    assert 'data-depth="2"' in post and "Je questionne." in post
+    outsider = browse(world.outsider)
+    assert outsider.get(f"/forums/{board.forum.pk}/discussions/").status_code == 403
+    assert outsider.get(f"/forums/messages/{board.reply.pk}/").status_code == 403
+
+
 def test_moderators_get_the_moderation_controls(world, board, browse):
     page = browse(world.tutor).get(f"/forums/discussions/{board.discussion.pk}/").content.decode()
     for control in ('id="pin"', 'id="lock"', "Masquer", "Supprimer", "Scinder"):
