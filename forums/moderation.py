@@ -50,6 +50,15 @@ def _moderator(actor, discussion: Discussion, action: Action) -> None:
     viewer(actor, discussion.forum.session).require(action)
 
 
+def _fresh_for_update(discussion: Discussion) -> Discussion:
+    """The discussion as committed, locked until this transaction ends.
+
+    Its published state must be the latest: a pin and a lock made at the same moment by two
+    requests would otherwise each publish the other's flag as it was before.
+    """
+    return Discussion.objects.select_for_update().get(pk=discussion.pk)
+
+
 def _publish_discussion(discussion: Discussion) -> None:
     updated = events.DiscussionUpdated(
         forum_id=discussion.forum_id,
@@ -89,6 +98,7 @@ def edit_post(*, post: Post, actor, body: str) -> Post:
 @transaction.atomic
 def set_pinned(*, discussion: Discussion, actor, pinned: bool) -> Discussion:
     _moderator(actor, discussion, Action.ARRANGE_DISCUSSIONS)
+    discussion = _fresh_for_update(discussion)
     if discussion.pinned != pinned:
         discussion.pinned = pinned
         discussion.save(update_fields=["pinned"])
@@ -100,6 +110,7 @@ def set_pinned(*, discussion: Discussion, actor, pinned: bool) -> Discussion:
 @transaction.atomic
 def set_locked(*, discussion: Discussion, actor, locked: bool) -> Discussion:
     _moderator(actor, discussion, Action.ARRANGE_DISCUSSIONS)
+    discussion = _fresh_for_update(discussion)
     if discussion.locked != locked:
         discussion.locked = locked
         discussion.save(update_fields=["locked"])

@@ -33,6 +33,17 @@ def test_pin_and_lock_publish_on_the_forum_and_the_discussion(world, board, api,
     assert _log(api, world) == [("lock", "Trainer Test"), ("pin", "Trainer Test")]
 
 
+def test_a_pin_and_a_lock_made_at_once_both_show_in_the_last_event(world, board, capture_events):
+    """Two moderators' requests load the discussion before either writes."""
+    from forums import moderation
+
+    seen_by_first, seen_by_second = (Discussion.objects.get(pk=board.discussion.pk) for _ in "ab")
+    moderation.set_pinned(discussion=seen_by_first, actor=world.trainer, pinned=True)
+    moderation.set_locked(discussion=seen_by_second, actor=world.tutor, locked=True)
+    last = [e for t, e in capture_events.events if t == f"discussion:{board.discussion.pk}"][-1]
+    assert (last.pinned, last.locked) == (True, True)
+
+
 def test_a_hidden_post_shows_its_reason_to_its_author_only(world, board, api, capture_events):
     response = api(world.tutor).put(
         f"/posts/{board.reply.pk}/hidden", {"reason": "Propos hors charte"}
