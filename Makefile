@@ -39,5 +39,9 @@ format: setup
 bench-ws: setup
 	$(PY) -m bench.ws_fanout
 
+# Forum writes and live delivery under load (PostgreSQL with DATABASE_URL, Redis with REDIS_URL).
+bench-forum: setup
+	$(PY) -m bench.forum_load
+
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
