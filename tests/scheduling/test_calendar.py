@@ -19,6 +19,12 @@ MAYOTTE = AcademyCalendar(
 )
 CORSE = AcademyCalendar(timezone="Europe/Paris", school_zone="Corse")
 GUYANE = AcademyCalendar(timezone="America/Cayenne", school_zone="Guyane", holiday_subdivision="GF")
+MARTINIQUE = AcademyCalendar(
+    timezone="America/Martinique", school_zone="Martinique", holiday_subdivision="MQ"
+)
+NOUMEA = AcademyCalendar(
+    timezone="Pacific/Noumea", school_zone="Nouvelle Calédonie", holiday_subdivision="NC"
+)
 
 
 def local(cal: AcademyCalendar, *parts: int) -> datetime:
@@ -138,6 +144,73 @@ CASES = [
         ["calendar_unknown"],
     ),
     (
+        "Corse's winter holidays",
+        CORSE,
+        (2026, 2, 17, 10, 0),
+        60,
+        False,
+        ["school_holidays:Vacances d'hiver"],
+    ),
+    (
+        "8 December in Corse, a day without class",
+        CORSE,
+        (2025, 12, 8, 10, 0),
+        60,
+        False,
+        ["school_holidays:Festa di a Nazione"],
+    ),
+    ("an ordinary Tuesday in Corse", CORSE, (2026, 3, 10, 10, 0), 60, False, []),
+    (
+        "the day after Corse's last class",
+        CORSE,
+        (2026, 7, 4, 10, 0),
+        60,
+        False,
+        ["weekend", "calendar_unknown"],
+    ),
+    (
+        "Martinique's carnival holidays",
+        MARTINIQUE,
+        (2026, 2, 10, 10, 0),
+        60,
+        False,
+        ["school_holidays:Vacances de Carnaval"],
+    ),
+    ("an ordinary Tuesday in Martinique", MARTINIQUE, (2026, 3, 10, 10, 0), 60, False, []),
+    (
+        "the day after Martinique's last class",
+        MARTINIQUE,
+        (2026, 7, 4, 10, 0),
+        60,
+        False,
+        ["weekend", "calendar_unknown"],
+    ),
+    (
+        "August holidays in Nouvelle-Calédonie",
+        NOUMEA,
+        (2026, 8, 11, 10, 0),
+        60,
+        False,
+        ["school_holidays:Vacances de la 3e période"],
+    ),
+    (
+        "January is the austral summer in Nouvelle-Calédonie",
+        NOUMEA,
+        (2026, 1, 13, 10, 0),
+        60,
+        False,
+        ["school_holidays:Grandes vacances d'été"],
+    ),
+    ("an ordinary Tuesday in Nouméa", NOUMEA, (2026, 11, 24, 10, 0), 60, False, []),
+    (
+        "the day after Nouvelle-Calédonie's last class",
+        NOUMEA,
+        (2026, 12, 19, 10, 0),
+        60,
+        False,
+        ["weekend", "calendar_unknown"],
+    ),
+    (
         "Mayotte without a recorded calendar",
         MAYOTTE,
         (2026, 12, 1, 10, 0),
@@ -230,7 +303,16 @@ def test_free_slots_skip_holidays_and_stay_in_hours():
 
 def test_every_data_zone_names_its_source_and_has_sane_periods():
     zones = calendar.school_holiday_zones()
-    for name in ["Corse", "Réunion", "Mayotte", "Guadeloupe", "Martinique", "Guyane"]:
+    for name in [
+        "Corse",
+        "Réunion",
+        "Mayotte",
+        "Guadeloupe",
+        "Martinique",
+        "Guyane",
+        "Nouvelle Calédonie",
+        "Polynésie",
+    ]:
         zone = zones[name]
         assert zone.source
         for period in zone.periods:
