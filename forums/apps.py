@@ -10,6 +10,7 @@ class ForumsConfig(AppConfig):
 
         from . import selectors
 
-        # No presence list: forum pages do not show who is reading them.
+        # A discussion lists who is reading it now ("qui lit en ce moment", live presence,
+        # never stored); a forum's index, followed from every page of it, does not.
         register_topic("forum", authorize=selectors.authorize_forum_topic, presence=False)
-        register_topic("discussion", authorize=selectors.authorize_discussion_topic, presence=False)
+        register_topic("discussion", authorize=selectors.authorize_discussion_topic)

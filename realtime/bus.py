@@ -16,6 +16,8 @@ from functools import cache
 
 from django.conf import settings
 
+from . import conf
+
 OnMessage = Callable[[str, str], None]
 OnReconnect = Callable[[], None]
 
@@ -61,6 +63,9 @@ class MemoryBus:
         self, loop: asyncio.AbstractEventLoop, on_message: OnMessage, on_reconnect: OnReconnect
     ) -> MemoryListener:
         return MemoryListener(self, loop, on_message)
+
+    def client(self) -> None:
+        """No store: one process keeps presence and send limits in memory."""
 
     def publish(self, channel: str, payload: str) -> None:
         with self._lock:
@@ -153,6 +158,19 @@ class RedisBus:
 
     def publish(self, channel: str, payload: str) -> None:
         self._client.publish(self.channel_name(channel), payload)
+
+    def client(self):
+        """Commands for one event loop (presence, send limits) on a small bounded pool.
+
+        Bounded and blocking: a crowd of sockets queues for a connection instead of opening
+        one each (redis-py's default pool raises `Too many connections` past its size).
+        """
+        import redis.asyncio
+
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            self.url, max_connections=conf.get("REALTIME_REDIS_CONNECTIONS")
+        )
+        return redis.asyncio.Redis.from_pool(pool)
 
 
 @cache

@@ -16,6 +16,9 @@ DEFAULTS = {
     "REALTIME_SOCKET_QUEUE": 2_000,
     # Seconds a presence entry lives without its process's heartbeat.
     "REALTIME_PRESENCE_TTL": 6.0,
+    # Redis connections each process keeps for presence and send limits (pub/sub apart);
+    # commands beyond them wait their turn rather than open more.
+    "REALTIME_REDIS_CONNECTIONS": 8,
     # Seconds a process waits for a missing sequence number before reading it from the outbox.
     "REALTIME_GAP_WAIT": 0.3,
 }

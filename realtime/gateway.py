@@ -69,12 +69,14 @@ async def _start(
         sub.last_seq = since
         await conn.replay(sub, since)
     if sub.topic.kind.presence:
-        await hub.presence.add(conn, topic)
         if presence:
+            # Watching before the state is read: an arrival after it is never missed (the
+            # subscription holds those frames until the state has gone out).
             sub.presence = True
             hub.watch(conn, topic)
-            state = PresenceState(users=await hub.presence.members(topic))
-            conn.push(encode(topic, None, state))
+        users = await hub.presence.add(conn, topic)
+        if presence:
+            conn.push(encode(topic, None, PresenceState(users=users)))
 
 
 async def unsubscribe(hub: Hub, conn: Connection, *, topic: str) -> None:

@@ -41,7 +41,9 @@ class Hub:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.listener = get_bus().listener(loop, self.on_message, self.catch_up)
-        self.presence = Presence(self)
+        # Redis for presence and send limits, None with the in-process bus.
+        self.redis = get_bus().client()
+        self.presence = Presence(self.redis)
         self.feeds: dict[str, Feed] = {}
         self.connections: dict[Connection, None] = {}
         self.started = asyncio.Event()
@@ -54,6 +56,8 @@ class Hub:
     async def stop(self) -> None:
         await self.presence.stop()
         await self.listener.stop()
+        if self.redis is not None:
+            await self.redis.aclose()
 
     # -- following topics ----------------------------------------------------------------
 
