@@ -1,11 +1,12 @@
 """Forums over HTTP: forums, discussions, posts, likes, favourites, subscriptions, moderation."""
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from parcours import policies
 from parcours import selectors as parcours_selectors
+from parcours.attachments import file_response
 from parcours.errors import not_found
 from parcours.policies import Action
 
@@ -235,16 +236,7 @@ def add_attachment(request: HttpRequest, post_id: int, file: File[UploadedFile])
 @router.get("/forum-attachments/{attachment_id}")
 def download_attachment(request: HttpRequest, attachment_id: int):
     attachment = selectors.readable_attachment(attachment_id, request.user)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        content_type=attachment.content_type,
-        as_attachment=not attachment.content_type.startswith("image/"),
-        filename=attachment.name,
-    )
-    # Served from our own type table, never sniffed, never run as a page.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(attachment)
 
 
 @router.get("/sessions/{session_id}/forum-moderation-log", response=list[ModerationEntryOut])

@@ -6,14 +6,12 @@ here needs reshaping. Trust frame: read tracking keeps the last read post id, ne
 likes, favourites and subscriptions carry no timestamp.
 """
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parcours.attachments import AttachmentBase
 from parcours.models import Session
 
 
@@ -91,20 +89,8 @@ class Post(models.Model):
         return f"Post {self.pk} in {self.discussion_id}"
 
 
-def _attachment_path(instance: "Attachment", filename: str) -> str:
-    # A random name on disk: the original one is kept in `name` and never used as a path.
-    return f"forums/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
-
-
-class Attachment(models.Model):
+class Attachment(AttachmentBase):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=_attachment_path)
-    name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-
-    class Meta:
-        ordering = ["id"]
 
 
 class Like(models.Model):

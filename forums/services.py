@@ -7,7 +7,6 @@ transaction, and publishes its events through `realtime.publish`, which waits fo
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import PurePosixPath
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from parcours import policies
+from parcours.attachments import save_upload
 from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Session
 from parcours.policies import Action
@@ -29,23 +29,6 @@ from .text import sanitize, word_count
 
 # A like notification goes out when the count reaches one of these, then every hundred.
 LIKE_MILESTONES = (1, 5, 10, 25, 50, 100)
-
-# Extension -> (content type served, leading bytes the file must start with).
-ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-    ".txt": ("text/plain; charset=utf-8", ()),
-    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
-    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", (b"PK\x03\x04",)),
-    ".odp": ("application/vnd.oasis.opendocument.presentation", (b"PK\x03\x04",)),
-    ".docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (b"PK\x03\x04",),
-    ),
-}
 
 
 def invalid(field: str, message: str) -> ServiceError:
@@ -337,44 +320,15 @@ def mark_read(*, discussion: Discussion, user, up_to: int | None = None) -> None
     ReadMark.objects.filter(pk=mark.pk, last_read_post_id__lt=up_to).update(last_read_post_id=up_to)
 
 
-def _check_upload(upload: UploadedFile) -> tuple[str, str]:
-    """(safe name, content type) of an allowed file, judged by extension and content."""
-    name = PurePosixPath((upload.name or "").replace("\\", "/")).name[-200:]
-    allowed = ATTACHMENT_TYPES.get(PurePosixPath(name).suffix.lower())
-    if not name or allowed is None:
-        kinds = ", ".join(sorted(ATTACHMENT_TYPES))
-        raise invalid("file", f"Type de fichier refusé. Types acceptés : {kinds}.")
-    if upload.size > setting("ATTACHMENT_MAX_BYTES"):
-        raise ServiceError(
-            ErrorCode.TOO_LARGE,
-            f"Fichier trop volumineux (maximum {setting('ATTACHMENT_MAX_BYTES') // 1024} Kio).",
-            {"field": "file", "max_bytes": setting("ATTACHMENT_MAX_BYTES")},
-        )
-    content_type, signatures = allowed
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if signatures and not head.startswith(signatures):
-        raise invalid("file", "Le contenu du fichier ne correspond pas à son extension.")
-    if not signatures:
-        try:
-            upload.read().decode("utf-8")
-        except UnicodeDecodeError:
-            raise invalid("file", "Un fichier .txt doit être du texte UTF-8.") from None
-        upload.seek(0)
-    return name, content_type
-
-
 @transaction.atomic
 def add_attachment(*, post: Post, user, upload: UploadedFile) -> Attachment:
     who = viewer(user, post.discussion.forum.session)
     require_author_edit(post, who)
     if post.attachments.count() >= setting("ATTACHMENTS_PER_POST"):
         raise invalid("file", f"Au plus {setting('ATTACHMENTS_PER_POST')} fichiers par message.")
-    name, content_type = _check_upload(upload)
-    attachment = Attachment(post=post, name=name, content_type=content_type, size=upload.size)
-    attachment.file.save(name, upload, save=False)
-    attachment.save()
+    attachment = save_upload(
+        Attachment, upload, max_bytes=setting("ATTACHMENT_MAX_BYTES"), post=post
+    )
     publish(
         f"discussion:{post.discussion_id}",
         events.PostEdited(discussion_id=post.discussion_id, post_id=post.pk, by_moderator=False),

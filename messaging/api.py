@@ -1,15 +1,16 @@
 """Direct messages over HTTP: `GET/POST /api/v1/messages`."""
 
-from datetime import datetime
 from typing import Annotated
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from parcours import selectors as parcours_selectors
+from parcours.attachments import file_response
 
 from . import selectors, services
+from .events import AttachmentData, MessageData
 
 router = Router()
 
@@ -20,32 +21,13 @@ class MessageIn(Schema):
     body: Annotated[str, Field(min_length=1, max_length=5000)]
 
 
-class AttachmentOut(Schema):
-    id: int
-    name: str
-    size: int
-    url: str
-
-
-class MessageOut(Schema):
-    id: int
-    session_id: int
-    parcours: str
-    sender_id: int
-    sender_name: str
-    recipient_ids: list[int]
-    body: str
-    sent_at: datetime
-    attachments: list[AttachmentOut]
-
-
 class MessageFilters(Schema):
     session_id: int | None = None
     with_user: int | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
 
 
-@router.get("/messages", response=list[MessageOut])
+@router.get("/messages", response=list[MessageData])
 def list_messages(request: HttpRequest, filters: Query[MessageFilters]):
     found = selectors.messages_of(
         request.user, session_id=filters.session_id, with_user=filters.with_user
@@ -53,7 +35,7 @@ def list_messages(request: HttpRequest, filters: Query[MessageFilters]):
     return [selectors.message_data(m) for m in found[: filters.limit]]
 
 
-@router.post("/messages", response={201: MessageOut})
+@router.post("/messages", response={201: MessageData})
 def send_message(request: HttpRequest, payload: MessageIn):
     session = parcours_selectors.get_session(payload.session_id)
     message = services.send_message(
@@ -65,7 +47,7 @@ def send_message(request: HttpRequest, payload: MessageIn):
     return Status(201, selectors.message_data(message))
 
 
-@router.post("/messages/{message_id}/attachments", response={201: AttachmentOut})
+@router.post("/messages/{message_id}/attachments", response={201: AttachmentData})
 def add_attachment(request: HttpRequest, message_id: int, file: File[UploadedFile]):
     attachment = services.add_attachment(message_id=message_id, sender=request.user, upload=file)
     return Status(201, selectors.attachment_data(attachment))
@@ -74,9 +56,4 @@ def add_attachment(request: HttpRequest, message_id: int, file: File[UploadedFil
 @router.get("/message-attachments/{attachment_id}", url_name="message_attachment")
 def download_attachment(request: HttpRequest, attachment_id: int):
     attachment = selectors.readable_attachment(attachment_id, request.user)
-    return FileResponse(
-        attachment.file.open("rb"),
-        content_type=attachment.content_type,
-        as_attachment=True,
-        filename=attachment.name,
-    )
+    return file_response(attachment)

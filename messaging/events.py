@@ -17,10 +17,11 @@ class AttachmentData(BaseModel):
     url: str
 
 
-class MessageReceived(Event):
-    """A direct message, sent to each recipient's topic and to the sender's other tabs."""
+class MessageData(BaseModel):
+    """The one shape of a message: what the API returns and what the live event carries."""
 
-    type: Literal["message.received"] = "message.received"
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     id: int
     session_id: int
     parcours: str
@@ -30,6 +31,12 @@ class MessageReceived(Event):
     body: str
     sent_at: datetime
     attachments: list[AttachmentData]
+
+
+class MessageReceived(Event, MessageData):
+    """A direct message, sent to each recipient's topic and to the sender's other tabs."""
+
+    type: Literal["message.received"] = "message.received"
 
 
 class AttachmentAdded(Event):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from parcours.attachments import AttachmentBase
 from parcours.models import Session
 
 
@@ -36,18 +37,5 @@ class Recipient(models.Model):
         ]
 
 
-def _attachment_path(instance: "Attachment", filename: str) -> str:
-    # Never under MEDIA_URL's public listing: files are served by the API to the
-    # message's sender and recipients only.
-    return f"messages/{instance.message_id}/{filename}"
-
-
-class Attachment(models.Model):
+class Attachment(AttachmentBase):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=_attachment_path)
-    name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-
-    class Meta:
-        ordering = ["id"]

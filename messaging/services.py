@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from parcours import policies
+from parcours.attachments import save_upload
 from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Session
 from realtime import publish
@@ -57,21 +58,7 @@ def add_attachment(*, message_id: int, sender, upload: UploadedFile) -> Attachme
     message = Message.objects.filter(pk=message_id, sender=sender).first()
     if message is None:
         raise not_found("message", message_id)
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ServiceError(
-            ErrorCode.TOO_LARGE,
-            "Pièce jointe trop volumineuse.",
-            {"field": "file", "max_bytes": MAX_ATTACHMENT_BYTES},
-        )
-    name = (upload.name or "fichier").rsplit("/", 1)[-1][:200]
-    attachment = Attachment(
-        message=message,
-        name=name,
-        content_type=(upload.content_type or "application/octet-stream")[:100],
-        size=upload.size,
-    )
-    attachment.file.save(name, upload, save=False)
-    attachment.save()
+    attachment = save_upload(Attachment, upload, max_bytes=MAX_ATTACHMENT_BYTES, message=message)
     event = AttachmentAdded(
         message_id=message.pk, attachment=AttachmentData(**selectors.attachment_data(attachment))
     )

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import forums.models
+import parcours.attachments
 from django.conf import settings
 from django.db import migrations, models
 
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=forums.models._attachment_path)),
+                ('file', models.FileField(upload_to=parcours.attachments.upload_path)),
                 ('name', models.CharField(max_length=200)),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),

@@ -1,9 +1,11 @@
 """Direct messages: who may write to whom, what each side sees, attachments kept to them."""
 
+from pathlib import PurePosixPath
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from messaging.models import Message
+from messaging.models import Attachment, Message
 from tests import factories
 
 SENDERS = {
@@ -133,6 +135,23 @@ def test_an_unknown_session_or_recipient_is_not_found(api, world):
     assert response.status_code == 404
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _message_to_participant(api, world) -> dict:
+    body = {"session_id": world.session.pk, "recipient_ids": [world.participant.pk], "body": "x"}
+    return api(world.trainer).post("/messages", body).json()
+
+
+def _attach(client, message_id: int, headers: dict, name: str, content: bytes):
+    upload = SimpleUploadedFile(name, content, content_type="text/plain")
+    return client.post(
+        f"/api/v1/messages/{message_id}/attachments", {"file": upload}, headers=headers
+    )
+
+
 @pytest.mark.parametrize(
     ("reader", "allowed"),
     [
@@ -143,26 +162,11 @@ def test_an_unknown_session_or_recipient_is_not_found(api, world):
     ],
 )
 def test_attachments_are_kept_to_the_messages_sender_and_recipients(
-    api, world, settings, tmp_path, client, reader, allowed
+    api, world, media, client, reader, allowed
 ):
-    settings.MEDIA_ROOT = tmp_path
-    sent = (
-        api(world.trainer)
-        .post(
-            "/messages",
-            {
-                "session_id": world.session.pk,
-                "recipient_ids": [world.participant.pk],
-                "body": "Voir PJ",
-            },
-        )
-        .json()
-    )
+    sent = _message_to_participant(api, world)
     token = api(world.trainer).headers
-    upload = SimpleUploadedFile("programme.txt", b"jeudi 14h", content_type="text/plain")
-    response = client.post(
-        f"/api/v1/messages/{sent['id']}/attachments", {"file": upload}, headers=token
-    )
+    response = _attach(client, sent["id"], token, "programme.txt", b"jeudi 14h")
     assert response.status_code == 201
     url = response.json()["url"]
     got = api(world.by_standing(reader)).get(url.removeprefix("/api/v1"))
@@ -171,23 +175,31 @@ def test_attachments_are_kept_to_the_messages_sender_and_recipients(
         assert b"".join(got.streaming_content) == b"jeudi 14h"
 
 
-def test_only_the_sender_attaches_files_to_a_message(api, world, settings, tmp_path, client):
-    settings.MEDIA_ROOT = tmp_path
-    sent = (
-        api(world.trainer)
-        .post(
-            "/messages",
-            {"session_id": world.session.pk, "recipient_ids": [world.participant.pk], "body": "x"},
-        )
-        .json()
-    )
-    upload = SimpleUploadedFile("a.txt", b"a", content_type="text/plain")
-    response = client.post(
-        f"/api/v1/messages/{sent['id']}/attachments",
-        {"file": upload},
-        headers=api(world.participant).headers,
-    )
+def test_only_the_sender_attaches_files_to_a_message(api, world, media, client):
+    sent = _message_to_participant(api, world)
+    response = _attach(client, sent["id"], api(world.participant).headers, "a.txt", b"a")
     assert response.status_code == 404
+
+
+def test_an_attachment_is_stored_under_a_random_name(api, world, media, client):
+    sent = _message_to_participant(api, world)
+    headers = api(world.trainer).headers
+    first = _attach(client, sent["id"], headers, "../../etc/passwd.txt", b"un")
+    second = _attach(client, sent["id"], headers, "passwd.txt", b"deux")
+    assert [first.json()["name"], second.json()["name"]] == ["passwd.txt", "passwd.txt"]
+    stored = [a.file.name for a in Attachment.objects.all()]
+    assert all(PurePosixPath(n).parent == PurePosixPath("messaging") for n in stored)
+    assert all(n.endswith(".txt") and "passwd" not in n for n in stored)
+    assert stored[0] != stored[1]
+
+
+def test_a_file_whose_content_belies_its_extension_is_not_stored(api, world, media, client):
+    sent = _message_to_participant(api, world)
+    headers = api(world.trainer).headers
+    response = _attach(client, sent["id"], headers, "faux.pdf", b"<html><script>x</script>")
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["field"] == "file"
+    assert not Attachment.objects.exists()
 
 
 def test_a_member_of_another_session_is_not_a_common_member(api, world):
