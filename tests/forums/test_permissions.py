@@ -12,18 +12,8 @@ from django.utils import timezone
 
 from forums import services
 from forums.models import Discussion, Favourite, Forum, Like, ModerationEntry, Post, Subscription
+from tests.conftest import STANDINGS
 
-STANDINGS = [
-    "participant",
-    "tutor",
-    "trainer",
-    "inspector",
-    "admin",
-    "admin_granted",
-    "designer",
-    "national",
-    "outsider",
-]
 MEMBERS = {"participant", "tutor", "trainer"}
 READERS = MEMBERS | {"admin_granted"}
 STAFF = {"tutor", "trainer"}

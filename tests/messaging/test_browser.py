@@ -2,48 +2,19 @@
 
 import pytest
 
-from tests import factories
-from tests.services import require_chromium
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
 
 def open_messages(browser, server, username: str):
+    """The messages page once live, with its context: the test takes that context offline."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(base_url=server.url, locale="fr-FR")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Mes sessions")).to_be_visible()
+    page = log_in(browser, server, username)
     page.goto("/messages/")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "open")
-    return context, page
+    return page.context, page
 
 
 def write(page, recipient: str, body: str) -> None:

@@ -9,20 +9,10 @@ from parcours.errors import ServiceError
 from scheduling import services
 from scheduling.models import Answer, Poll, ScheduledClass
 from tests import factories
+from tests.conftest import STANDINGS
 from tests.scheduling.helpers import good_slots, slot_body
 from tests.services import require_postgres
 
-STANDINGS = [
-    "participant",
-    "tutor",
-    "trainer",
-    "inspector",
-    "admin",
-    "admin_granted",
-    "designer",
-    "national",
-    "outsider",
-]
 # action -> standings that may do it
 EXPECTED = {
     "create": {"tutor", "trainer"},
