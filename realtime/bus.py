@@ -103,6 +103,7 @@ class RedisListener:
     async def stop(self) -> None:
         if self.reader is not None:
             self.reader.cancel()
+            await asyncio.gather(self.reader, return_exceptions=True)
         await self.pubsub.aclose()
         await self.client.aclose()
 

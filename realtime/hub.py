@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import sys
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -19,6 +21,8 @@ from .bus import CONTROL, get_bus
 from .connection import Connection
 from .presence import Presence
 from .publishing import PRESENCE
+
+logger = logging.getLogger(__name__)
 
 
 class Feed:
@@ -187,6 +191,8 @@ class Hub:
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
+# Loops whose server has been asked to stop their hub when it shuts down.
+_tied: set[asyncio.AbstractEventLoop] = set()
 
 
 async def current_hub() -> Hub:
@@ -195,6 +201,7 @@ async def current_hub() -> Hub:
     hub = _hubs.get(loop)
     if hub is None:
         hub = _hubs[loop] = Hub(loop)
+        _stop_with_server(loop)
         await hub.start()
     await hub.started.wait()
     return hub
@@ -203,5 +210,32 @@ async def current_hub() -> Hub:
 async def release_hub(hub: Hub) -> None:
     """Stop a hub left without sockets (tests open and close many event loops)."""
     if not hub.connections and _hubs.get(hub.loop) is hub:
-        del _hubs[hub.loop]
+        await _stop_hub(hub.loop)
+
+
+async def _stop_hub(loop: asyncio.AbstractEventLoop) -> None:
+    hub = _hubs.pop(loop, None)
+    if hub is not None:
         await hub.stop()
+
+
+def _stop_with_server(loop: asyncio.AbstractEventLoop) -> None:
+    """Have daphne stop the loop's hub, and wait for it, when the process shuts down.
+
+    Daphne serves no ASGI lifespan, and on SIGTERM it cancels the consumers without their
+    `disconnect`, so no socket is left to release the hub: without this its tasks (the
+    pub/sub reader, the presence heartbeat) would die pending with the loop. Daphne runs
+    its application on its Twisted reactor's asyncio loop; that reactor's shutdown trigger
+    waits for the Deferred it is given.
+    """
+    reactor = sys.modules.get("twisted.internet.reactor")
+    if loop in _tied or getattr(reactor, "_asyncioEventloop", None) is not loop:
+        return
+    from twisted.internet.defer import Deferred
+
+    def on_shutdown() -> Deferred:
+        logger.info("realtime: the server stops, stopping its hub")
+        return Deferred.fromFuture(loop.create_task(_stop_hub(loop)))
+
+    _tied.add(loop)
+    reactor.addSystemEventTrigger("before", "shutdown", on_shutdown)

@@ -49,6 +49,13 @@ def _listing(members: list[str]) -> list[PresentUser]:
     return [unique[uid] for uid in sorted(unique)]
 
 
+def _settle(batch: list[Change], exc: Exception | None) -> None:
+    """Fail the changes of `batch` still waiting with `exc`, or cancel them."""
+    for *_change, done in batch:
+        if not done.done():
+            done.cancel() if exc is None else done.set_exception(exc)
+
+
 class Presence:
     def __init__(self, redis: Any = None) -> None:
         self.redis = redis
@@ -130,10 +137,11 @@ class Presence:
                 batch, self.waiting = self.waiting, []
                 try:
                     await self._apply(batch)
-                except Exception as exc:  # Redis away: those sockets get an error frame
-                    for *_change, done in batch:
-                        if not done.done():
-                            done.set_exception(exc)
+                except Exception as exc:  # Redis away: the subscriptions waiting fail with it
+                    _settle(batch, exc)
+                except asyncio.CancelledError:  # the hub stops: nobody waits for an answer
+                    _settle(batch + self.waiting, None)
+                    raise
         finally:
             self.writer = None
 

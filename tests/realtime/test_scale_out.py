@@ -145,3 +145,18 @@ async def test_the_users_of_a_killed_process_leave_presence_within_seconds(world
     )
     assert left and time.monotonic() - started < 10
     await watcher.close()
+
+
+async def test_a_process_stopped_with_sigterm_stops_its_hub_cleanly(world, daphne):
+    require_redis()
+    server = daphne(application=ROOM_APPLICATION)
+    client = await connect_remote(server, world.participant)
+    await client.subscribe(f"room:{world.session.pk}", presence=True)
+    await client.until(lambda f: f.get("type") == "presence.state")
+
+    await asyncio.to_thread(server.stop)
+    assert server.process.returncode == 0  # not killed after the timeout
+    log = server.log()
+    assert "stopping its hub" in log, log
+    assert "Task was destroyed" not in log, log
+    assert "Unclosed" not in log and "Traceback" not in log, log
