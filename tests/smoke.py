@@ -11,11 +11,9 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import traceback
 import urllib.error
 import urllib.parse
@@ -23,17 +21,13 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.servers import DaphneServer
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_USER = "participant01"
 DEMO_PASSWORD = "preau-demo"
 SESSION_TITLE = "Compréhension en lecture — Rouen Nord"
 OTHER_SESSION_TITLE = "Compréhension en lecture — Le Havre"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def embedded_env(workdir: Path) -> dict[str, str]:
@@ -59,58 +53,6 @@ def manage(env: dict[str, str], *args: str) -> str:
     if result.returncode != 0:
         raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
-
-
-class Server:
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-v",
-                    "1",
-                    "--access-log",
-                    os.devnull,
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    "config.asgi:application",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"daphne exited early:\n{self.log()}")
-            try:
-                urllib.request.urlopen(f"{self.url}/login/", timeout=2).close()
-                return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.2)
-        raise AssertionError(f"daphne did not answer within {timeout}s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
 
 
 class Smoke:
@@ -171,9 +113,9 @@ def run(workdir: Path) -> Smoke:
     if not smoke.check("seed_demo", seed):
         return smoke
 
-    server = Server(env, workdir / "daphne.log")
+    server = DaphneServer(env=env)
     try:
-        if not smoke.check("daphne boots config.asgi:application", lambda: server.wait_ready()):
+        if not smoke.check("daphne boots config.asgi:application", lambda: server.start(60).url):
             return smoke
         base = server.url
         jar = http.cookiejar.CookieJar()
