@@ -155,10 +155,13 @@ MEDIA_URL = "/media/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Realtime gateway: durable events kept per topic for replay, and how long a live presence
-# outlives its process's last heartbeat (seconds). Other limits: realtime/conf.py.
+# Realtime gateway: durable events kept per topic for replay, how long a live presence
+# outlives its process's last heartbeat (seconds), and the send budget per user and topic
+# (per second, burst). Other limits: realtime/conf.py.
 REALTIME_RETENTION = int(os.environ.get("REALTIME_RETENTION", 10_000))
 REALTIME_PRESENCE_TTL = float(os.environ.get("REALTIME_PRESENCE_TTL", 6))
+REALTIME_SEND_RATE = float(os.environ.get("REALTIME_SEND_RATE", 5))
+REALTIME_SEND_BURST = int(os.environ.get("REALTIME_SEND_BURST", 10))
 
 # The API refuses bodies above this size with a 413 before parsing them.
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 1024 * 1024))

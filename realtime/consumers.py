@@ -144,7 +144,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             self.conn.emit(op="unsubscribed", topic=frame.topic, ref=frame.ref)
         else:
             seq = await gateway.send(
-                self.conn, topic=frame.topic, event_type=frame.type, data=frame.data
+                self.hub, self.conn, topic=frame.topic, event_type=frame.type, data=frame.data
             )
             self.conn.emit(op="ack", ref=frame.ref, seq=seq)
 

@@ -8,7 +8,6 @@ registered handler, never a name built from the client's type.
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -95,38 +94,9 @@ async def disconnect(hub: Hub, conn: Connection) -> None:
         await unsubscribe(hub, conn, topic=topic)
 
 
-class RateLimiter:
-    """Token buckets per (user, topic): `REALTIME_SEND_RATE` per second, with a burst."""
-
-    def __init__(self) -> None:
-        self.buckets: dict[tuple[int, str], tuple[float, float]] = {}
-
-    def take(self, user_id: int, topic: str) -> None:
-        rate, burst = conf.get("REALTIME_SEND_RATE"), conf.get("REALTIME_SEND_BURST")
-        now = time.monotonic()
-        tokens, at = self.buckets.get((user_id, topic), (burst, now))
-        tokens = min(burst, tokens + (now - at) * rate)
-        if tokens < 1:
-            raise ServiceError(
-                ErrorCode.RATE_LIMITED,
-                "Trop de messages envoyés : patientez un instant.",
-                {"retry_after": round((1 - tokens) / rate, 2)},
-            )
-        self.buckets[(user_id, topic)] = (tokens - 1, now)
-        if len(self.buckets) > 10_000:
-            self._forget_full(now, burst / rate)
-
-    def _forget_full(self, now: float, refill: float) -> None:
-        """Drop the buckets that have refilled: they hold nothing a fresh one would not."""
-        for key, (_tokens, at) in list(self.buckets.items()):
-            if now - at >= refill:
-                del self.buckets[key]
-
-
-limiter = RateLimiter()
-
-
-async def send(conn: Connection, *, topic: str, event_type: str, data: dict) -> int | None:
+async def send(
+    hub: Hub, conn: Connection, *, topic: str, event_type: str, data: dict
+) -> int | None:
     """Run the topic kind's handler for a client event; returns the seq it produced."""
     sub = conn.subscriptions.get(topic)
     if sub is None:
@@ -135,7 +105,7 @@ async def send(conn: Connection, *, topic: str, event_type: str, data: dict) -> 
             ErrorCode.FORBIDDEN, "Abonnez-vous au sujet avant d'y envoyer.", {"field": "topic"}
         )
     handler = topics.handler_for(sub.topic, event_type)
-    limiter.take(conn.user_id, topic)
+    await hub.limiter.take(conn.user_id, topic)
     try:
         return await database_sync_to_async(handler)(conn.user, sub.topic.object_id, data)
     except ValidationError as exc:  # a handler that lets its event model validate `data`

@@ -19,6 +19,7 @@ from channels.db import database_sync_to_async
 from . import conf, selectors
 from .bus import CONTROL, get_bus
 from .connection import Connection
+from .limits import limiter_for
 from .presence import Presence
 from .publishing import PRESENCE
 
@@ -48,6 +49,7 @@ class Hub:
         # Redis for presence and send limits, None with the in-process bus.
         self.redis = get_bus().client()
         self.presence = Presence(self.redis)
+        self.limiter = limiter_for(self.redis)
         self.feeds: dict[str, Feed] = {}
         self.connections: dict[Connection, None] = {}
         self.started = asyncio.Event()

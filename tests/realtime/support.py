@@ -20,6 +20,9 @@ from realtime.topics import register_topic
 
 TIMEOUT = 5
 
+# Server processes that also know the test kind `room:<session id>` (`tests/realtime/asgi.py`).
+ROOM_APPLICATION = "tests.realtime.asgi:application"
+
 
 class Said(Event):
     """A durable chat line, as an app would declare it."""

@@ -8,15 +8,21 @@ from channels.db import database_sync_to_async
 
 from realtime import publish
 from realtime.connection import CLOSE_TOO_SLOW
-from realtime.gateway import limiter
-from tests.realtime.support import Said, connect
+from tests.realtime.support import ROOM_APPLICATION, Said, connect, connect_remote
+from tests.services import require_redis
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def fresh_buckets():
-    limiter.buckets.clear()
+def fresh_buckets(settings):
+    """Full buckets for each test: in memory each test's loop has its own hub, Redis keeps them."""
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter(f"{settings.REDIS_PREFIX}:rate:*"):
+            client.delete(key)
 
 
 async def test_sending_too_fast_is_rate_limited_and_the_socket_stays_open(world, room, settings):
@@ -119,3 +125,24 @@ async def test_a_client_resumes_after_being_dropped(world, room):
     await again.subscribe(room, since=seen["seq"])
     assert [f["data"]["body"] for f in await again.events(1)] == ["deux"]
     await again.close()
+
+
+@pytest.mark.slow
+async def test_two_processes_share_one_send_budget(world, daphne):
+    require_redis()
+    env = {"REALTIME_SEND_RATE": "0.1", "REALTIME_SEND_BURST": "3"}
+    servers = [daphne(application=ROOM_APPLICATION, **env) for _ in "ab"]
+    room = f"room:{world.session.pk}"
+    tabs = [await connect_remote(server, world.participant) for server in servers]
+    for tab in tabs:
+        await tab.subscribe(room)
+
+    answers = [
+        await tabs[n % 2].op("send", topic=room, type="chat.message", data={"body": f"m{n}"})
+        for n in range(4)
+    ]
+
+    assert [a["op"] for a in answers] == ["ack", "ack", "ack", "error"]
+    assert answers[3]["code"] == "rate_limited" and answers[3]["details"]["retry_after"] > 0
+    for tab in tabs:
+        await tab.close()

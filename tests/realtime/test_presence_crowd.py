@@ -6,12 +6,10 @@ import pytest
 from channels.db import database_sync_to_async
 
 from tests import factories
-from tests.realtime.support import connect_remote
+from tests.realtime.support import ROOM_APPLICATION, connect_remote
 from tests.services import require_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-ROOM_APPLICATION = "tests.realtime.asgi:application"
 CROWD = 300
 
 

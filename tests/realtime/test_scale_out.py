@@ -12,12 +12,10 @@ from django.db import close_old_connections
 
 from messaging import services as messaging
 from parcours.models import ApiToken
-from tests.realtime.support import connect_remote
+from tests.realtime.support import ROOM_APPLICATION, connect_remote
 from tests.services import require_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-ROOM_APPLICATION = "tests.realtime.asgi:application"
 
 
 @pytest.fixture
