@@ -73,9 +73,10 @@ async def _start(
             # subscription holds those frames until the state has gone out).
             sub.presence = True
             hub.watch(conn, topic)
-        users = await hub.presence.add(conn, topic)
+        await hub.presence.add(conn, topic)
         if presence:
-            conn.push(encode(topic, None, PresenceState(users=users)))
+            state = PresenceState(users=await hub.presence.members(topic))
+            conn.push(encode(topic, None, state))
 
 
 async def unsubscribe(hub: Hub, conn: Connection, *, topic: str) -> None:

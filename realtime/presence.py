@@ -18,7 +18,6 @@ import json
 import os
 import time
 import uuid
-from collections import Counter
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
@@ -81,22 +80,25 @@ class Presence:
     def _key(self, topic: str) -> str:
         return f"{self.prefix}:{topic}"
 
+    def _user_key(self, topic: str, member: str) -> str:
+        """The processes where one person is on the topic: who came or left, in O(log n)."""
+        return f"{self.prefix}:{topic}:{_user(member).user_id}"
+
     @staticmethod
     def _member(conn: Connection) -> str:
         return json.dumps([conn.user_id, conn.name, PROCESS], ensure_ascii=False)
 
-    async def add(self, conn: Connection, topic: str) -> list[PresentUser]:
-        """Enter `conn` in the topic's presence; returns who is there, `conn` included."""
+    async def add(self, conn: Connection, topic: str) -> None:
+        """Enter `conn` in the topic's presence, announcing the person's arrival if new."""
         mine = self.local.setdefault(topic, {}).setdefault(conn.user_id, {})
         mine[conn] = None
-        if self.redis is None:
-            if len(mine) == 1:
-                announce(topic, PresenceJoined(user_id=conn.user_id, name=conn.name))
-            return self._local_listing(topic)
         if len(mine) > 1:
-            return await self._queue(topic, "read", self.entries[topic, conn.user_id])
+            return
+        if self.redis is None:
+            announce(topic, PresenceJoined(user_id=conn.user_id, name=conn.name))
+            return
         member = self.entries[topic, conn.user_id] = self._member(conn)
-        return await self._queue(topic, "add", member)
+        await self._queue(topic, "add", member)
 
     async def remove(self, conn: Connection, topic: str) -> None:
         here = self.local.get(topic, {})
@@ -114,7 +116,10 @@ class Presence:
         else:
             await self._queue(topic, "remove", self.entries.pop((topic, conn.user_id)))
 
-    def _local_listing(self, topic: str) -> list[PresentUser]:
+    async def members(self, topic: str) -> list[PresentUser]:
+        """Who is on the topic, in every process."""
+        if self.redis is not None:
+            return await self._queue(topic, "read", "")
         here = self.local.get(topic, {})
         return [
             PresentUser(user_id=uid, name=next(iter(conns)).name)
@@ -146,42 +151,49 @@ class Presence:
             self.writer = None
 
     async def _apply(self, batch: list[Change]) -> None:
-        """Read each topic, apply the batch's changes in order, in one atomic transaction.
+        """Apply the batch's changes in order, then read the topics asked for, atomically.
 
-        Atomic, so that two processes admitting the same person at once announce one arrival.
+        Atomic, so that two processes admitting the same person at once announce one arrival:
+        each change counts the person's live processes on the topic as it applies.
         """
-        topics = list(dict.fromkeys(topic for topic, *_rest in batch))
         ttl = conf.get("REALTIME_PRESENCE_TTL")
         now = time.time()
+        changes = [(t, kind, m) for t, kind, m, _done in batch if kind != "read"]
+        reads = list(dict.fromkeys(t for t, kind, _m, _done in batch if kind == "read"))
+        starts: list[int] = []  # where each change's and each read's replies begin
         async with self.redis.pipeline(transaction=True) as pipe:
-            for topic in topics:
-                pipe.zrangebyscore(self._key(topic), now, "+inf")
-            for topic, kind, member, _done in batch:
+            for topic, kind, member in changes:
+                key, user_key = self._key(topic), self._user_key(topic, member)
+                starts.append(len(pipe))
                 if kind == "add":
-                    pipe.zadd(self._key(topic), {member: now + ttl})
-                    pipe.expire(self._key(topic), int(ttl * 10) + 1)
+                    pipe.zcount(user_key, now, "+inf")  # the person's other processes
+                    pipe.zadd(user_key, {PROCESS: now + ttl})
+                    pipe.zadd(key, {member: now + ttl})
+                    for k in (key, user_key):
+                        pipe.expire(k, int(ttl * 10) + 1)
                     pipe.sadd(f"{self.prefix}-topics", topic)
-                elif kind == "remove":
-                    pipe.zrem(self._key(topic), member)
+                else:
+                    pipe.zrem(user_key, PROCESS)
+                    pipe.zcount(user_key, now, "+inf")
+                    pipe.zrem(key, member)
+            for topic in reads:
+                starts.append(len(pipe))
+                pipe.zrangebyscore(self._key(topic), now, "+inf")
             found = await pipe.execute()
-        live = {topic: {m.decode(): None for m in found[i]} for i, topic in enumerate(topics)}
-        users = {topic: Counter(_user(m).user_id for m in live[topic]) for topic in topics}
         events: list[tuple[str, Event]] = []
-        for topic, kind, member, _done in batch:
+        for (topic, kind, member), at in zip(changes, starts, strict=False):
             user = _user(member)
-            if kind == "add" and member not in live[topic]:
-                live[topic][member] = None
-                users[topic][user.user_id] += 1
-                if users[topic][user.user_id] == 1:
-                    events.append((topic, PresenceJoined(user_id=user.user_id, name=user.name)))
-            elif kind == "remove" and member in live[topic]:
-                del live[topic][member]
-                users[topic][user.user_id] -= 1
-                if not users[topic][user.user_id]:
-                    events.append((topic, PresenceLeft(user_id=user.user_id)))
+            if kind == "add" and not found[at]:
+                events.append((topic, PresenceJoined(user_id=user.user_id, name=user.name)))
+            elif kind == "remove" and found[at] and not found[at + 1]:
+                events.append((topic, PresenceLeft(user_id=user.user_id)))
+        listings = {
+            topic: _listing(found[at])
+            for topic, at in zip(reads, starts[len(changes) :], strict=True)
+        }
         for topic, kind, _member, done in batch:
             if not done.done():
-                done.set_result(_listing(list(live[topic])) if kind != "remove" else None)
+                done.set_result(listings.get(topic) if kind == "read" else None)
         for topic, event in events:
             announce(topic, event)
 
@@ -209,12 +221,16 @@ class Presence:
         entries = list(self.entries.items())
         async with self.redis.pipeline(transaction=False) as pipe:
             for (topic, _user_id), member in entries:
+                user_key = self._user_key(topic, member)
                 pipe.zadd(self._key(topic), {member: expires}, xx=True)
+                pipe.zadd(user_key, {PROCESS: expires}, xx=True)
+                for key in (self._key(topic), user_key):
+                    pipe.expire(key, int(ttl * 10) + 1)
                 pipe.zscore(self._key(topic), member)
             found = await pipe.execute()
         lost = [
             (topic, member)
-            for (key, member), score in zip(entries, found[1::2], strict=True)
+            for (key, member), score in zip(entries, found[4::5], strict=True)
             if score is None and self.entries.get(key) == member  # not left meanwhile
             for topic in [key[0]]
         ]
@@ -222,17 +238,21 @@ class Presence:
 
     async def _sweep(self) -> None:
         """Remove the expired entries of every topic, announcing who has gone."""
+        now = time.time()
         for raw_topic in await self.redis.smembers(f"{self.prefix}-topics"):
             topic = raw_topic.decode()
             key = self._key(topic)
-            gone = [
-                _user(member.decode()).user_id
-                for member in await self.redis.zrangebyscore(key, "-inf", time.time())
-                if await self.redis.zrem(key, member)  # one process announces each departure
-            ]
-            if gone:
-                present = {u.user_id for u in _listing(await self.redis.zrange(key, 0, -1))}
-                for user_id in sorted(set(gone) - present):
-                    announce(topic, PresenceLeft(user_id=user_id))
+            for raw in await self.redis.zrangebyscore(key, "-inf", now):
+                member = raw.decode()
+                if not await self.redis.zrem(key, member):
+                    continue  # another process swept it and announces the departure
+                user_key = self._user_key(topic, member)
+                process = json.loads(member)[2]
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    pipe.zrem(user_key, process)
+                    pipe.zcount(user_key, now, "+inf")
+                    _removed, remaining = await pipe.execute()
+                if not remaining:
+                    announce(topic, PresenceLeft(user_id=_user(member).user_id))
             if not await self.redis.zcard(key):
                 await self.redis.srem(f"{self.prefix}-topics", topic)
