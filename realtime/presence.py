@@ -3,7 +3,9 @@
 With several processes, Redis holds one entry per person and process on a topic, in a sorted
 set scored by expiry time and refreshed by a heartbeat; every process sweeps the expired ones,
 so the users of a process that died (kill -9, power loss) leave within
-`REALTIME_PRESENCE_TTL` seconds. A person's second tab touches nothing in Redis.
+`REALTIME_PRESENCE_TTL` seconds. A person's second tab touches nothing in Redis. A small set
+per person and topic, of the processes where they are, tells an arrival or a departure
+without reading the whole list; only a socket that watches presence reads it.
 
 However many sockets arrive at once, Redis sees one transaction at a time per process: the
 changes and reads waiting meanwhile are gathered and sent together, so a crowd of thousands
