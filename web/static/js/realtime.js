@@ -17,7 +17,8 @@ class PreauRealtime {
 
   // Follow `topic`; `onEvent(frame)` gets {topic, seq?, type, data}. Options: `since` (resume
   // from a seq the page already shows), `presence` (also receive presence.* frames),
-  // `onResync(seq)` (the page must reload its state over HTTP), `onError(error frame)`.
+  // `onResync(seq)` (the page must reload its state over HTTP), `onError(error frame)`,
+  // `onSubscribed(seq)` (the topic's last seq when the subscription was granted).
   // Returns a function that stops following.
   subscribe(topic, onEvent, options = {}) {
     let entry = this.topics.get(topic);
@@ -25,6 +26,7 @@ class PreauRealtime {
       entry = { callbacks: new Set(), seq: options.since ?? null, presence: !!options.presence };
       entry.onResync = options.onResync;
       entry.onError = options.onError;
+      entry.onSubscribed = options.onSubscribed;
       this.topics.set(topic, entry);
       if (this.status === "open") this.sendSubscribe(topic, entry);
     }
@@ -114,8 +116,9 @@ class PreauRealtime {
       return;
     }
     const entry = frame.topic ? this.topics.get(frame.topic) : undefined;
-    if (frame.op === "subscribed" && entry && entry.seq === null) {
-      entry.seq = frame.seq;
+    if (frame.op === "subscribed" && entry) {
+      if (entry.seq === null) entry.seq = frame.seq;
+      if (entry.onSubscribed) entry.onSubscribed(frame.seq);
     } else if (frame.op === "resync" && entry) {
       entry.seq = frame.seq;
       if (entry.onResync) entry.onResync(frame.seq);
