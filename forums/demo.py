@@ -13,9 +13,9 @@ def seed(session: Session) -> None:
     """Give `session` an announcement forum and a discussion forum (idempotent)."""
     if Forum.objects.filter(session=session).exists():
         return
-    members = Membership.objects.filter(session=session).select_related("user")
-    trainer = next(m.user for m in members if m.role == Membership.Role.TRAINER)
-    participants = [m.user for m in members if m.role == Membership.Role.PARTICIPANT][:3]
+    members = Membership.objects.filter(session=session).select_related("user").order_by("id")
+    trainer = members.filter(role=Membership.Role.TRAINER).first().user
+    participants = [m.user for m in members.filter(role=Membership.Role.PARTICIPANT)[:3]]
     news = services.create_forum(
         session=session, actor=trainer, title="Annonces", kind=Forum.Kind.NEWS,
         description="<p>Les informations de l'équipe de formation.</p>",

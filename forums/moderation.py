@@ -95,26 +95,22 @@ def edit_post(*, post: Post, actor, body: str) -> Post:
     return post
 
 
-@transaction.atomic
 def set_pinned(*, discussion: Discussion, actor, pinned: bool) -> Discussion:
-    _moderator(actor, discussion, Action.ARRANGE_DISCUSSIONS)
-    discussion = _fresh_for_update(discussion)
-    if discussion.pinned != pinned:
-        discussion.pinned = pinned
-        discussion.save(update_fields=["pinned"])
-        log(actor=actor, act=Act.PIN if pinned else Act.UNPIN, discussion=discussion)
-        _publish_discussion(discussion)
-    return discussion
+    return _set_flag(discussion, actor, "pinned", pinned, on=Act.PIN, off=Act.UNPIN)
+
+
+def set_locked(*, discussion: Discussion, actor, locked: bool) -> Discussion:
+    return _set_flag(discussion, actor, "locked", locked, on=Act.LOCK, off=Act.UNLOCK)
 
 
 @transaction.atomic
-def set_locked(*, discussion: Discussion, actor, locked: bool) -> Discussion:
+def _set_flag(discussion: Discussion, actor, flag: str, value: bool, *, on: Act, off: Act):
     _moderator(actor, discussion, Action.ARRANGE_DISCUSSIONS)
     discussion = _fresh_for_update(discussion)
-    if discussion.locked != locked:
-        discussion.locked = locked
-        discussion.save(update_fields=["locked"])
-        log(actor=actor, act=Act.LOCK if locked else Act.UNLOCK, discussion=discussion)
+    if getattr(discussion, flag) != value:
+        setattr(discussion, flag, value)
+        discussion.save(update_fields=[flag])
+        log(actor=actor, act=on if value else off, discussion=discussion)
         _publish_discussion(discussion)
     return discussion
 
