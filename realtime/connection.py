@@ -33,7 +33,6 @@ class Subscription:
     # Frames held while the subscription replays or its access is re-checked; None: live.
     held: list[tuple[int | None, str]] | None = field(default_factory=list)
     holds: int = 1
-    presence: bool = False
 
 
 class Connection:

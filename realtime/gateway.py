@@ -71,7 +71,6 @@ async def _start(
         if presence:
             # Watching before the state is read: an arrival after it is never missed (the
             # subscription holds those frames until the state has gone out).
-            sub.presence = True
             hub.watch(conn, topic)
         await hub.presence.add(conn, topic)
         if presence:
