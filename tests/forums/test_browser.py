@@ -22,6 +22,9 @@ def test_moderation_likes_and_replies_show_live_on_open_pages(daphne, world, boa
     trainer.goto(url)
     for page in (participant, trainer):
         expect(page.locator("#live-status")).to_have_text("En direct")
+    # Each sees who else is reading, from live presence.
+    expect(trainer.locator("#readers")).to_contain_text("Participant Test")
+    expect(participant.locator("#readers")).to_contain_text("Trainer Test")
     expect(participant.locator("#pinned-badge")).to_be_hidden()
     expect(participant.locator("#reply-form")).to_be_visible()
 
@@ -52,3 +55,6 @@ def test_moderation_likes_and_replies_show_live_on_open_pages(daphne, world, boa
     participant.get_by_role("button", name="Publier").click()
     expect(trainer.locator(".post", has_text="Merci pour l'épinglage !")).to_be_visible()
     expect(participant.locator(".post", has_text="Merci pour l'épinglage !")).to_have_count(1)
+
+    participant.close()
+    expect(trainer.locator("#readers")).to_be_hidden()

@@ -146,10 +146,35 @@
     "forum.discussion_deleted": () => notice("Cette discussion a été supprimée."),
   };
 
+  // Who else reads the discussion right now: live presence, never stored.
+  const readers = new Map();
+  const me = Number(document.body.dataset.userId);
+  function paintReaders() {
+    readers.delete(me);
+    const names = [...readers.values()].sort((a, b) => a.localeCompare(b, "fr"));
+    $("#readers .names").textContent = names.join(", ");
+    $("#readers").hidden = names.length === 0;
+  }
+  Object.assign(handlers, {
+    "presence.state": (d) => {
+      readers.clear();
+      for (const user of d.users) readers.set(user.user_id, user.name);
+      paintReaders();
+    },
+    "presence.join": (d) => {
+      readers.set(d.user_id, d.name);
+      paintReaders();
+    },
+    "presence.leave": (d) => {
+      readers.delete(d.user_id);
+      paintReaders();
+    },
+  });
+
   window.preauRealtime.subscribe(
     `discussion:${discussionId}`,
     (frame) => handlers[frame.type]?.(frame.data),
-    { since: Number(page.dataset.since), onResync: () => location.reload() },
+    { since: Number(page.dataset.since), presence: true, onResync: () => location.reload() },
   );
   window.preauRealtime.onStatus((status) => {
     $("#live-status").textContent = status === "open" ? "En direct" : "Reconnexion…";
