@@ -118,8 +118,15 @@ class Server:
         return 0
 
     def stop(self) -> None:
+        """SIGTERM, then SIGKILL if the server is still flushing a saturated backlog."""
+        started = time.monotonic()
         self.process.terminate()
-        self.process.wait(timeout=10)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            print(f"  (arrêt forcé après {time.monotonic() - started:.0f} s)", flush=True)
 
 
 def _wait_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
