@@ -47,3 +47,36 @@ def test_a_poll_is_proposed_answered_live_and_closed_in_the_browser(daphne, worl
     )
     assert invitation.status == 200
     assert b"TZID=Europe/Paris" in invitation.body()
+
+
+@pytest.fixture
+def closing_soon(world):
+    """A poll that closes six seconds from now, made before the browser starts."""
+    from django.utils import timezone
+
+    from scheduling import services
+    from scheduling.schemas import SlotIn
+    from tests.scheduling.helpers import slot_body
+
+    return services.create_poll(
+        session=world.session,
+        actor=world.trainer,
+        title="Clôture automatique",
+        slots=[SlotIn(**slot_body(good_slots(1)[0]))],
+        closes_at=timezone.now() + timedelta(seconds=6),
+    )
+
+
+def test_an_open_voting_page_closes_by_itself_at_the_closing_date(
+    daphne, world, closing_soon, browser
+):
+    from playwright.sync_api import expect
+
+    server = daphne()
+    participant = log_in(browser, server, "participant")
+    participant.goto(f"/sondages/{closing_soon.pk}/")
+    save = participant.get_by_role("button", name="Enregistrer ma réponse")
+    expect(save).to_be_enabled()
+    # Nobody reloads the page: it closes itself when the date passes.
+    expect(participant.locator("#poll-state")).to_have_text("Sondage clos.", timeout=15_000)
+    expect(save).to_be_disabled()

@@ -129,8 +129,18 @@ function setupPoll() {
   const root = document.getElementById("poll");
   if (!root) return;
   const pollId = root.dataset.poll;
-  const refresh = async () => renderPoll(root, await preauApi("GET", `/polls/${pollId}`));
-  renderPoll(root, JSON.parse(document.getElementById("poll-data").textContent));
+  // A poll closes by itself at its closing date: the page reloads its state at that moment.
+  let closing;
+  const show = (poll) => {
+    renderPoll(root, poll);
+    clearTimeout(closing);
+    const wait = poll.closes_at ? new Date(poll.closes_at) - Date.now() : null;
+    if (poll.accepts_answers && wait !== null && wait < 2 ** 31 - 1) {
+      closing = setTimeout(refresh, Math.max(0, wait) + 500);
+    }
+  };
+  const refresh = async () => show(await preauApi("GET", `/polls/${pollId}`));
+  show(JSON.parse(document.getElementById("poll-data").textContent));
   document.getElementById("answer-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const choices = {};
@@ -139,7 +149,7 @@ function setupPoll() {
     }
     const comment = root.querySelector("textarea[name=comment]")?.value ?? null;
     try {
-      renderPoll(root, await preauApi("POST", `/polls/${pollId}/answers`, { choices, comment }));
+      show(await preauApi("POST", `/polls/${pollId}/answers`, { choices, comment }));
     } catch (error) {
       showError(error);
     }
