@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from parcours import services
@@ -24,7 +25,37 @@ class BearerTokenAuth(HttpBearer):
         return user
 
 
+class NulFreeJSONParser(Parser):
+    """JSON bodies whose strings hold no NUL character, which PostgreSQL cannot store."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        data = super().parse_body(request)
+        field = _field_holding_nul(data, "")
+        if field is not None:
+            raise ServiceError(
+                ErrorCode.INVALID,
+                gettext("Le champ « %(field)s » contient un caractère nul.") % {"field": field},
+                {"field": field},
+            )
+        return data
+
+
+def _field_holding_nul(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    if isinstance(value, dict):
+        items = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+    elif isinstance(value, list):
+        items = (
+            (f"{path}.{index}" if path else str(index), item) for index, item in enumerate(value)
+        )
+    else:
+        return None
+    return next((found for sub, item in items if (found := _field_holding_nul(item, sub))), None)
+
+
 api = NinjaAPI(
+    parser=NulFreeJSONParser(),
     title="Préau API",
     version="1",
     urls_namespace="api",
@@ -79,6 +110,8 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ServiceError):  # refused while ninja parsed the body
+        return _service_error(request, exc.__cause__)
     code = ErrorCode.INVALID if exc.status_code == 400 else ErrorCode.FORBIDDEN
     if exc.status_code == 429:
         code = ErrorCode.RATE_LIMITED
