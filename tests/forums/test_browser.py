@@ -3,6 +3,8 @@ open page follows; the participant's like and reply show on the trainer's page.
 
 The discussion comes from the `board` fixture, built before Playwright's event loop starts."""
 
+import re
+
 import pytest
 
 from tests.browser import log_in
@@ -58,3 +60,31 @@ def test_moderation_likes_and_replies_show_live_on_open_pages(daphne, world, boa
 
     participant.close()
     expect(trainer.locator("#readers")).to_be_hidden()
+
+
+@pytest.fixture
+def rich_post(world, board):
+    from forums import services
+
+    return services.reply(
+        discussion=board.discussion,
+        author=world.participant,
+        body='<p><strong>Important</strong> : lire <a href="https://eduscol.education.fr">Éduscol</a></p>',
+    )
+
+
+def test_editing_a_formatted_post_keeps_its_formatting(daphne, world, board, rich_post, browser):
+    from playwright.sync_api import expect
+
+    server = daphne()
+    page = log_in(browser, server, "participant")
+    page.goto(f"/forums/discussions/{board.discussion.pk}/")
+    post = page.locator(f"#post-{rich_post.pk}")
+    post.locator("button.edit").click()
+    area = post.locator("form.edit-form textarea")
+    expect(area).to_have_value(re.compile(r"<strong>Important</strong>"))
+    area.fill(area.input_value().replace("lire", "relire"))
+    post.get_by_role("button", name="Enregistrer").click()
+    expect(post.locator(".post-body strong")).to_have_text("Important")
+    expect(post.locator(".post-body a")).to_have_text("Éduscol")
+    expect(post.locator(".post-body")).to_contain_text("relire")

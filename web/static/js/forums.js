@@ -259,8 +259,12 @@
       area.name = "body";
       area.rows = 5;
       area.setAttribute("aria-label", "Texte du message");
+      // Plain paragraphs are edited as text; richer posts as their (sanitised) HTML, so
+      // that saving keeps their bold, links and lists.
+      const rich = shown.querySelector("strong, b, em, i, u, s, a, ul, ol, blockquote, code, pre, h3, h4");
       const paragraphs = [...shown.querySelectorAll("p")].map((p) => p.innerText.trim());
-      area.value = paragraphs.length ? paragraphs.join("\n\n") : shown.innerText.trim();
+      if (rich) area.value = shown.innerHTML.trim();
+      else area.value = paragraphs.length ? paragraphs.join("\n\n") : shown.innerText.trim();
       const save = Object.assign(document.createElement("button"), { type: "submit", textContent: "Enregistrer" });
       const cancel = Object.assign(document.createElement("button"), { type: "button", textContent: "Annuler" });
       form.append(area, save, cancel);
