@@ -10,6 +10,7 @@ gathers those answers from `parcours.policies` once per request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -60,9 +61,15 @@ class Viewer:
     def user_id(self) -> int | None:
         return self.user.pk
 
+    @cached_property
+    def standings(self) -> frozenset[policies.Standing]:
+        return policies.standings(self.user, self.session)
+
     def decide(self, action: Action) -> Decision:
         if action not in self.decisions:
-            self.decisions[action] = policies.decide(self.user, action, self.session)
+            self.decisions[action] = policies.decide_for_standings(
+                self.standings, action, self.session
+            )
         return self.decisions[action]
 
     def can(self, action: Action) -> bool:

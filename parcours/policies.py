@@ -240,7 +240,19 @@ def _has_active_grant(user: User, session: Session) -> bool:
 
 
 def decide(user: User, action: Action, session: Session) -> Decision:
+    return decide_for_standings(standings(user, session), action, session)
+
+
+def allowed_actions(user: User, session: Session) -> frozenset[Action]:
+    """Every action `user` may take in `session`, their standing read once (for pages)."""
     held = standings(user, session)
+    return frozenset(
+        action for action in Action if decide_for_standings(held, action, session).allowed
+    )
+
+
+def decide_for_standings(held: frozenset[Standing], action: Action, session: Session) -> Decision:
+    """`decide` for a caller that already holds the user's standings (one read per request)."""
     if not held & GRANTS[action]:
         return Decision(False, ErrorCode.FORBIDDEN, _denial_message(action, held))
     if session.has_ended():

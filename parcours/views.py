@@ -29,7 +29,8 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
         policies.require(user, Action.VIEW_SESSION_SUMMARY, session)
     except ServiceError as exc:
         return render(request, "parcours/denied.html", {"error": exc}, status=exc.http_status)
-    can = {action.name.lower(): policies.can(user, action, session) for action in Action}
+    allowed = policies.allowed_actions(user, session)
+    can = {action.name.lower(): action in allowed for action in Action}
     context = {"session": session, "can": can, "trainers": selectors.trainer_names(session)}
     if can["view_activities"]:
         services.record_entry(session=session, user=user)
