@@ -22,12 +22,12 @@ from .schemas import (
     MeOut,
     ParcoursOut,
     ProgressOut,
+    QueryText,
     SectionCopyOut,
     SessionDetailOut,
     SessionOut,
     StatsRowOut,
     TeacherOut,
-    Text,
     TokenIn,
     TokenOut,
 )
@@ -118,7 +118,7 @@ def session_detail(request: HttpRequest, session_id: int):
 class MemberFilters(Schema):
     role: Literal["participant", "tutor", "trainer"] | None = None
     finished: bool | None = None
-    school: Text | None = None
+    school: QueryText | None = None
     format: Literal["json", "csv"] = "json"
 
 

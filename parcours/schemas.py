@@ -12,13 +12,13 @@ def _no_nul(value: str) -> str:
     return value
 
 
-# Every free-text input of the API.
-Text = Annotated[str, AfterValidator(_no_nul)]
+# Free text read from a query string (JSON bodies are checked once by the API's parser).
+QueryText = Annotated[str, AfterValidator(_no_nul)]
 
 
 class TokenIn(Schema):
-    username: Text = Field(min_length=1, max_length=150)
-    password: Text = Field(min_length=1, max_length=256)
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=256)
 
 
 class TokenOut(Schema):
@@ -114,7 +114,7 @@ class ContentOpenIn(Schema):
 
 
 class DuplicateIn(Schema):
-    title: Text | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class ParcoursOut(Schema):
@@ -135,7 +135,7 @@ class SectionCopyOut(Schema):
 
 
 class AccessGrantIn(Schema):
-    reason: Text = Field(max_length=2000)
+    reason: str = Field(max_length=2000)
     # With its offset: a naive time would be ambiguous across academies' time zones.
     expires_at: AwareDatetime
 

@@ -67,8 +67,9 @@ def test_a_path_like_name_is_stored_under_a_random_name_in_the_apps_folder(model
     [("application/pdf", "attachment"), ("image/png", "inline")],
 )
 def test_files_are_served_with_their_checked_type_never_sniffed(
-    settings, tmp_path, content_type, disposition
+    db, settings, tmp_path, content_type, disposition
 ):
+    # `db`: closing a response ends the request, which checks the database connection.
     settings.MEDIA_ROOT = tmp_path
     attachment = ForumAttachment(name="a", content_type=content_type, size=3)
     attachment.file.save("a.bin", SimpleUploadedFile("a.bin", b"abc"), save=False)
