@@ -16,6 +16,8 @@ REVIEWED_USER_TIMESTAMPS: dict[str, str] = {
     "the attestation",
     "parcours.Attestation.issued_on": "the date printed on the attestation",
     "parcours.AccessGrant.expires_at": "an administrator's access is time-limited by rule",
+    "parcours.ApiToken.expires_at": "a token's end, set once when it is issued from a "
+    "setting; never moved by its use",
     "parcours.AuditEntry.at": "the audit log the session's trainers read: who entered and why",
     "forums.Post.created_at": "a post's date is content shown to its readers",
     "forums.Post.edited_at": '"modifié le" is content shown to a post\'s readers',
