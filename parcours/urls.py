@@ -18,4 +18,5 @@ urlpatterns = [
         ),
         name="activate",
     ),
+    path("jetons/", views.tokens_page, name="tokens"),
 ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('parcours', '0001_initial'),
+        ('parcours', '0003_api_token_lifecycle'),
     ]
 
     operations = [
