@@ -105,6 +105,9 @@ def session_detail(request: HttpRequest, session_id: int):
             user=user,
             include_trainer_only=policies.can(user, Action.VIEW_TRAINER_ONLY_CONTENT, session),
         )
+    if policies.can(user, Action.VIEW_OWN_PROGRESS, session):
+        own = selectors.own_attestation(session, user)
+        detail["attestation"] = _attestation_out(own) if own else None
     if policies.can(user, Action.LIST_ENROLLED_TEACHERS, session):
         detail["teachers"] = [
             TeacherOut(

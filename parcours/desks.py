@@ -117,3 +117,12 @@ def grants_of(user) -> QuerySet[AccessGrant]:
     return (
         AccessGrant.objects.filter(grantee=user).select_related("session").order_by("-expires_at")
     )
+
+
+def parcours_for_sessions(user) -> QuerySet[Parcours]:
+    """Parcours a session may be opened on by `user`: national ones and their academy's."""
+    academies = policies.academies_granting(user, PlatformAction.CREATE_SESSION)
+    if not academies:
+        return Parcours.objects.none()
+    scope = Q(origin=Parcours.Origin.NATIONAL) | Q(academy_id__in=academies)
+    return Parcours.objects.filter(scope).order_by("origin", "title")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_authoring, views_desk, views_manage
 
 app_name = "parcours"
 
@@ -19,4 +19,17 @@ urlpatterns = [
         name="activate",
     ),
     path("jetons/", views.tokens_page, name="tokens"),
+    # Running a training: desks reached from the navigation, managing a session.
+    path("administration/", views_desk.desk_page, name="desk"),
+    path("parcours/", views_authoring.authoring_page, name="authoring"),
+    path("parcours/<int:parcours_id>/", views_authoring.parcours_page, name="parcours"),
+    path("circonscription/", views_desk.circonscription_page, name="circonscription"),
+    path("statistiques/", views_desk.stats_page, name="stats"),
+    path("offre/", views_desk.catalogue_page, name="catalogue"),
+    path("sessions/<int:session_id>/journal/", views_desk.audit_page, name="audit"),
+    path(
+        "sessions/<int:session_id>/gestion/",
+        views_manage.session_manage_page,
+        name="session_manage",
+    ),
 ]

@@ -317,3 +317,13 @@ def test_every_running_route_refuses_a_caller_without_credentials(world, api, me
     assert response.status_code == 401, (path, response.content)
     assert response.json()["error"]["code"] == "unauthenticated"
     assert (Session.objects.count(), Membership.objects.count()) == before
+
+
+@pytest.mark.parametrize("standing", STANDINGS)
+def test_only_administrators_withdraw_a_tutor(world, api, standing):
+    response = api(world.by_standing(standing)).delete(
+        f"/sessions/{world.session.pk}/members/{world.tutor.pk}"
+    )
+    still_in = Membership.objects.filter(session=world.session, user=world.tutor).exists()
+    assert still_in is (standing not in {"admin", "admin_granted"})
+    assert response.status_code == (403 if still_in else 204)
