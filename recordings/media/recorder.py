@@ -140,12 +140,14 @@ class SegmentRecorder:
         self._stopping.set()
         readers = list(self._readers.values())
         self._readers.clear()
-        self._sources.clear()
         for task in readers:
             task.cancel()
         await asyncio.gather(*readers, return_exceptions=True)
         if self._thread is not None:
+            # The thread encodes what is still due from the frames already handed over.
             await asyncio.to_thread(self._thread.join)
+        self._sources.clear()
+        self._video_frame = None
         if self._error is not None:
             raise RecorderFailed(str(self._error)) from self._error
         return SegmentFile(self.path, self._seconds, self.path.stat().st_size)
@@ -167,13 +169,13 @@ class SegmentRecorder:
             while True:
                 sink(await track.recv())
         except MediaStreamError:
-            pass  # the sender left or stopped this track: silence, or black, from now on
-        finally:
-            if self._readers.get(track) is asyncio.current_task():
-                del self._readers[track]
+            # The sender left or stopped this track: silence, or black, from now on.
             self._sources.pop(track, None)
             if track is self._video_track:
                 self._video_track, self._video_frame = None, None
+        finally:
+            if self._readers.get(track) is asyncio.current_task():
+                del self._readers[track]
 
     # -- in the encoder thread ---------------------------------------------------------
 

@@ -90,14 +90,15 @@ async def test_switching_the_picture_films_the_new_presenter(tmp_path):
         recorder.set_video(blue)
 
     await record(path, 3.0, audio=[ToneTrack()], video=PatternTrack(RED), during=switch_later)
-    pictures = read_recording(path)["pictures"]
-    assert [colour(p) for p in pictures[8:18]].count("red") >= 9
-    assert [colour(p) for p in pictures[-8:]] == ["blue"] * 8
+    colours = [colour(p) for p in read_recording(path)["pictures"]]
+    before, after = colours[: int(1.4 * 15)], colours[int(2.2 * 15) :]
+    assert "red" in before and "blue" not in before
+    assert "red" not in after and after.count("blue") >= len(after) // 2
 
 
 async def test_a_screen_of_another_shape_is_letterboxed_not_stretched(tmp_path):
     path = tmp_path / "screen.webm"
-    await record(path, 1.5, audio=[ToneTrack()], video=PatternTrack(RED, size=(480, 480)))
+    await record(path, 2.0, audio=[ToneTrack()], video=PatternTrack(RED, size=(480, 480)))
     picture = read_recording(path)["pictures"][-1]
     assert picture.shape == (360, 640, 3)
     assert picture[:, :100].max() < 40 and picture[:, -100:].max() < 40  # black bars
@@ -178,6 +179,7 @@ KILLED_RECORDER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_recorder_killed_with_its_process_leaves_a_file_that_salvage_makes_seekable(tmp_path):
     damaged, repaired = tmp_path / "killed.webm", tmp_path / "repaired.webm"
     root = str(Path(__file__).resolve().parents[2])
