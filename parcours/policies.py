@@ -74,8 +74,11 @@ class Action(StrEnum):
     VOTE = "schedule.vote"
     # A poll's detailed answers while its results are hidden, and their CSV export.
     VIEW_POLL_RESULTS = "schedule.view_results"
-    MANAGE_RECORDINGS = "recording.manage"
+    # Recordings of virtual classes (recordings/): list and play them; start and stop
+    # recording a live class; rename, delete and set their retention period.
     WATCH_RECORDINGS = "recording.watch"
+    RECORD_CLASS = "recording.record"
+    MANAGE_RECORDINGS = "recording.manage"
     GRANT_ACCESS = "admin.grant_access"
     READ_AUDIT_LOG = "admin.read_audit_log"
     # Running a session: its title and dates, closing it, who teaches in it, joining it.
@@ -150,9 +153,12 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.SCHEDULE_CLASS: STAFF,
     Action.VOTE: MEMBERS,
     Action.VIEW_POLL_RESULTS: STAFF,
-    Action.MANAGE_RECORDINGS: STAFF,
-    # Recordings are for the members of the session only: no grant opens them.
+    # Recordings are for the members of the session only (participants, tutors, trainers):
+    # never inspectors, never administrators even with an access grant, never outsiders.
     Action.WATCH_RECORDINGS: MEMBERS,
+    Action.RECORD_CLASS: STAFF,
+    # Renaming, deleting and the retention period are the trainers' choice.
+    Action.MANAGE_RECORDINGS: frozenset({S.TRAINER}),
     Action.GRANT_ACCESS: frozenset({S.ADMIN, S.ADMIN_GRANTED}),
     Action.READ_AUDIT_LOG: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
     Action.VIEW_TIME_SPENT: frozenset(),
@@ -207,6 +213,7 @@ FROZEN_AFTER_END = frozenset(
         Action.ENROL_SELF,
         Action.MANAGE_QUESTIONNAIRES,
         Action.ANSWER_QUESTIONNAIRE,
+        Action.RECORD_CLASS,
     }
 )
 # Reading that stops after the end for participants unless the trainer keeps content open.
