@@ -15,6 +15,7 @@ def orm_beside_playwright(monkeypatch):
     reads are still plain blocking calls, made between browser steps."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+
 WITH_ERROR = "identifiant;nom;prénom;rôle\nalice;;;\nbruno;;;\ncamille;Roy;Camille;roi\n"
 FIXED = WITH_ERROR.replace(";roi\n", ";participant\n")
 
