@@ -1,11 +1,14 @@
 """Chromium driven by Playwright, against a real server (see tests/servers.py)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 
 from tests import factories
 from tests.services import require_chromium
+
+T = TypeVar("T")
 
 # Headless Chromium on a machine with no network but loopback.
 CHROMIUM_ARGS = [
@@ -44,3 +47,24 @@ def log_in(browser, server, username: str):
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", name="Mes sessions")).to_be_visible()
     return page
+
+
+def off_loop(fn: Callable[[], T]) -> T:
+    """Run `fn`'s database work outside Playwright's event loop.
+
+    The sync API keeps an event loop running in the test's thread, under which Django hands
+    out a connection per task context that nobody closes; a thread of its own gets a plain
+    connection, closed when `fn` is done.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def run() -> T:
+        try:
+            return fn()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()

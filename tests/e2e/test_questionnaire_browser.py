@@ -9,15 +9,14 @@ from tests.browser import log_in
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 
-@pytest.fixture(autouse=True)
-def orm_beside_playwright(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@pytest.fixture
+def third(world):
+    return factories.member(world.session, "participant", username="troisieme").user
 
 
-def test_an_anonymous_questionnaire_from_writing_to_results(daphne, world, browser):
+def test_an_anonymous_questionnaire_from_writing_to_results(daphne, world, third, browser):
     from playwright.sync_api import expect
 
-    third = factories.member(world.session, "participant", username="troisieme").user
     server = daphne()
     trainer = log_in(browser, server, "trainer")
     trainer.goto(f"/sessions/{world.session.pk}/")
