@@ -19,6 +19,8 @@ DEFAULTS = {
     # Redis connections each process keeps for presence and send limits (pub/sub apart);
     # commands beyond them wait their turn rather than open more.
     "REALTIME_REDIS_CONNECTIONS": 8,
+    # Threads (hence database connections) each process gives the gateway's database work.
+    "REALTIME_DB_THREADS": 4,
     # Seconds a process waits for a missing sequence number before reading it from the outbox.
     "REALTIME_GAP_WAIT": 0.3,
 }

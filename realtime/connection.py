@@ -16,11 +16,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from channels.db import database_sync_to_async
-
 from parcours.errors import ErrorCode, ServiceError
 
-from . import conf, selectors, topics
+from . import conf, db, selectors, topics
 
 # Close code for a socket too slow to keep up; the client reconnects and resumes.
 CLOSE_TOO_SLOW = 4008
@@ -140,15 +138,19 @@ class Connection:
 
     async def replay(self, sub: Subscription, since: int) -> None:
         """Send what the client missed after `since`, from the outbox."""
-        found = await database_sync_to_async(selectors.replay)(str(sub.topic), since)
+        found = await db.run(selectors.replay, str(sub.topic), since)
         if found.resync:
+            # The client reloads its state and follows the real head, even one behind its
+            # `since` (a `since` from another deployment, or a restored database).
             self.emit(op="resync", topic=str(sub.topic), seq=found.last_seq)
+            sub.last_seq = found.last_seq
+            return
         for _seq, frame in found.frames:
             self.push(frame)
         sub.last_seq = max(sub.last_seq, found.last_seq)
 
     async def authorize(self, topic: topics.Topic) -> None:
-        decision = await database_sync_to_async(topics.authorize)(self.user, topic)
+        decision = await db.run(topics.authorize, self.user, topic)
         if not decision:
             raise ServiceError(decision.code or ErrorCode.FORBIDDEN, decision.message)
 

@@ -12,19 +12,21 @@ and changes nothing; the socket stays open. Fan-out does not use the channel lay
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Coroutine
 from typing import Annotated, Any, Literal
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
 
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
 
-from . import conf, gateway
+from . import conf, db, gateway
 from .connection import Connection
 from .hub import current_hub, release_hub
+
+logger = logging.getLogger(__name__)
 
 Ref = Annotated[str, Field(max_length=64)] | Annotated[StrictInt, Field(ge=0)]
 TopicName = Annotated[str, Field(max_length=64)]
@@ -63,7 +65,8 @@ ClientFrame = TypeAdapter(
 )
 
 
-def parse_frame(text: str | None) -> SubscribeFrame | UnsubscribeFrame | SendFrame:
+def decode(text: str | None) -> dict[str, Any]:
+    """The JSON object of a text frame, or a `ServiceError` naming what is wrong with it."""
     if text is None:
         raise ServiceError(ErrorCode.INVALID, "Seules les trames texte JSON sont acceptées.")
     if len(text.encode()) > conf.get("REALTIME_MAX_FRAME_BYTES"):
@@ -78,6 +81,10 @@ def parse_frame(text: str | None) -> SubscribeFrame | UnsubscribeFrame | SendFra
         raise ServiceError(ErrorCode.INVALID, "Trame illisible : JSON attendu.") from None
     if not isinstance(raw, dict):
         raise ServiceError(ErrorCode.INVALID, "Trame invalide : un objet JSON est attendu.")
+    return raw
+
+
+def validate(raw: dict[str, Any]) -> SubscribeFrame | UnsubscribeFrame | SendFrame:
     try:
         return ClientFrame.validate_python(raw)
     except ValidationError as exc:
@@ -91,27 +98,44 @@ def parse_frame(text: str | None) -> SubscribeFrame | UnsubscribeFrame | SendFra
         ) from None
 
 
-def _ref_of(text: str | None) -> Any:
-    """The client's `ref`, when one can be read, so that an error can be matched to it."""
-    try:
-        ref = json.loads(text).get("ref") if text else None
-    except (ValueError, AttributeError):
-        return None
-    return ref if isinstance(ref, str | int) and len(str(ref)) <= 64 else None
+def _echo(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """The client's `ref` and `topic`, when readable, so that an error can be matched to them."""
+    raw = raw or {}
+    ref, topic = raw.get("ref"), raw.get("topic")
+    return {
+        "ref": ref if isinstance(ref, str | int) and len(str(ref)) <= 64 else None,
+        "topic": topic if isinstance(topic, str) and len(topic) <= 64 else None,
+    }
+
+
+INTERNAL = ServiceError(
+    ErrorCode.INTERNAL, "Erreur interne : rien n'a été modifié, réessayez plus tard."
+)
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        """The socket's whole life: whatever ends it (close, crash, server shutdown), the
+        connection leaves the hub, its feeds and presence here, and only here."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if hasattr(self, "conn"):
+                await gateway.disconnect(self.hub, self.conn)
+                await release_hub(self.hub)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        name = await database_sync_to_async(parcours_selectors.display_name)(user)
-        self.hub = await current_hub()
+        name = await db.run(parcours_selectors.display_name, user)
+        hub = await current_hub()
         self.conn = Connection(user=user, name=name, send=self._send_text, close=self._close)
-        self.hub.connections[self.conn] = None
+        self.hub = hub
+        hub.connections[self.conn] = None
         await self.accept()
 
     def _send_text(self, frame: str) -> Coroutine:
@@ -121,17 +145,16 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     async def _close(self, code: int) -> None:
         await self.close(code=code)
 
-    async def disconnect(self, code: int) -> None:
-        if hasattr(self, "conn"):
-            await gateway.disconnect(self.hub, self.conn)
-            await release_hub(self.hub)
-
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        raw = None
         try:
-            frame = parse_frame(text_data)
-            await self.handle(frame)
+            raw = decode(text_data)
+            await self.handle(validate(raw))
         except ServiceError as exc:
-            self.conn.error(exc, ref=_ref_of(text_data), topic=_topic_of(text_data))
+            self.conn.error(exc, **_echo(raw))
+        except Exception:  # a bug or a service away: the client is told, the socket stays
+            logger.exception("realtime: a client frame failed")
+            self.conn.error(INTERNAL, **_echo(raw))
 
     async def handle(self, frame: SubscribeFrame | UnsubscribeFrame | SendFrame) -> None:
         if isinstance(frame, SubscribeFrame):
@@ -147,11 +170,3 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 self.hub, self.conn, topic=frame.topic, event_type=frame.type, data=frame.data
             )
             self.conn.emit(op="ack", ref=frame.ref, seq=seq)
-
-
-def _topic_of(text: str | None) -> str | None:
-    try:
-        topic = json.loads(text).get("topic") if text else None
-    except (ValueError, AttributeError):
-        return None
-    return topic if isinstance(topic, str) and len(topic) <= 64 else None

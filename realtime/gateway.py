@@ -8,20 +8,22 @@ registered handler, never a name built from the client's type.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
-from channels.db import database_sync_to_async
 from pydantic import ValidationError
 
 from parcours.errors import ErrorCode, ServiceError
 from parcours.policies import ALLOWED, Decision
 
-from . import conf, topics
+from . import conf, db, topics
 from .bus import CONTROL, get_bus
 from .connection import Connection, Subscription
 from .events import PresenceState
 from .hub import Hub
 from .publishing import encode
+
+logger = logging.getLogger(__name__)
 
 
 def authorize_own_topic(user: Any, object_id: int) -> Decision:
@@ -88,10 +90,18 @@ async def unsubscribe(hub: Hub, conn: Connection, *, topic: str) -> None:
 
 
 async def disconnect(hub: Hub, conn: Connection) -> None:
+    """Take a closed socket out of the hub, its feeds and presence, whatever fails on the way."""
     conn.closed = True
     hub.connections.pop(conn, None)
-    for topic in list(conn.subscriptions):
-        await unsubscribe(hub, conn, topic=topic)
+    subscriptions, conn.subscriptions = conn.subscriptions, {}
+    for topic in subscriptions:
+        hub.leave(conn, topic)
+    for topic, sub in subscriptions.items():
+        if sub.topic.kind.presence and not hub.stopped:
+            try:
+                await hub.presence.remove(conn, topic)
+            except Exception:  # Redis away: the entry expires with the heartbeat it no longer gets
+                logger.warning("realtime: presence on %s not withdrawn", topic)
 
 
 async def send(
@@ -107,7 +117,7 @@ async def send(
     handler = topics.handler_for(sub.topic, event_type)
     await hub.limiter.take(conn.user_id, topic)
     try:
-        return await database_sync_to_async(handler)(conn.user, sub.topic.object_id, data)
+        return await db.run(handler, conn.user, sub.topic.object_id, data)
     except ValidationError as exc:  # a handler that lets its event model validate `data`
         first = exc.errors()[0]
         field = ".".join(["data", *(str(part) for part in first["loc"])])

@@ -14,9 +14,9 @@ import logging
 import sys
 from typing import Any
 
-from channels.db import database_sync_to_async
+from parcours.errors import ErrorCode, ServiceError
 
-from . import conf, selectors
+from . import conf, db, selectors
 from .bus import CONTROL, get_bus
 from .connection import Connection
 from .limits import limiter_for
@@ -29,7 +29,16 @@ logger = logging.getLogger(__name__)
 class Feed:
     """One topic as this process follows it."""
 
-    __slots__ = ("delivered", "gap_timer", "pending", "ready", "sockets", "topic", "watchers")
+    __slots__ = (
+        "delivered",
+        "failed",
+        "gap_timer",
+        "pending",
+        "ready",
+        "sockets",
+        "topic",
+        "watchers",
+    )
 
     def __init__(self, topic: str) -> None:
         self.topic = topic
@@ -40,6 +49,8 @@ class Feed:
         self.delivered: int | None = None
         self.pending: dict[int, str] = {}
         self.gap_timer: asyncio.TimerHandle | None = None
+        # Set when following the topic failed: the sockets waiting for it are refused.
+        self.failed = False
 
 
 class Hub:
@@ -53,6 +64,7 @@ class Hub:
         self.feeds: dict[str, Feed] = {}
         self.connections: dict[Connection, None] = {}
         self.started = asyncio.Event()
+        self.stopped = False
 
     async def start(self) -> None:
         await self.listener.start()
@@ -60,6 +72,7 @@ class Hub:
         self.started.set()
 
     async def stop(self) -> None:
+        self.stopped = True
         await self.presence.stop()
         await self.listener.stop()
         if self.redis is not None:
@@ -68,29 +81,46 @@ class Hub:
     # -- following topics ----------------------------------------------------------------
 
     async def join(self, conn: Connection, topic: str) -> Feed:
-        """Add `conn` to the topic's feed, following the topic first if nobody here does."""
+        """Add `conn` to the topic's feed, following the topic first if nobody here does.
+
+        If following fails (Redis or the database away), the feed is removed at once and
+        every socket waiting for it is refused: the next subscriber starts afresh.
+        """
         feed = self.feeds.get(topic)
-        if feed is None:
-            feed = self.feeds[topic] = Feed(topic)
-            feed.sockets[conn] = None
-            await self.listener.subscribe(topic)
-            # Subscribed first, then the baseline: anything committed later arrives live.
-            baseline = await database_sync_to_async(selectors.last_seq)(topic)
-            feed.delivered = baseline
-            self._drain(feed)
-            feed.ready.set()
-            if not feed.sockets:  # everyone left while the topic was being followed
-                self._drop(feed)
-        else:
+        if feed is not None:
             feed.sockets[conn] = None
             await feed.ready.wait()
+            if feed.failed:
+                feed.sockets.pop(conn, None)
+                raise ServiceError(ErrorCode.INTERNAL, "Sujet momentanément indisponible.")
+            return feed
+        feed = self.feeds[topic] = Feed(topic)
+        feed.sockets[conn] = None
+        try:
+            await self.listener.acquire(topic)
+            try:
+                # Subscribed first, then the baseline: anything committed later arrives live.
+                feed.delivered = await db.run(selectors.last_seq, topic)
+            except BaseException:
+                self.listener.release(topic)
+                raise
+        except BaseException:
+            feed.failed = True
+            feed.ready.set()
+            if self.feeds.get(topic) is feed:
+                del self.feeds[topic]
+            raise
+        self._drain(feed)
+        feed.ready.set()
+        if not feed.sockets:  # everyone left while the topic was being followed
+            self._drop(feed)
         return feed
 
     def leave(self, conn: Connection, topic: str) -> None:
         feed = self.feeds.get(topic)
-        if feed is None:
+        if feed is None or conn not in feed.sockets:
             return
-        feed.sockets.pop(conn, None)
+        del feed.sockets[conn]
         feed.watchers.pop(conn, None)
         if not feed.sockets and feed.ready.is_set():
             self._drop(feed)
@@ -100,7 +130,7 @@ class Hub:
         del self.feeds[feed.topic]
         if feed.gap_timer is not None:
             feed.gap_timer.cancel()
-        self.loop.create_task(self.listener.unsubscribe(feed.topic))
+        self.listener.release(feed.topic)
 
     def watch(self, conn: Connection, topic: str) -> None:
         self.feeds[topic].watchers[conn] = None
@@ -155,8 +185,8 @@ class Hub:
         if not feed.pending or self.feeds.get(feed.topic) is not feed:
             return
         first_known = min(feed.pending)
-        missing = await database_sync_to_async(selectors.frames_between)(
-            feed.topic, feed.delivered, first_known - 1
+        missing = await db.run(
+            selectors.frames_between, feed.topic, feed.delivered, first_known - 1
         )
         for seq, frame in missing:
             feed.pending.setdefault(seq, frame)
@@ -173,7 +203,7 @@ class Hub:
                 self.loop.create_task(self._read_after(feed))
 
     async def _read_after(self, feed: Feed) -> None:
-        found = await database_sync_to_async(selectors.frames_between)(feed.topic, feed.delivered)
+        found = await db.run(selectors.frames_between, feed.topic, feed.delivered)
         for seq, frame in found:
             feed.pending.setdefault(seq, frame)
         self._drain(feed)

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
 from . import conf
@@ -56,7 +55,11 @@ def publish(topic: str, event: Event) -> int | None:
     return seq
 
 
-apublish = sync_to_async(publish)
+async def apublish(topic: str, event: Event) -> int | None:
+    """`publish` for async code: runs on the gateway's database pool."""
+    from . import db
+
+    return await db.run(publish, topic, event)
 
 
 def encode(topic: str, seq: int | None, event: Event) -> str:
