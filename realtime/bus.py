@@ -18,11 +18,42 @@ from django.conf import settings
 
 from . import conf
 
-OnMessage = Callable[[str, str], None]
+Payload = str | bytes
+OnMessage = Callable[[str, Payload], None]
 OnReconnect = Callable[[], None]
 
 # The channel every process listens to for access changes and other gateway notices.
 CONTROL = "control"
+
+# A payload on a topic's channel is a marker line, then the frame. The marker says who gets
+# it: a seq (durable, in order), PRESENCE (the topic's presence watchers), nothing (every
+# socket), EXCEPT + a connection id (all but the sender), TO + an id (one socket, or one
+# server peer by name), TO_USER + a user id (that person's sockets). A marker that starts
+# with BINARY carries a binary frame.
+PRESENCE = "p"
+EXCEPT = "-"
+TO = ">"
+TO_USER = "@"
+BINARY = "b"
+
+
+def payload(marker: str, frame: Payload) -> Payload:
+    if isinstance(frame, bytes):
+        return f"{BINARY}{marker}\n".encode() + frame
+    return f"{marker}\n{frame}"
+
+
+def split(data: Payload) -> tuple[str, Payload]:
+    """The marker (without BINARY) and the frame of a payload, text decoded once."""
+    if isinstance(data, str):
+        marker, _, frame = data.partition("\n")
+        return marker, frame
+    raw_marker, _, raw = data.partition(b"\n")
+    marker = raw_marker.decode()
+    if marker.startswith(BINARY):
+        return marker[1:], raw
+    return marker, raw.decode()
+
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +98,7 @@ class MemoryBus:
     def client(self) -> None:
         """No store: one process keeps presence and send limits in memory."""
 
-    def publish(self, channel: str, payload: str) -> None:
+    def publish(self, channel: str, payload: Payload) -> None:
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
@@ -190,7 +221,7 @@ class RedisListener:
                 async for message in self.pubsub.listen():
                     kind, name = message["type"], message["channel"]
                     if kind == "message":
-                        self.on_message(name[offset:].decode(), message["data"].decode())
+                        self.on_message(name[offset:].decode(), message["data"])
                     elif kind == "subscribe" and self.confirmations.get(name):
                         future = self.confirmations[name].pop(0)
                         if not future.done():
@@ -219,7 +250,7 @@ class RedisBus:
     ) -> RedisListener:
         return RedisListener(self, on_message, on_reconnect)
 
-    def publish(self, channel: str, payload: str) -> None:
+    def publish(self, channel: str, payload: Payload) -> None:
         self._client.publish(self.channel_name(channel), payload)
 
     def client(self):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -20,7 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from . import conf
-from .bus import get_bus
+from .bus import get_bus, payload
 from .events import Event
 from .models import StoredEvent, TopicSequence
 from .topics import TOPIC_PATTERN
@@ -28,10 +29,8 @@ from .topics import TOPIC_PATTERN
 logger = logging.getLogger(__name__)
 
 _recorders: list[list[tuple[str, Event]]] = []
-
-# Bus payloads start with a marker line: the seq of a durable event, nothing for an
-# ephemeral one, `PRESENCE` for an event only the topic's presence watchers receive.
-PRESENCE = "p"
+# Per thread: the (topic, seq) pairs numbered while a `numbered()` block runs.
+_numbering = threading.local()
 
 
 def publish(topic: str, event: Event) -> int | None:
@@ -48,6 +47,8 @@ def publish(topic: str, event: Event) -> int | None:
         return None
     with transaction.atomic():
         seq = _next_seq(topic)
+        for taken in getattr(_numbering, "blocks", ()):
+            taken.append((topic, seq))
         frame = encode(topic, seq, event)
         StoredEvent.objects.create(topic=topic, seq=seq, frame=frame)
         _prune(topic, seq)
@@ -101,10 +102,23 @@ def _deliver(topic: str, event: Event, marker: str, frame: str) -> None:
 def fan_out(topic: str, marker: str, frame: str) -> None:
     """Hand an encoded frame to every process following `topic`."""
     try:
-        get_bus().publish(topic, f"{marker}\n{frame}")
+        get_bus().publish(topic, payload(marker, frame))
     except Exception:
         # The stored event is still replayed; a live ephemeral one is lost, as ephemeral.
         logger.exception("realtime fan-out failed on %s", topic)
+
+
+@contextmanager
+def numbered() -> Iterator[list[tuple[str, int]]]:
+    """The (topic, seq) pairs of the durable events numbered in this thread during the block:
+    how the gateway acks a client's send with the seq its handler's write took."""
+    taken: list[tuple[str, int]] = []
+    blocks = _numbering.__dict__.setdefault("blocks", [])
+    blocks.append(taken)
+    try:
+        yield taken
+    finally:
+        blocks.remove(taken)
 
 
 @contextmanager

@@ -32,8 +32,8 @@ async def test_a_frame_that_breaks_the_parser_gets_an_internal_error_and_the_soc
 
 
 def _presence_of(user):
-    return lambda f: f.get("type", "").startswith("presence.") and f["data"].get("user_id") == (
-        user.pk
+    return lambda f: (
+        f.get("type", "").startswith("presence.") and f["data"].get("user_id") == (user.pk)
     )
 
 
@@ -50,7 +50,7 @@ async def test_a_consumer_stopped_without_a_close_leaves_no_trace(world, room):
     client.ws.future.cancel()  # what a server shutdown does: no websocket.disconnect
 
     assert (await watcher.until(_presence_of(world.participant)))["type"] == "presence.leave"
-    assert [conn.user_id for conn in hub.connections] == [world.trainer.pk]
+    assert [conn.user_id for conn in hub.connections.values()] == [world.trainer.pk]
     assert list(hub.feeds) == [room]
     assert [conn.user_id for conn in hub.feeds[room].sockets] == [world.trainer.pk]
     assert list(hub.presence.local[room]) == [world.trainer.pk]
@@ -127,7 +127,8 @@ async def test_a_join_right_after_the_last_leave_still_hears_the_topic(world):
         pass
 
     leaving, joining = (
-        Connection(user=world.participant, name="P", send=keep, close=ignore) for _ in "ab"
+        Connection(id=f"test.{n}", user=world.participant, name="P", send=keep, close=ignore)
+        for n in (1, 2)
     )
     await hub.join(leaving, topic)
     hub.leave(leaving, topic)  # the last socket here leaves...
