@@ -74,8 +74,11 @@ class Action(StrEnum):
     VOTE = "schedule.vote"
     # A poll's detailed answers while its results are hidden, and their CSV export.
     VIEW_POLL_RESULTS = "schedule.view_results"
-    MANAGE_RECORDINGS = "recording.manage"
+    # Recordings of virtual classes (recordings/): list and play them; start and stop
+    # recording a live class; rename, delete and set their retention period.
     WATCH_RECORDINGS = "recording.watch"
+    RECORD_CLASS = "recording.record"
+    MANAGE_RECORDINGS = "recording.manage"
     GRANT_ACCESS = "admin.grant_access"
     READ_AUDIT_LOG = "admin.read_audit_log"
     # Never recorded, so never shown to anyone (trust frame).
@@ -132,9 +135,12 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.SCHEDULE_CLASS: STAFF,
     Action.VOTE: MEMBERS,
     Action.VIEW_POLL_RESULTS: STAFF,
-    Action.MANAGE_RECORDINGS: STAFF,
-    # Recordings are for the members of the session only: no grant opens them.
+    # Recordings are for the members of the session only (participants, tutors, trainers):
+    # never inspectors, never administrators even with an access grant, never outsiders.
     Action.WATCH_RECORDINGS: MEMBERS,
+    Action.RECORD_CLASS: STAFF,
+    # Renaming, deleting and the retention period are the trainers' choice.
+    Action.MANAGE_RECORDINGS: frozenset({S.TRAINER}),
     Action.GRANT_ACCESS: frozenset({S.ADMIN, S.ADMIN_GRANTED}),
     Action.READ_AUDIT_LOG: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
     Action.VIEW_TIME_SPENT: frozenset(),
@@ -165,6 +171,7 @@ FROZEN_AFTER_END = frozenset(
         Action.MANAGE_FORUMS,
         Action.START_NEWS_DISCUSSION,
         Action.ARRANGE_DISCUSSIONS,
+        Action.RECORD_CLASS,
     }
 )
 # Reading that stops after the end for participants unless the trainer keeps content open.
@@ -310,6 +317,24 @@ def member_ids_granted(action: Action, session: Session) -> set[int]:
     ):
         members = members.filter(role__in=[s.value for s in STAFF])
     return set(members.values_list("user_id", flat=True))
+
+
+def user_ids_granted(action: Action, session: Session) -> set[int]:
+    """`member_ids_granted`, plus the administrators inside the session by an active access
+    grant when the action is open to them (for fan-outs of what such a visitor may read)."""
+    found = member_ids_granted(action, session)
+    if S.ADMIN_GRANTED in GRANTS[action] and not (
+        session.has_ended() and action in FROZEN_AFTER_END
+    ):
+        found |= set(
+            AccessGrant.objects.filter(
+                session=session,
+                expires_at__gt=timezone.now(),
+                grantee__platform_roles__role=PlatformRole.Role.ADMIN,
+                grantee__platform_roles__academy_id=session.academy_id,
+            ).values_list("grantee_id", flat=True)
+        )
+    return found
 
 
 def decide_direct_message(sender: User, session: Session, recipients: list) -> Decision:
