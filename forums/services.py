@@ -19,7 +19,7 @@ from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Session
 from parcours.policies import Action
 from parcours.selectors import display_name
-from realtime import publish
+from realtime import publish, publish_many
 
 from . import events, limits, selectors
 from .conf import setting
@@ -176,8 +176,9 @@ def _notify_subscribers(post: Post) -> None:
         parent_id=post.parent_id,
         private=post.private,
     )
-    # Topics are always published forum, then discussion, then user: each publish locks
-    # its topic's sequence row until commit, and one order everywhere avoids deadlocks.
+    # Topics are always published forum, then discussion, then user (`publish_many` takes
+    # those in sorted order): each publish locks its topic's sequence row until commit, and
+    # one order everywhere avoids deadlocks.
     publish(f"forum:{forum.pk}", created)
     publish(f"discussion:{discussion.pk}", created)
     session = forum.session
@@ -201,8 +202,7 @@ def _notify_subscribers(post: Post) -> None:
         discussion_title=discussion.title,
         author_name=display_name(post.author),
     )
-    for user_id in sorted(recipients):
-        publish(f"user:{user_id}", notification)
+    publish_many((f"user:{user_id}" for user_id in recipients), notification)
 
 
 def within_edit_window(post: Post) -> bool:
@@ -243,7 +243,10 @@ def set_like(*, post: Post, user, liked: bool) -> int:
     # Likes of one post take turns, so that each published count is the true one.
     Post.objects.select_for_update().filter(pk=post.pk).values_list("pk").get()
     if liked:
-        changed = Like.objects.get_or_create(post=post, user=user)[1]
+        # The post's row is held: no other like of it can slip in between these two.
+        changed = not Like.objects.filter(post=post, user=user).exists()
+        if changed:
+            Like.objects.create(post=post, user=user)
     else:
         changed = bool(Like.objects.filter(post=post, user=user).delete()[0])
     count = Like.objects.filter(post=post).count()
