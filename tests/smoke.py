@@ -2,7 +2,8 @@
 
 Migrates a fresh SQLite file, loads the demo data, boots the server (`python -m config.serve`)
 as a real process on a free port, then logs in through the login form, calls the API, reads
-the OpenAPI schema and docs, and makes a WebSocket round trip. One line per check; exits non-zero on any failure.
+the OpenAPI schema and docs, and makes a WebSocket round trip. One line per check; exits
+non-zero on any failure.
 """
 
 from __future__ import annotations
