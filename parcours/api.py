@@ -6,14 +6,17 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 
 from . import attestations, policies, selectors, services
-from .models import Membership, Session
 from .policies import Action, PlatformAction
+from .routes.base import router
+from .routes.rows import member_row as _member_out
+from .routes.rows import session_row as _session_out
 from .schemas import (
     AccessGrantIn,
     AccessGrantOut,
+    ApiTokenOut,
     AttestationOut,
     AuditEntryOut,
     ContentOpenIn,
@@ -32,12 +35,27 @@ from .schemas import (
     TokenOut,
 )
 
-router = Router()
-
 
 @router.post("/auth/token", auth=None, response=TokenOut)
 def create_token(request: HttpRequest, payload: TokenIn):
-    return {"token": services.issue_api_token(**payload.dict())}
+    address = request.META.get("REMOTE_ADDR", "")
+    key, token = services.issue_api_token(**payload.dict(), address=address)
+    return {"token": key, "id": token.pk, "name": token.name, "expires_at": token.expires_at}
+
+
+@router.get("/me/tokens", response=list[ApiTokenOut])
+def my_tokens(request: HttpRequest):
+    current = getattr(request, "api_token_id", None)
+    return [
+        {"id": t.pk, "name": t.name, "expires_at": t.expires_at, "current": t.pk == current}
+        for t in selectors.api_tokens_of(request.user)
+    ]
+
+
+@router.delete("/me/tokens/{token_id}", response={204: None})
+def revoke_token(request: HttpRequest, token_id: int):
+    services.revoke_api_token(actor=request.user, token_id=token_id)
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut)
@@ -53,22 +71,6 @@ def me(request: HttpRequest):
         "academy": profile.academy.code if profile and profile.academy else None,
         "platform_roles": sorted(user.platform_roles.values_list("role", flat=True)),
         "last_visit": profile.last_visit if profile else None,
-    }
-
-
-def _session_out(session: Session, role: str) -> dict:
-    return {
-        "id": session.pk,
-        "title": session.title,
-        "parcours_id": session.parcours_id,
-        "parcours_title": session.parcours.title,
-        "academy": session.academy.code,
-        "starts_on": session.starts_on,
-        "ends_on": session.ends_on,
-        "state": session.state,
-        "ended": session.has_ended(),
-        "content_open_after_end": session.content_open_after_end,
-        "role": role,
     }
 
 
@@ -103,6 +105,9 @@ def session_detail(request: HttpRequest, session_id: int):
             user=user,
             include_trainer_only=policies.can(user, Action.VIEW_TRAINER_ONLY_CONTENT, session),
         )
+    if policies.can(user, Action.VIEW_OWN_PROGRESS, session):
+        own = selectors.own_attestation(session, user)
+        detail["attestation"] = _attestation_out(own) if own else None
     if policies.can(user, Action.LIST_ENROLLED_TEACHERS, session):
         detail["teachers"] = [
             TeacherOut(
@@ -155,19 +160,6 @@ def list_members(request: HttpRequest, session_id: int, filters: Query[MemberFil
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-membres.csv"'
     return response
-
-
-def _member_out(membership: Membership) -> dict:
-    profile = getattr(membership.user, "profile", None)
-    return {
-        "user_id": membership.user_id,
-        "username": membership.user.get_username(),
-        "name": selectors.display_name(membership.user),
-        "role": membership.role,
-        "school": profile.school if profile else "",
-        "circonscription": profile.circonscription if profile else "",
-        "finished": membership.finished_on is not None,
-    }
 
 
 @router.delete("/sessions/{session_id}/members/{user_id}", response={204: None})
@@ -314,3 +306,8 @@ def audit_log(request: HttpRequest, session_id: int):
 def statistics(request: HttpRequest):
     policies.require_platform(request.user, PlatformAction.VIEW_STATS)
     return selectors.statistics(policies.stats_academy_scope(request.user))
+
+
+# Running a training (parcours authoring, sessions, enrolment, accounts, desks): by concept
+# in parcours/routes/.
+from .routes import authoring, running  # noqa: E402, F401  (their routes join `router`)

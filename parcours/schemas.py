@@ -19,9 +19,20 @@ QueryText = Annotated[str, AfterValidator(_no_nul)]
 class TokenIn(Schema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=256)
+    # What the token is for ("script de suivi"): logging in again under it replaces it.
+    name: str = Field(default="", max_length=100)
 
 
-class TokenOut(Schema):
+class ApiTokenOut(Schema):
+    id: int
+    name: str
+    expires_at: datetime
+    # True for the token this request was made with.
+    current: bool = False
+
+
+class TokenOut(ApiTokenOut):
+    # Shown once: only its hash is kept.
     token: str
 
 
@@ -74,12 +85,21 @@ class TeacherOut(Schema):
     finished: bool
 
 
+class AttestationOut(Schema):
+    id: int
+    number: str
+    issued_on: date
+    url: str
+
+
 class SessionDetailOut(SessionOut):
     trainers: list[str]
     distance_minutes: int
     presence_minutes: int
     sections: list[SectionOut] | None = None
     teachers: list[TeacherOut] | None = None
+    # A participant's own attestation, once a trainer marked their training finished.
+    attestation: AttestationOut | None = None
 
 
 class MemberOut(Schema):
@@ -100,13 +120,6 @@ class ProgressOut(Schema):
     percent: int
     # Present for trainers and tutors only; never time spent or connection times.
     last_visit: date | None = None
-
-
-class AttestationOut(Schema):
-    id: int
-    number: str
-    issued_on: date
-    url: str
 
 
 class ContentOpenIn(Schema):

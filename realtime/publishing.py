@@ -62,31 +62,46 @@ apublish = sync_to_async(publish)
 
 def publish_many(topics: Iterable[str], event: Event) -> dict[str, int]:
     """`publish` of one event on many topics (a notification to each reader's `user:<id>`)
-    in the same few queries however many they are; returns each topic's sequence number.
+    in the same few queries however many they are; returns each topic's sequence number."""
+    return dict(publish_each((topic, event) for topic in dict.fromkeys(topics)))
+
+
+def publish_each(items: Iterable[tuple[str, Event]]) -> list[tuple[str, int | None]]:
+    """`publish` of several (topic, event) pairs in a fixed number of queries.
 
     Topics are numbered in sorted order, the order every publish to several topics follows,
-    so that two such writers never hold each other's rows.
+    so that two such writers never hold each other's rows; the events of one topic keep
+    the order given. Returns (topic, seq) in that numbering order.
     """
-    topics = sorted(set(topics))
-    for topic in topics:
+    items = sorted(items, key=lambda item: item[0])  # stable: a topic's events keep order
+    for topic, event in items:
         if not isinstance(topic, str) or not TOPIC_PATTERN.match(topic):
             raise ValueError(f"invalid topic {topic!r}")
-    if not event.durable:
-        for topic in topics:
+        if not isinstance(event, Event):
+            raise TypeError("publish_each() takes instances of realtime.events.Event")
+    durable = [(topic, event) for topic, event in items if event.durable]
+    for topic, event in items:
+        if not event.durable:
             publish(topic, event)
-        return {}
-    if not topics:
-        return {}
+    if not durable:
+        return []
+    counts: dict[str, int] = {}
+    for topic, _ in durable:
+        counts[topic] = counts.get(topic, 0) + 1
     with transaction.atomic(savepoint=False):
-        seqs = _next_seqs(topics)
-        frames = {topic: encode(topic, seqs[topic], event) for topic in topics}
+        last = _advance(counts)
+        next_seq = {topic: last[topic] - counts[topic] for topic in counts}
+        numbered = []
+        for topic, event in durable:
+            next_seq[topic] += 1
+            numbered.append((topic, next_seq[topic], event, encode(topic, next_seq[topic], event)))
         StoredEvent.objects.bulk_create(
-            StoredEvent(topic=topic, seq=seqs[topic], frame=frames[topic]) for topic in topics
+            StoredEvent(topic=topic, seq=seq, frame=frame) for topic, seq, _, frame in numbered
         )
-        for topic in topics:
-            _prune(topic, seqs[topic])
-            transaction.on_commit(partial(_deliver, topic, event, str(seqs[topic]), frames[topic]))
-    return seqs
+        for topic, seq, event, frame in numbered:
+            _prune(topic, seq)
+            transaction.on_commit(partial(_deliver, topic, event, str(seq), frame))
+    return [(topic, seq) for topic, seq, _, _ in numbered]
 
 
 def encode(topic: str, seq: int | None, event: Event) -> str:
@@ -111,16 +126,17 @@ def _next_seq(topic: str) -> int:
         return cursor.fetchone()[0]
 
 
-def _next_seqs(topics: list[str]) -> dict[str, int]:
-    """`_next_seq` of several topics in one statement, their rows taken in the given order."""
+def _advance(counts: dict[str, int]) -> dict[str, int]:
+    """Move each topic's sequence on by its count in one statement, rows taken in sorted
+    order; returns each topic's new last number."""
     table = connection.ops.quote_name(TopicSequence._meta.db_table)
-    rows = ", ".join(["(%s, 1)"] * len(topics))
+    rows = ", ".join(["(%s, %s)"] * len(counts))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (topic, last_seq) VALUES {rows} "
-            f"ON CONFLICT (topic) DO UPDATE SET last_seq = {table}.last_seq + 1 "
+            f"ON CONFLICT (topic) DO UPDATE SET last_seq = {table}.last_seq + excluded.last_seq "
             "RETURNING topic, last_seq",
-            topics,
+            [value for topic in sorted(counts) for value in (topic, counts[topic])],
         )
         return dict(cursor.fetchall())
 

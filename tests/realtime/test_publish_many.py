@@ -8,7 +8,7 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from realtime import publish, publish_many
+from realtime import publish, publish_each, publish_many
 from realtime.models import StoredEvent
 from realtime.publishing import capture
 from realtime.selectors import last_seq
@@ -25,6 +25,25 @@ def test_each_topic_gets_its_own_next_number_and_a_stored_frame(db):
     assert seqs == {"room:1": 3, "room:2": 1, "user:7": 1}
     stored = StoredEvent.objects.filter(frame__contains="à tous").values_list("topic", "seq")
     assert sorted(stored) == [("room:1", 3), ("room:2", 1), ("user:7", 1)]
+
+
+def test_several_events_on_one_topic_in_a_batch_keep_their_order_and_numbers(db):
+    publish("user:1", Said(body="avant", author_id=1))
+
+    taken = publish_each(
+        [
+            ("user:2", Said(body="b1", author_id=1)),
+            ("user:1", Said(body="a1", author_id=1)),
+            ("user:1", Said(body="a2", author_id=1)),
+        ]
+    )
+
+    assert taken == [("user:1", 2), ("user:1", 3), ("user:2", 1)]
+    frames = (
+        StoredEvent.objects.filter(topic="user:1").order_by("seq").values_list("frame", flat=True)
+    )
+    assert ['"a1"' in f for f in frames] == [False, True, False]
+    assert ['"a2"' in f for f in frames] == [False, False, True]
 
 
 def test_delivery_waits_for_the_commit_and_a_rollback_leaves_nothing(transactional_db):
