@@ -1,6 +1,7 @@
 """The realtime gateway: every app publishes through `realtime.publish` (durable events, and
-ephemeral ones after a commit) or `realtime.relay` (ephemeral, now, from async code); server
-components take part in a topic with `realtime.attach` (see docs/realtime.md)."""
+ephemeral ones after a commit; `publish_many` and `publish_each` for many topics at once) or
+`realtime.relay` (ephemeral, now, from async code); server components take part in a topic
+with `realtime.attach` (see docs/realtime.md)."""
 
 from typing import Any
 
@@ -8,6 +9,8 @@ from typing import Any
 _EXPORTS = {
     "apublish": "publishing",
     "publish": "publishing",
+    "publish_each": "publishing",
+    "publish_many": "publishing",
     "relay": "relaying",
     "relay_bytes": "relaying",
     "attach": "peers",
