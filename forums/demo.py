@@ -11,13 +11,13 @@ from .models import Forum
 @transaction.atomic
 def seed(session: Session) -> None:
     """Give `session` an announcement forum and a discussion forum (idempotent)."""
-    if Forum.objects.filter(session=session).exists():
+    if Forum.objects.filter(scope__session=session).exists():
         return
     members = Membership.objects.filter(session=session).select_related("user").order_by("id")
     trainer = members.filter(role=Membership.Role.TRAINER).first().user
     participants = [m.user for m in members.filter(role=Membership.Role.PARTICIPANT)[:3]]
     news = services.create_forum(
-        session=session, actor=trainer, title="Annonces", kind=Forum.Kind.NEWS,
+        scope=session.scope, actor=trainer, title="Annonces", kind=Forum.Kind.NEWS,
         description="<p>Les informations de l'équipe de formation.</p>",
     )  # fmt: skip
     welcome = services.start_discussion(
@@ -28,7 +28,7 @@ def seed(session: Session) -> None:
     )
     moderation.set_pinned(discussion=welcome, actor=trainer, pinned=True)
     forum = services.create_forum(
-        session=session, actor=trainer, title="Vos pratiques de questionnement",
+        scope=session.scope, actor=trainer, title="Vos pratiques de questionnement",
         kind=Forum.Kind.STANDARD,
         description="<p>Partagez comment vous questionnez vos élèves sur un texte lu.</p>",
     )  # fmt: skip

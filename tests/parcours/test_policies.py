@@ -60,6 +60,14 @@ EXPECTED: dict[Action, set[str]] = {
     Action.VIEW_TIME_SPENT: NOBODY,
     Action.VIEW_CONNECTION_TIMES: NOBODY,
     Action.VIEW_PAGES_VIEWED: NOBODY,
+    Action.OPEN_SESSION_SPACE: {"trainer"},
+    # Joining, leaving and running a space's activities happen in the space, not the session.
+    Action.JOIN_SPACE: NOBODY,
+    Action.REQUEST_TO_JOIN: NOBODY,
+    Action.LEAVE_SPACE: NOBODY,
+    Action.MANAGE_SPACE: NOBODY,
+    Action.LEAD_ACTIVITIES: NOBODY,
+    Action.EDIT_RESERVED: NOBODY,
 }
 
 
@@ -170,6 +178,7 @@ PLATFORM_EXPECTED: dict[PlatformAction, set[str]] = {
     PlatformAction.DUPLICATE_PARCOURS: {"designer", "admin", "admin_granted"},
     PlatformAction.LIST_INSPECTED_SESSIONS: {"inspector"},
     PlatformAction.EXPORT_NOMINATIVE_DATA: NOBODY,
+    PlatformAction.CREATE_SPACE: {"designer", "admin", "admin_granted"},
 }
 
 
