@@ -87,13 +87,13 @@ def viewer(user, scope: Scope) -> Viewer:
     return Viewer(user, scope)
 
 
-def _scoped(path: str) -> list[str]:
+def owner_paths(path: str) -> list[str]:
     """`select_related` paths that load a scope's owner (what the policies read) with it."""
     return [f"{path}scope__session__academy", f"{path}scope__space__session"]
 
 
 def get_forum(forum_id: int) -> Forum:
-    forum = Forum.objects.select_related(*_scoped("")).filter(pk=forum_id).first()
+    forum = Forum.objects.select_related(*owner_paths("")).filter(pk=forum_id).first()
     if forum is None:
         raise not_found("forum", forum_id)
     return forum
@@ -101,7 +101,7 @@ def get_forum(forum_id: int) -> Forum:
 
 def get_discussion(discussion_id: int) -> Discussion:
     discussion = (
-        Discussion.objects.select_related(*_scoped("forum__")).filter(pk=discussion_id).first()
+        Discussion.objects.select_related(*owner_paths("forum__")).filter(pk=discussion_id).first()
     )
     if discussion is None:
         raise not_found("discussion", discussion_id)
@@ -110,7 +110,7 @@ def get_discussion(discussion_id: int) -> Discussion:
 
 def get_post(post_id: int) -> Post:
     post = (
-        Post.objects.select_related(*_scoped("discussion__forum__"), "author")
+        Post.objects.select_related(*owner_paths("discussion__forum__"), "author")
         .filter(pk=post_id)
         .first()
     )
@@ -121,13 +121,15 @@ def get_post(post_id: int) -> Post:
 
 def authorize_forum_topic(user, forum_id: int) -> Decision:
     """May `user` follow `forum:<id>` live? Never raises."""
-    forum = Forum.objects.select_related(*_scoped("")).filter(pk=forum_id).first()
+    forum = Forum.objects.select_related(*owner_paths("")).filter(pk=forum_id).first()
     return _topic_decision(user, forum.scope if forum else None, "forum", forum_id)
 
 
 def authorize_discussion_topic(user, discussion_id: int) -> Decision:
     """May `user` follow `discussion:<id>` live? Never raises."""
-    found = Discussion.objects.select_related(*_scoped("forum__")).filter(pk=discussion_id).first()
+    found = (
+        Discussion.objects.select_related(*owner_paths("forum__")).filter(pk=discussion_id).first()
+    )
     return _topic_decision(user, found.forum.scope if found else None, "discussion", discussion_id)
 
 
@@ -262,11 +264,14 @@ def posts(discussion: Discussion, viewer: Viewer) -> QuerySet[Post]:
 
 
 def post_view(post: Post, viewer: Viewer, *, visible_ids: set[int] | None = None) -> dict:
-    """A post as `viewer` may read it. `visible_ids` limits which quoted posts are shown."""
+    """A post as `viewer` may read it, its quote included only if they may read the quoted
+    post: `visible_ids` when the caller has them (a whole discussion), else asked here."""
     hide_text = masked(viewer, post)
     likers = [like.user for like in post.likes.all()]
     quote = post.quote_of
-    show_quote = quote is not None and (visible_ids is None or quote.pk in visible_ids)
+    show_quote = quote is not None and (
+        quote.pk in visible_ids if visible_ids is not None else can_see(viewer, quote)
+    )
     return {
         "id": post.pk,
         "discussion_id": post.discussion_id,
@@ -308,7 +313,7 @@ def attachment_view(attachment: Attachment) -> dict:
 def readable_attachment(attachment_id: int, user) -> Attachment:
     """An attachment of a post `user` may read in full, or `not_found`."""
     attachment = (
-        Attachment.objects.select_related(*_scoped("post__discussion__forum__"))
+        Attachment.objects.select_related(*owner_paths("post__discussion__forum__"))
         .filter(pk=attachment_id)
         .first()
     )
@@ -332,7 +337,7 @@ def favourites(user) -> list[dict]:
     """My favourite discussions across all my sessions, newest activity first."""
     rows = (
         Favourite.objects.filter(user=user)
-        .select_related(*_scoped("discussion__forum__"))
+        .select_related(*owner_paths("discussion__forum__"))
         .order_by("-discussion__last_post_id")
     )
     return [
@@ -354,6 +359,31 @@ def favourites(user) -> list[dict]:
 def subscriber_ids(discussion: Discussion) -> set[int]:
     forum_or_discussion = Q(forum=discussion.forum_id) | Q(discussion=discussion)
     return set(Subscription.objects.filter(forum_or_discussion).values_list("user_id", flat=True))
+
+
+def restricted_reader_ids(post: Post) -> set[int] | None:
+    """Who may read `post` when not every reader of its forum may (None: everyone may).
+
+    The members' side of `visibility`: a private reply is read by its author, the session's
+    trainers and tutors, and the author of the private reply it answers; an answer in a Q&A
+    forum by the staff and by those who have answered. Live events about such a post go to
+    these people only, so that nobody else learns it exists.
+    """
+    discussion = post.discussion
+    scope = discussion.forum.scope
+    readers: set[int] | None = None
+    if post.private:
+        readers = policies.user_ids_granted(Action.READ_TRAINER_ONLY_CONTRIBUTIONS, scope)
+        if post.parent_id is not None and post.parent.private:
+            readers.add(post.parent.author_id)
+    if discussion.forum.kind == Forum.Kind.QA and post.parent_id is not None:
+        qa = policies.user_ids_granted(Action.READ_QA_WITHOUT_ANSWERING, scope)
+        qa |= reply_author_ids(discussion)
+        readers = qa if readers is None else readers & qa
+    if readers is not None:
+        readers.add(post.author_id)
+        readers.discard(None)
+    return readers
 
 
 def reply_author_ids(discussion: Discussion) -> set[int]:

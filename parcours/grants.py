@@ -66,8 +66,11 @@ class Action(StrEnum):
     VOTE = "schedule.vote"
     # A poll's detailed answers while its results are hidden, and their CSV export.
     VIEW_POLL_RESULTS = "schedule.view_results"
-    MANAGE_RECORDINGS = "recording.manage"
+    # Recordings of virtual classes (recordings/): list and play them; start and stop
+    # recording a live class; rename, delete and set their retention period.
     WATCH_RECORDINGS = "recording.watch"
+    RECORD_CLASS = "recording.record"
+    MANAGE_RECORDINGS = "recording.manage"
     GRANT_ACCESS = "admin.grant_access"
     READ_AUDIT_LOG = "admin.read_audit_log"
     # Never recorded, so never shown to anyone (trust frame).
@@ -136,9 +139,12 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.SCHEDULE_CLASS: STAFF,
     Action.VOTE: MEMBERS,
     Action.VIEW_POLL_RESULTS: STAFF,
-    Action.MANAGE_RECORDINGS: STAFF,
-    # Recordings are for the members of the session only: no grant opens them.
+    # Recordings are for the members of the session only (participants, tutors, trainers):
+    # never inspectors, never administrators even with an access grant, never outsiders.
     Action.WATCH_RECORDINGS: MEMBERS,
+    Action.RECORD_CLASS: STAFF,
+    # Renaming, deleting and the retention period are the trainers' choice.
+    Action.MANAGE_RECORDINGS: frozenset({S.TRAINER}),
     Action.GRANT_ACCESS: frozenset({S.ADMIN, S.ADMIN_GRANTED}),
     Action.READ_AUDIT_LOG: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
     Action.VIEW_TIME_SPENT: frozenset(),
@@ -183,9 +189,10 @@ SPACE_GRANTS: dict[Action, frozenset[Standing]] = {action: frozenset() for actio
     Action.SCHEDULE_CLASS: ANIMATORS,
     Action.VOTE: SPACE_MEMBERS,
     Action.VIEW_POLL_RESULTS: ANIMATORS,
-    Action.MANAGE_RECORDINGS: ANIMATORS,
     # Recordings are for members only, as in a session.
     Action.WATCH_RECORDINGS: SPACE_MEMBERS,
+    Action.RECORD_CLASS: ANIMATORS,
+    Action.MANAGE_RECORDINGS: ANIMATORS,
     Action.JOIN_SPACE: frozenset({S.NEWCOMER}),
     Action.REQUEST_TO_JOIN: frozenset({S.NEWCOMER}),
     Action.LEAVE_SPACE: SPACE_MEMBERS,
@@ -218,6 +225,7 @@ FROZEN_AFTER_END = frozenset(
         Action.MANAGE_FORUMS,
         Action.START_NEWS_DISCUSSION,
         Action.ARRANGE_DISCUSSIONS,
+        Action.RECORD_CLASS,
         Action.OPEN_SESSION_SPACE,
         Action.JOIN_SPACE,
         Action.REQUEST_TO_JOIN,

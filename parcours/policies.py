@@ -270,6 +270,28 @@ def member_ids_granted(action: Action, target: Target) -> set[int]:
     return set(members.values_list("user_id", flat=True))
 
 
+def user_ids_granted(action: Action, target: Target) -> set[int]:
+    """`member_ids_granted`, plus the administrators inside the session by an active access
+    grant when the action is open to them (for fan-outs of what such a visitor may read)."""
+    found = member_ids_granted(action, target)
+    owner = owner_of(target)
+    session = owner.session if isinstance(owner, Space) else owner
+    if (
+        session is not None
+        and S.ADMIN_GRANTED in grants_of(owner)[action]
+        and not (owner.has_ended() and action in FROZEN_AFTER_END)
+    ):
+        found |= set(
+            AccessGrant.objects.filter(
+                session=session,
+                expires_at__gt=timezone.now(),
+                grantee__platform_roles__role=PlatformRole.Role.ADMIN,
+                grantee__platform_roles__academy_id=session.academy_id,
+            ).values_list("grantee_id", flat=True)
+        )
+    return found
+
+
 def member_ids(target: Target) -> set[int]:
     """Ids of every member of a session or space, whatever their role."""
     owner = owner_of(target)

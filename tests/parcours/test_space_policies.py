@@ -52,8 +52,9 @@ EXPECTED: dict[Action, set[str]] = {
     Action.SCHEDULE_CLASS: ANIMATOR,
     Action.VOTE: MEMBERS,
     Action.VIEW_POLL_RESULTS: ANIMATOR,
-    Action.MANAGE_RECORDINGS: ANIMATOR,
     Action.WATCH_RECORDINGS: MEMBERS,
+    Action.RECORD_CLASS: ANIMATOR,
+    Action.MANAGE_RECORDINGS: ANIMATOR,
     # This space is "sur demande": one asks, nobody joins straight away.
     Action.JOIN_SPACE: NOBODY,
     Action.REQUEST_TO_JOIN: {"newcomer"},
