@@ -73,6 +73,18 @@ class Action(StrEnum):
     MANAGE_RECORDINGS = "recording.manage"
     GRANT_ACCESS = "admin.grant_access"
     READ_AUDIT_LOG = "admin.read_audit_log"
+    # Running a session: its title and dates, closing it, who teaches in it, joining it.
+    EDIT_SESSION = "session.edit"
+    CLOSE_SESSION = "session.close"
+    MANAGE_STAFF = "session.manage_staff"
+    # A teacher joins a session of a parcours in open access on their own.
+    ENROL_SELF = "session.enrol_self"
+    # Questionnaires: anonymous by default, trainers see group results only.
+    MANAGE_QUESTIONNAIRES = "questionnaire.manage"
+    ANSWER_QUESTIONNAIRE = "questionnaire.answer"
+    VIEW_QUESTIONNAIRE_RESULTS = "questionnaire.view_results"
+    # Who answered what: only for a questionnaire created nominative (`decide_answers`).
+    VIEW_NOMINATIVE_ANSWERS = "questionnaire.view_nominative_answers"
     # Never recorded, so never shown to anyone (trust frame).
     VIEW_TIME_SPENT = "tracking.view_time_spent"
     VIEW_CONNECTION_TIMES = "tracking.view_connection_times"
@@ -98,11 +110,18 @@ class PlatformAction(StrEnum):
     LIST_INSPECTED_SESSIONS = "platform.list_inspected_sessions"
     CREATE_SPACE = "platform.create_space"
     EXPORT_NOMINATIVE_DATA = "platform.export_nominative_data"
+    # Academy-scoped (`decide_in_academy`): the role must be held in the academy concerned.
+    AUTHOR_PARCOURS = "platform.author_parcours"
+    CREATE_SESSION = "platform.create_session"
+    CREATE_ACCOUNT = "platform.create_account"
+    LIST_ACADEMY_SESSIONS = "platform.list_academy_sessions"
 
 
 S = Standing
 MEMBERS = frozenset({S.PARTICIPANT, S.TUTOR, S.TRAINER})
 STAFF = frozenset({S.TUTOR, S.TRAINER})
+# Standings towards a session of someone not in it (a space's standings never apply there).
+NOT_MEMBERS = frozenset(Standing) - MEMBERS - {S.ANIMATOR, S.MEMBER, S.NEWCOMER}
 
 GRANTS: dict[Action, frozenset[Standing]] = {
     Action.VIEW_SESSION_SUMMARY: MEMBERS | {S.INSPECTOR, S.ADMIN, S.ADMIN_GRANTED},
@@ -150,6 +169,20 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.VIEW_TIME_SPENT: frozenset(),
     Action.VIEW_CONNECTION_TIMES: frozenset(),
     Action.VIEW_PAGES_VIEWED: frozenset(),
+    # Dates and closing: the session's trainers and its academy's administrators, who
+    # manage it without entering it (no grant needed: nothing of its content is shown).
+    Action.EDIT_SESSION: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
+    Action.CLOSE_SESSION: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
+    # Trainers enrol participants; who trains and tutors is the administrators' choice.
+    Action.MANAGE_STAFF: frozenset({S.ADMIN, S.ADMIN_GRANTED}),
+    # Anyone not yet in it, and only in open access (`_context_denial`).
+    Action.ENROL_SELF: NOT_MEMBERS,
+    Action.MANAGE_QUESTIONNAIRES: frozenset({S.TRAINER}),
+    Action.ANSWER_QUESTIONNAIRE: frozenset({S.PARTICIPANT}),
+    # Group results (counts, texts without names): the session's trainers and tutors. An
+    # administrator's grant does not open them, an inspector never sees them.
+    Action.VIEW_QUESTIONNAIRE_RESULTS: STAFF,
+    Action.VIEW_NOMINATIVE_ANSWERS: STAFF,
     Action.OPEN_SESSION_SPACE: frozenset({S.TRAINER}),
     # What only makes sense in a space is granted in none of a session's standings.
     Action.JOIN_SPACE: frozenset(),
@@ -206,6 +239,13 @@ PLATFORM_GRANTS: dict[PlatformAction, frozenset[str]] = {
         {PlatformRole.Role.DESIGNER, PlatformRole.Role.ADMIN}
     ),
     PlatformAction.LIST_INSPECTED_SESSIONS: frozenset({PlatformRole.Role.INSPECTOR}),
+    PlatformAction.AUTHOR_PARCOURS: frozenset(
+        {PlatformRole.Role.DESIGNER, PlatformRole.Role.ADMIN}
+    ),
+    # Sessions and accounts are the academy's administrators' (gestionnaires') work.
+    PlatformAction.CREATE_SESSION: frozenset({PlatformRole.Role.ADMIN}),
+    PlatformAction.CREATE_ACCOUNT: frozenset({PlatformRole.Role.ADMIN}),
+    PlatformAction.LIST_ACADEMY_SESSIONS: frozenset({PlatformRole.Role.ADMIN}),
     # In the academy of their role; `decide_create_space` adds the academy rule.
     PlatformAction.CREATE_SPACE: frozenset({PlatformRole.Role.ADMIN, PlatformRole.Role.DESIGNER}),
     # Beyond participant lists and attestations, no one exports nominative data.
@@ -225,6 +265,9 @@ FROZEN_AFTER_END = frozenset(
         Action.MANAGE_FORUMS,
         Action.START_NEWS_DISCUSSION,
         Action.ARRANGE_DISCUSSIONS,
+        Action.ENROL_SELF,
+        Action.MANAGE_QUESTIONNAIRES,
+        Action.ANSWER_QUESTIONNAIRE,
         Action.RECORD_CLASS,
         Action.OPEN_SESSION_SPACE,
         Action.JOIN_SPACE,

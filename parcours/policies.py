@@ -159,6 +159,8 @@ def _has_active_grant(user: User, session: Session) -> bool:
 
 
 def decide(user: User, action: Action, target: Target) -> Decision:
+    if not user.is_authenticated:
+        return Decision(False, ErrorCode.FORBIDDEN, gettext("Connectez-vous d'abord."))
     return decide_for_standings(standings(user, target), action, target)
 
 
@@ -181,6 +183,16 @@ def decide_for_standings(held: frozenset[Standing], action: Action, target: Targ
     space = owner if isinstance(owner, Space) else None
     if not held & grants_of(owner)[action]:
         return Decision(False, ErrorCode.FORBIDDEN, _denial_message(action, held, owner))
+    if (
+        action is Action.ENROL_SELF
+        and isinstance(owner, Session)
+        and owner.parcours.kind != Parcours.Kind.SELF_ENROLMENT
+    ):
+        return Decision(
+            False,
+            ErrorCode.FORBIDDEN,
+            gettext("Ce parcours n'est pas en inscription libre : un formateur vous inscrit."),
+        )
     if owner.has_ended():
         if action in FROZEN_AFTER_END:
             return Decision(False, ErrorCode.FROZEN, _frozen_message(owner))
@@ -360,21 +372,20 @@ def stats_academy_scope(user: User) -> list[int] | None:
 
 
 def decide_duplicate_parcours(user: User, parcours: Parcours) -> Decision:
-    """Designers and admins copy national parcours, or academic ones of their own academy."""
+    """Designers and admins copy national parcours, their own academy's, and those another
+    academy published in the inter-academic offer (the platform's framework: an academy
+    shares a parcours by publishing it; an unpublished one stays its own)."""
     decision = decide_platform(user, PlatformAction.DUPLICATE_PARCOURS)
     if not decision:
         return decision
-    if parcours.origin == Parcours.Origin.NATIONAL:
+    if parcours.origin == Parcours.Origin.NATIONAL or parcours.published:
         return ALLOWED
-    academies = {
-        grant.academy_id
-        for grant in _platform_roles(user)
-        if grant.role in PLATFORM_GRANTS[PlatformAction.DUPLICATE_PARCOURS]
-    }
-    if parcours.academy_id in academies:
+    if parcours.academy_id in academies_granting(user, PlatformAction.DUPLICATE_PARCOURS):
         return ALLOWED
     return Decision(
-        False, ErrorCode.FORBIDDEN, gettext("Ce parcours appartient à une autre académie.")
+        False,
+        ErrorCode.FORBIDDEN,
+        gettext("Ce parcours d'une autre académie n'est pas publié dans l'offre de parcours."),
     )
 
 
@@ -409,3 +420,89 @@ def decide_download_attestation(user: User, attestation: Attestation) -> Decisio
     if user.is_authenticated and attestation.membership.user_id == user.pk:
         return ALLOWED
     return decide(user, Action.DOWNLOAD_ANY_ATTESTATION, attestation.membership.session)
+
+
+# --- Platform actions on one academy's things: parcours, sessions, accounts ---------------
+
+
+def academies_granting(user: User, action: PlatformAction) -> list[int]:
+    """Academies where `user` holds a role that grants `action` (lists, default academy)."""
+    return sorted(
+        {
+            grant.academy_id
+            for grant in _platform_roles(user)
+            if grant.role in PLATFORM_GRANTS[action] and grant.academy_id is not None
+        }
+    )
+
+
+def decide_in_academy(user: User, action: PlatformAction, academy_id: int | None) -> Decision:
+    """A platform role counts in its own academy only: an administrator of Normandie
+    creates nothing in La Réunion."""
+    if academy_id is not None and academy_id in academies_granting(user, action):
+        return ALLOWED
+    if decide_platform(user, action):
+        return Decision(
+            False, ErrorCode.FORBIDDEN, gettext("Votre rôle ne vaut que dans votre académie.")
+        )
+    return Decision(
+        False, ErrorCode.FORBIDDEN, gettext("Votre rôle sur la plateforme ne le permet pas.")
+    )
+
+
+def platform_actions(user: User) -> frozenset[PlatformAction]:
+    """Every platform action some role of `user` grants (the navigation's desks)."""
+    return frozenset(action for action in PlatformAction if decide_platform(user, action))
+
+
+def decide_author_parcours(user: User, parcours: Parcours) -> Decision:
+    """Designers and admins adapt their academy's parcours; a national parcours is the
+    ministry's and is copied, never edited."""
+    if parcours.origin == Parcours.Origin.NATIONAL:
+        return Decision(
+            False,
+            ErrorCode.FORBIDDEN,
+            gettext("Un parcours national ne se modifie pas : dupliquez-le pour l'adapter."),
+        )
+    return decide_in_academy(user, PlatformAction.AUTHOR_PARCOURS, parcours.academy_id)
+
+
+def decide_view_parcours(user: User, parcours: Parcours) -> Decision:
+    """An author reads a parcours they may edit or copy, nothing else."""
+    if decide_author_parcours(user, parcours):
+        return ALLOWED
+    return decide_duplicate_parcours(user, parcours)
+
+
+def decide_create_session(user: User, parcours: Parcours, academy_id: int | None) -> Decision:
+    """An academy's administrators open sessions of national parcours or of their own."""
+    decision = decide_in_academy(user, PlatformAction.CREATE_SESSION, academy_id)
+    if not decision:
+        return decision
+    if parcours.origin == Parcours.Origin.NATIONAL or parcours.academy_id == academy_id:
+        return ALLOWED
+    return Decision(
+        False,
+        ErrorCode.FORBIDDEN,
+        gettext("Ce parcours appartient à une autre académie : dupliquez-le d'abord."),
+    )
+
+
+def decide_enrol(user: User, session: Session, role: str) -> Decision:
+    """Enrolling a participant is managing enrolments; naming a trainer or a tutor is
+    managing the session's staff."""
+    if role == Membership.Role.PARTICIPANT:
+        return decide(user, Action.MANAGE_ENROLMENTS, session)
+    return decide(user, Action.MANAGE_STAFF, session)
+
+
+def decide_answers(user: User, session: Session, *, nominative: bool) -> Decision:
+    """Who answered what. Questionnaires are anonymous unless created nominative: then no
+    one, trainer or administrator, may link an answer to a person (trust frame)."""
+    if not nominative:
+        return Decision(
+            False,
+            ErrorCode.FORBIDDEN,
+            gettext("Questionnaire anonyme : seuls les résultats du groupe sont visibles."),
+        )
+    return decide(user, Action.VIEW_NOMINATIVE_ANSWERS, session)

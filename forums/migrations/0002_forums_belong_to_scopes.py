@@ -36,7 +36,7 @@ def back_to_sessions(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("forums", "0001_initial"),
-        ("parcours", "0004_spaces_and_scopes"),
+        ("parcours", "0005_spaces_and_scopes"),
     ]
 
     operations = [

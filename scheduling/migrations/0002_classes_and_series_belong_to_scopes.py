@@ -41,7 +41,7 @@ def scope_field(related_name, null):
 class Migration(migrations.Migration):
     dependencies = [
         ("scheduling", "0001_initial"),
-        ("parcours", "0004_spaces_and_scopes"),
+        ("parcours", "0005_spaces_and_scopes"),
     ]
 
     operations = [

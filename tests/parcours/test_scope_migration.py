@@ -8,12 +8,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
-    ("parcours", "0003_api_token_lifecycle"),
+    ("parcours", "0004_activity_kind_parcours_published"),
     ("forums", "0001_initial"),
     ("scheduling", "0001_initial"),
 ]
 AFTER = [
-    ("parcours", "0004_spaces_and_scopes"),
+    ("parcours", "0005_spaces_and_scopes"),
     ("forums", "0002_forums_belong_to_scopes"),
     ("scheduling", "0002_classes_and_series_belong_to_scopes"),
 ]

@@ -17,7 +17,7 @@ def give_every_session_a_scope(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('parcours', '0003_api_token_lifecycle'),
+        ('parcours', '0004_activity_kind_parcours_published'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
