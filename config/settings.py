@@ -47,6 +47,7 @@ PREAU_APPS = [
     "classrooms",
     "recordings",
     "scheduling",
+    "questionnaires",
     "web",
 ]
 

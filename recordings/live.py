@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aiortc.mediastreams import MediaStreamTrack
-from asgiref.sync import sync_to_async
+from django.db import connection
 
 from . import services
 from .media.recorder import RecorderFailed, SegmentRecorder
@@ -32,6 +32,20 @@ logger = logging.getLogger(__name__)
 # Who is filmed: a shared screen first, then the presenter's camera, then the camera of
 # whoever has spoken loudest lately, then any camera.
 CHOOSE_EVERY_SECONDS = 1.0
+
+
+async def _in_thread(function: Callable, /, *args, **kwargs) -> Any:
+    """Run a service off the SFU's loop, in a thread of its own that closes its database
+    connection: the media loop never waits on the web's thread-sensitive executor (which a
+    request may be holding while it hands this very loop a command)."""
+
+    def run() -> Any:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(run)
 
 
 class _Segment:
@@ -123,7 +137,7 @@ class RoomRecorder:
         self.segment = segment
         segment.recorder.start()
         if self._presenter_of is not None:
-            self.presenter_id = await sync_to_async(self._presenter_of)(self.room_id)
+            self.presenter_id = await _in_thread(self._presenter_of, self.room_id)
         for key, info in list(self.tracks.items()):
             if info.kind == "audio":
                 self._hear(segment, key, info)
@@ -148,12 +162,16 @@ class RoomRecorder:
         try:
             result = await segment.recorder.stop()
         except RecorderFailed as exc:
-            await sync_to_async(services.fail_segment_by_id)(
-                recording_id=segment.recording_id, reason=str(exc) or type(exc).__name__
+            await _in_thread(
+                services.fail_segment_by_id,
+                recording_id=segment.recording_id,
+                reason=str(exc) or type(exc).__name__,
             )
         else:
-            await sync_to_async(services.finish_segment_by_id)(
-                recording_id=segment.recording_id, seconds=result.seconds
+            await _in_thread(
+                services.finish_segment_by_id,
+                recording_id=segment.recording_id,
+                seconds=result.seconds,
             )
         finally:
             segment.release()
@@ -163,7 +181,7 @@ class RoomRecorder:
         while True:
             await asyncio.sleep(services.HEARTBEAT_SECONDS)
             with contextlib.suppress(Exception):
-                await sync_to_async(services.keep_alive)(recording_id=segment.recording_id)
+                await _in_thread(services.keep_alive, recording_id=segment.recording_id)
             if segment.recorder.error is not None:
                 # The encoder died: settle now rather than when someone presses stop.
                 self._spawn(self._finish(segment))

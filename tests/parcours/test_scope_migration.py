@@ -9,12 +9,12 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
     ("parcours", "0004_activity_kind_parcours_published"),
-    ("forums", "0001_initial"),
+    ("forums", "0002_forum_activity"),
     ("scheduling", "0001_initial"),
 ]
 AFTER = [
     ("parcours", "0005_spaces_and_scopes"),
-    ("forums", "0002_forums_belong_to_scopes"),
+    ("forums", "0003_forums_belong_to_scopes"),
     ("scheduling", "0002_classes_and_series_belong_to_scopes"),
 ]
 

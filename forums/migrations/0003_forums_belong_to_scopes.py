@@ -35,7 +35,7 @@ def back_to_sessions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("forums", "0001_initial"),
+        ("forums", "0002_forum_activity"),
         ("parcours", "0005_spaces_and_scopes"),
     ]
 
