@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from . import authoring, running, services
+from . import authoring, running, services, spaces
 from .demo import PARCOURS_TITLE
 from .models import Academy, Activity, Membership, Parcours, Section, Session
 
@@ -142,6 +142,8 @@ def seed(session: Session) -> dict[str, str]:
     _reunion_offer()
     _planned_session(_normandie_copy(national))
     _open_session()
+    # The collaborative activity opens the session's own space.
+    spaces.open_session_space(session=session, actor=_by("formatrice"))
     first = Membership.objects.get(session=session, user__username="participant01")
     services.finish_training(session=session, actor=_by("formatrice"), participant_id=first.user_id)
     return {

@@ -68,3 +68,14 @@ def test_the_session_page_shows_each_activitys_link(world, client):
     client.force_login(world.participant)
     html = client.get(f"/sessions/{world.session.pk}/").content.decode()
     assert f'href="/sessions/{world.session.pk}/planifier/" data-kind="virtual_class"' in html
+
+
+def test_a_collaborative_activity_opens_the_sessions_own_space_once_there_is_one(world, api):
+    from parcours import spaces
+
+    section = Section.objects.filter(parcours=world.session.parcours).first()
+    Activity.objects.create(section=section, title="Co-écrire", kind="collaborative", position=99)
+    assert _outline_urls(api, world.participant, world.session.pk)["Co-écrire"] is None
+    space = spaces.open_session_space(session=world.session, actor=world.trainer)
+    urls = _outline_urls(api, world.participant, world.session.pk)
+    assert urls["Co-écrire"] == f"/spaces/{space.pk}/"

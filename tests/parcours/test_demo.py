@@ -148,5 +148,6 @@ def test_each_account_has_something_to_do(demo, client):
     assert f'href="/forums/{forum.pk}/" data-kind="forum"' in page(
         "participant02", f"/sessions/{rouen.pk}/"
     )
+    assert 'href="/spaces/' in page("participant02", f"/sessions/{rouen.pk}/")
     assert "Statistiques nationales" in page("national", "/statistiques/")
     assert "Session" in page("inspecteur", "/circonscription/")
