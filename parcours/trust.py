@@ -14,7 +14,7 @@ REVIEWED_USER_TIMESTAMPS: dict[str, str] = {
     "parcours.AccessGrant.expires_at": "an administrator's access is time-limited by rule",
     "parcours.AuditEntry.at": "the audit log the session's trainers read: who entered and why",
     "forums.Post.created_at": "a post's date is content shown to its readers",
-    "forums.Post.edited_at": "\"modifié le\" is content shown to a post's readers",
+    "forums.Post.edited_at": '"modifié le" is content shown to a post\'s readers',
     "forums.ModerationEntry.at": "the moderation log the session's trainers read",
     "messaging.Message.sent_at": "a direct message's sent time is part of its content, shown "
     "to its recipients",
