@@ -5,6 +5,7 @@ layer, demo mode. `DATABASE_URL` switches to PostgreSQL, `REDIS_URL` to Redis fo
 channel layer and the cache.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -162,6 +163,15 @@ REALTIME_RETENTION = int(os.environ.get("REALTIME_RETENTION", 10_000))
 REALTIME_PRESENCE_TTL = float(os.environ.get("REALTIME_PRESENCE_TTL", 6))
 REALTIME_SEND_RATE = float(os.environ.get("REALTIME_SEND_RATE", 5))
 REALTIME_SEND_BURST = int(os.environ.get("REALTIME_SEND_BURST", 10))
+
+# Virtual classrooms: the STUN/TURN servers given to the SFU's peer connections (JSON, the
+# browser's `iceServers` shape; none by default: no outside server is asked), the local
+# addresses it offers as ICE host candidates (comma-separated; empty: every interface), and
+# whether the SFU runs inside the server even with Redis (default: in `classroom_worker`
+# processes when REDIS_URL is set, inside the server otherwise).
+CLASSROOM_ICE_SERVERS = json.loads(os.environ.get("CLASSROOM_ICE_SERVERS", "[]"))
+CLASSROOM_ICE_ADDRESSES = _env_list("CLASSROOM_ICE_ADDRESSES", [])
+CLASSROOM_MEDIA_EMBEDDED = _env_bool("CLASSROOM_MEDIA_EMBEDDED", not REDIS_URL)
 
 # The API refuses bodies above this size with a 413 before parsing them.
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 1024 * 1024))

@@ -76,6 +76,15 @@ class Action(StrEnum):
     VIEW_POLL_RESULTS = "schedule.view_results"
     MANAGE_RECORDINGS = "recording.manage"
     WATCH_RECORDINGS = "recording.watch"
+    # Virtual classrooms: the room's own state (locked, waiting room, chat or cameras
+    # locked, someone removed) is checked by the room service on top of these.
+    CLASSROOM_JOIN = "classroom.join"
+    # Chat, raise a hand, react, answer a quick poll.
+    CLASSROOM_PARTICIPATE = "classroom.participate"
+    # Presenter, mute, cameras, removal, waiting room, quick polls, breakouts, agenda.
+    CLASSROOM_MODERATE = "classroom.moderate"
+    # Create an ad-hoc room, open the lobby, start and end the class.
+    CLASSROOM_MANAGE = "classroom.manage"
     GRANT_ACCESS = "admin.grant_access"
     READ_AUDIT_LOG = "admin.read_audit_log"
     # Never recorded, so never shown to anyone (trust frame).
@@ -135,6 +144,12 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.MANAGE_RECORDINGS: STAFF,
     # Recordings are for the members of the session only: no grant opens them.
     Action.WATCH_RECORDINGS: MEMBERS,
+    # A live class is for the session's members only: no access grant opens it, and an
+    # inspector never enters it (trust frame).
+    Action.CLASSROOM_JOIN: MEMBERS,
+    Action.CLASSROOM_PARTICIPATE: MEMBERS,
+    Action.CLASSROOM_MODERATE: STAFF,
+    Action.CLASSROOM_MANAGE: STAFF,
     Action.GRANT_ACCESS: frozenset({S.ADMIN, S.ADMIN_GRANTED}),
     Action.READ_AUDIT_LOG: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
     Action.VIEW_TIME_SPENT: frozenset(),
@@ -165,6 +180,10 @@ FROZEN_AFTER_END = frozenset(
         Action.MANAGE_FORUMS,
         Action.START_NEWS_DISCUSSION,
         Action.ARRANGE_DISCUSSIONS,
+        Action.CLASSROOM_JOIN,
+        Action.CLASSROOM_PARTICIPATE,
+        Action.CLASSROOM_MODERATE,
+        Action.CLASSROOM_MANAGE,
     }
 )
 # Reading that stops after the end for participants unless the trainer keeps content open.

@@ -146,6 +146,7 @@ class MediaRoom:
         self.peers: dict[str, Peer] = {}
         self.published: dict[tuple[str, str], Published] = {}
         self.rules: dict[int, Rules] = {}
+        self.default_rules = OPEN
         self.sinks: dict[str, RoomSink] = build_sinks(room_id)
         self.closed = False
         self._tasks: set[asyncio.Task] = set()
@@ -241,9 +242,10 @@ class MediaRoom:
 
     # -- rules -----------------------------------------------------------------------------
 
-    def apply_rules(self, rules: Mapping[int, Rules]) -> None:
-        """Replace the rules (user id -> Rules; absent users are open) and apply them now."""
+    def apply_rules(self, rules: Mapping[int, Rules], *, default: Rules = OPEN) -> None:
+        """Replace the rules (user id -> Rules; `default` for the others), apply them now."""
         self.rules = dict(rules)
+        self.default_rules = default
         for peer in self.peers.values():
             for out in peer.outgoing.values():
                 self._gate(out.track, out.published, peer.user_id)
@@ -254,10 +256,10 @@ class MediaRoom:
     def _gate(self, track: MediaStreamTrack, published: Published, viewer: int | None) -> None:
         if not isinstance(track, ForwardedTrack):
             return
-        rules = self.rules.get(published.user_id, OPEN)
+        rules = self.rules.get(published.user_id, self.default_rules)
         allowed = rules.allows(published.label)
         if viewer is not None:
-            allowed = allowed and rules.group == self.rules.get(viewer, OPEN).group
+            allowed = allowed and rules.group == self.rules.get(viewer, self.default_rules).group
         track.resume() if allowed else track.pause()
 
     # -- incoming tracks -------------------------------------------------------------------

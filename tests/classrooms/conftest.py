@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from classrooms.media.network import ice_configuration
@@ -40,3 +42,24 @@ async def media():
         yield harness
     finally:
         await harness.close()
+
+
+@dataclass
+class Board:
+    """An open room of the world's session with a chat line and an open quick poll."""
+
+    room: object
+    message: object
+    poll: object
+
+
+@pytest.fixture
+def board(world) -> Board:
+    from classrooms import activities, services
+
+    room = services.create_room(session=world.session, actor=world.trainer, title="Classe")
+    message = services.post_chat(room=room, actor=world.participant, body="Bonjour à tous")
+    poll = activities.open_poll(
+        room=room, actor=world.trainer, question="Prêts ?", choices=["Oui", "Non"]
+    )
+    return Board(room, message, poll)

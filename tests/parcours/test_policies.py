@@ -55,6 +55,10 @@ EXPECTED: dict[Action, set[str]] = {
     Action.VIEW_POLL_RESULTS: STAFF,
     Action.MANAGE_RECORDINGS: STAFF,
     Action.WATCH_RECORDINGS: MEMBERS,
+    Action.CLASSROOM_JOIN: MEMBERS,
+    Action.CLASSROOM_PARTICIPATE: MEMBERS,
+    Action.CLASSROOM_MODERATE: STAFF,
+    Action.CLASSROOM_MANAGE: STAFF,
     Action.GRANT_ACCESS: {"admin", "admin_granted"},
     Action.READ_AUDIT_LOG: {"trainer", "admin", "admin_granted"},
     Action.VIEW_TIME_SPENT: NOBODY,
@@ -138,6 +142,10 @@ FROZEN_FOR_EVERYONE = [
     Action.VOTE,
     Action.COMPLETE_ACTIVITY,
     Action.SCHEDULE_CLASS,
+    Action.CLASSROOM_JOIN,
+    Action.CLASSROOM_PARTICIPATE,
+    Action.CLASSROOM_MODERATE,
+    Action.CLASSROOM_MANAGE,
 ]
 
 
