@@ -1,5 +1,6 @@
 """The one NinjaAPI: authentication, the error envelope, and every app's router."""
 
+import math
 from importlib import import_module
 from typing import Any
 
@@ -18,11 +19,13 @@ from parcours.errors import ErrorCode, ServiceError
 
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = services.user_for_api_token(token)
-        if user is not None:
-            # Pages and the API share one notion of "who is asking".
-            request.user = user
-        return user
+        found = services.api_token(token)
+        if found is None:
+            return None
+        # Pages and the API share one notion of "who is asking".
+        request.user = found.user
+        request.api_token_id = found.pk
+        return found.user
 
 
 class NulFreeJSONParser(Parser):
@@ -74,7 +77,11 @@ def error_response(
 
 @api.exception_handler(ServiceError)
 def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return error_response(request, exc.http_status, exc.code, exc.message, exc.details)
+    response = error_response(request, exc.http_status, exc.code, exc.message, exc.details)
+    retry = exc.details.get("retry_after")
+    if exc.code == ErrorCode.RATE_LIMITED and isinstance(retry, int | float):
+        response["Retry-After"] = str(max(1, math.ceil(retry)))
+    return response
 
 
 def _field_name(loc: list | tuple) -> str:

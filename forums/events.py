@@ -2,7 +2,9 @@
 
 `forum:<id>` and `discussion:<id>` carry ids, counts and flags, never a post's text: a
 page fetches the post through the API, which applies the reader's visibility (private
-replies, Q&A answers, hidden posts). Notifications go to `user:<id>`.
+replies, Q&A answers, hidden posts). Notifications go to `user:<id>`. Events about a post
+that only some readers may read (a private reply, a Q&A answer) go to each of those readers'
+`user:<id>` instead of the forum's topics (`announce.py`).
 """
 
 from typing import Literal

@@ -15,7 +15,7 @@ from parcours.errors import ErrorCode, ServiceError
 from parcours.policies import Action
 from realtime import publish
 
-from . import events
+from . import announce, events
 from .models import Discussion, Forum, ModerationEntry, Post
 from .selectors import viewer
 from .services import clean_body, clean_title, invalid, require_author_edit, within_edit_window
@@ -86,8 +86,8 @@ def edit_post(*, post: Post, actor, body: str) -> Post:
     post.save(update_fields=["body", "word_count", "edited_at", "edited_by_moderator"])
     if by_moderator:
         log(actor=actor, act=Act.EDIT, post=post)
-    publish(
-        f"discussion:{post.discussion_id}",
+    announce.about_post(
+        post,
         events.PostEdited(
             discussion_id=post.discussion_id, post_id=post.pk, by_moderator=by_moderator
         ),
@@ -127,8 +127,8 @@ def set_hidden(*, post: Post, actor, hidden: bool, reason: str = "") -> Post:
     post.hidden, post.hidden_reason = hidden, reason if hidden else ""
     post.save(update_fields=["hidden", "hidden_reason"])
     log(actor=actor, act=Act.HIDE if hidden else Act.UNHIDE, post=post, reason=reason)
-    publish(
-        f"discussion:{post.discussion_id}",
+    announce.about_post(
+        post,
         events.PostHidden(discussion_id=post.discussion_id, post_id=post.pk, hidden=hidden),
     )
     return post
@@ -141,6 +141,12 @@ def _thread_ids(post: Post) -> list[int]:
         frontier = list(Post.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
         ids.extend(frontier)
     return ids
+
+
+def _with_parents(ids: list[int]) -> list[Post]:
+    return list(
+        Post.objects.filter(pk__in=ids).select_related("parent", "discussion__forum__session")
+    )
 
 
 def _refresh_last_post(discussion: Discussion) -> None:
@@ -168,12 +174,9 @@ def delete_post(*, post: Post, actor, reason: str = "") -> None:
     _moderator(actor, discussion, Action.MODERATE)
     ids = _thread_ids(post)
     log(actor=actor, act=Act.DELETE_POST, post=post, reason=reason)
+    announce.posts_removed(discussion, _with_parents(ids))
     Post.objects.filter(pk__in=ids).delete()
     _refresh_last_post(discussion)
-    publish(
-        f"discussion:{discussion.pk}",
-        events.PostsRemoved(discussion_id=discussion.pk, post_ids=ids),
-    )
 
 
 @transaction.atomic
@@ -217,6 +220,7 @@ def split_thread(*, post: Post, actor, title: str) -> Discussion:
     if post.private:
         raise invalid("post", "Une réponse privée ne peut pas ouvrir une discussion.")
     ids = _thread_ids(post)
+    removed = _with_parents(ids)  # who may read each, judged where they were
     created = Discussion.objects.create(
         forum_id=discussion.forum_id, title=title, author_id=post.author_id, last_post_id=max(ids)
     )
@@ -230,10 +234,5 @@ def split_thread(*, post: Post, actor, title: str) -> Discussion:
             forum_id=discussion.forum_id, discussion_id=created.pk, title=title
         ),
     )
-    publish(
-        f"discussion:{discussion.pk}",
-        events.PostsRemoved(
-            discussion_id=discussion.pk, post_ids=ids, moved_to_discussion_id=created.pk
-        ),
-    )
+    announce.posts_removed(discussion, removed, moved_to=created.pk)
     return created

@@ -261,11 +261,14 @@ def posts(discussion: Discussion, viewer: Viewer) -> QuerySet[Post]:
 
 
 def post_view(post: Post, viewer: Viewer, *, visible_ids: set[int] | None = None) -> dict:
-    """A post as `viewer` may read it. `visible_ids` limits which quoted posts are shown."""
+    """A post as `viewer` may read it, its quote included only if they may read the quoted
+    post: `visible_ids` when the caller has them (a whole discussion), else asked here."""
     hide_text = masked(viewer, post)
     likers = [like.user for like in post.likes.all()]
     quote = post.quote_of
-    show_quote = quote is not None and (visible_ids is None or quote.pk in visible_ids)
+    show_quote = quote is not None and (
+        quote.pk in visible_ids if visible_ids is not None else can_see(viewer, quote)
+    )
     return {
         "id": post.pk,
         "discussion_id": post.discussion_id,
@@ -352,6 +355,31 @@ def favourites(user) -> list[dict]:
 def subscriber_ids(discussion: Discussion) -> set[int]:
     forum_or_discussion = Q(forum=discussion.forum_id) | Q(discussion=discussion)
     return set(Subscription.objects.filter(forum_or_discussion).values_list("user_id", flat=True))
+
+
+def restricted_reader_ids(post: Post) -> set[int] | None:
+    """Who may read `post` when not every reader of its forum may (None: everyone may).
+
+    The members' side of `visibility`: a private reply is read by its author, the session's
+    trainers and tutors, and the author of the private reply it answers; an answer in a Q&A
+    forum by the staff and by those who have answered. Live events about such a post go to
+    these people only, so that nobody else learns it exists.
+    """
+    discussion = post.discussion
+    session = discussion.forum.session
+    readers: set[int] | None = None
+    if post.private:
+        readers = policies.user_ids_granted(Action.READ_TRAINER_ONLY_CONTRIBUTIONS, session)
+        if post.parent_id is not None and post.parent.private:
+            readers.add(post.parent.author_id)
+    if discussion.forum.kind == Forum.Kind.QA and post.parent_id is not None:
+        qa = policies.user_ids_granted(Action.READ_QA_WITHOUT_ANSWERING, session)
+        qa |= reply_author_ids(discussion)
+        readers = qa if readers is None else readers & qa
+    if readers is not None:
+        readers.add(post.author_id)
+        readers.discard(None)
+    return readers
 
 
 def reply_author_ids(discussion: Discussion) -> set[int]:

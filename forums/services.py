@@ -21,7 +21,7 @@ from parcours.policies import Action
 from parcours.selectors import display_name
 from realtime import publish
 
-from . import events, limits, selectors
+from . import announce, events, limits, selectors
 from .conf import setting
 from .models import Attachment, Discussion, Favourite, Forum, Like, Post, ReadMark, Subscription
 from .selectors import Viewer, viewer
@@ -176,23 +176,16 @@ def _notify_subscribers(post: Post) -> None:
         parent_id=post.parent_id,
         private=post.private,
     )
-    # Topics are always published forum, then discussion, then user: each publish locks
-    # its topic's sequence row until commit, and one order everywhere avoids deadlocks.
-    publish(f"forum:{forum.pk}", created)
-    publish(f"discussion:{discussion.pk}", created)
+    readers = selectors.restricted_reader_ids(post)
+    if readers is None:
+        announce.about_post(post, created, on_forum=True)
     session = forum.session
     recipients = selectors.subscriber_ids(discussion)
     if forum.kind == Forum.Kind.NEWS:
         recipients |= policies.member_ids_granted(Action.READ_CONTRIBUTIONS, session)
     recipients &= policies.member_ids_granted(Action.READ_CONTRIBUTIONS, session)
-    if post.private:
-        readers = policies.member_ids_granted(Action.READ_TRAINER_ONLY_CONTRIBUTIONS, session)
-        if post.parent.private:
-            readers.add(post.parent.author_id)
+    if readers is not None:
         recipients &= readers
-    if forum.kind == Forum.Kind.QA and post.parent_id is not None:
-        readers = policies.member_ids_granted(Action.READ_QA_WITHOUT_ANSWERING, session)
-        recipients &= readers | selectors.reply_author_ids(discussion)
     recipients.discard(post.author_id)
     notification = events.ReplyNotification(
         forum_id=forum.pk,
@@ -201,8 +194,13 @@ def _notify_subscribers(post: Post) -> None:
         discussion_title=discussion.title,
         author_name=display_name(post.author),
     )
-    for user_id in sorted(recipients):
-        publish(f"user:{user_id}", notification)
+    # User topics in id order (see `announce`): the post itself to those only some may
+    # read it, then the notification to its subscribers.
+    for user_id in sorted(recipients | (readers or set())):
+        if readers is not None and user_id in readers:
+            publish(f"user:{user_id}", created)
+        if user_id in recipients:
+            publish(f"user:{user_id}", notification)
 
 
 def within_edit_window(post: Post) -> bool:
@@ -248,15 +246,15 @@ def set_like(*, post: Post, user, liked: bool) -> int:
         changed = bool(Like.objects.filter(post=post, user=user).delete()[0])
     count = Like.objects.filter(post=post).count()
     # The post row is updated before any topic is locked, as everywhere else.
-    announce = liked and changed and _claim_like_milestone(post, count)
+    milestone = liked and changed and _claim_like_milestone(post, count)
     if changed:
-        publish(
-            f"discussion:{post.discussion_id}",
+        announce.about_post(
+            post,
             events.LikeCountChanged(
                 discussion_id=post.discussion_id, post_id=post.pk, like_count=count
             ),
         )
-    if announce:
+    if milestone:
         publish(
             f"user:{post.author_id}",
             events.LikesNotification(
@@ -329,8 +327,8 @@ def add_attachment(*, post: Post, user, upload: UploadedFile) -> Attachment:
     attachment = save_upload(
         Attachment, upload, max_bytes=setting("ATTACHMENT_MAX_BYTES"), post=post
     )
-    publish(
-        f"discussion:{post.discussion_id}",
+    announce.about_post(
+        post,
         events.PostEdited(discussion_id=post.discussion_id, post_id=post.pk, by_moderator=False),
     )
     return attachment

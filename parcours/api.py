@@ -14,6 +14,7 @@ from .policies import Action, PlatformAction
 from .schemas import (
     AccessGrantIn,
     AccessGrantOut,
+    ApiTokenOut,
     AttestationOut,
     AuditEntryOut,
     ContentOpenIn,
@@ -37,7 +38,24 @@ router = Router()
 
 @router.post("/auth/token", auth=None, response=TokenOut)
 def create_token(request: HttpRequest, payload: TokenIn):
-    return {"token": services.issue_api_token(**payload.dict())}
+    address = request.META.get("REMOTE_ADDR", "")
+    key, token = services.issue_api_token(**payload.dict(), address=address)
+    return {"token": key, "id": token.pk, "name": token.name, "expires_at": token.expires_at}
+
+
+@router.get("/me/tokens", response=list[ApiTokenOut])
+def my_tokens(request: HttpRequest):
+    current = getattr(request, "api_token_id", None)
+    return [
+        {"id": t.pk, "name": t.name, "expires_at": t.expires_at, "current": t.pk == current}
+        for t in selectors.api_tokens_of(request.user)
+    ]
+
+
+@router.delete("/me/tokens/{token_id}", response={204: None})
+def revoke_token(request: HttpRequest, token_id: int):
+    services.revoke_api_token(actor=request.user, token_id=token_id)
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut)

@@ -8,7 +8,7 @@ walks every model against the reviewed list in `parcours/trust.py`.
 import hashlib
 import secrets
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -256,20 +256,49 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit entries"
 
 
+def password_stamp(user) -> str:
+    """A fingerprint of the user's password hash: it changes whenever the password does."""
+    return hashlib.sha256(user.password.encode()).hexdigest()
+
+
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its hash is stored."""
+    """A bearer token for the API, named by its owner. Only its hash is stored.
+
+    It dies when it expires, when its owner revokes it, when the password it was issued
+    under changes (`password_stamp`), and with its owner's account.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     key_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100, blank=True)
+    expires_at = models.DateTimeField()
+    password_stamp = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-expires_at", "-id"]
 
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user) -> str:
+    def issue(cls, user, name: str = "") -> str:
         key = secrets.token_urlsafe(32)
-        cls.objects.create(user=user, key_hash=cls.hash_key(key))
+        lifetime = timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
+        cls.objects.create(
+            user=user,
+            key_hash=cls.hash_key(key),
+            name=name,
+            expires_at=timezone.now() + lifetime,
+            password_stamp=password_stamp(user),
+        )
         return key
+
+    def is_alive(self) -> bool:
+        return (
+            self.expires_at > timezone.now()
+            and self.user.is_active
+            and self.password_stamp == password_stamp(self.user)
+        )

@@ -331,6 +331,24 @@ def member_ids_granted(action: Action, session: Session) -> set[int]:
     return set(members.values_list("user_id", flat=True))
 
 
+def user_ids_granted(action: Action, session: Session) -> set[int]:
+    """`member_ids_granted`, plus the administrators inside the session by an active access
+    grant when the action is open to them (for fan-outs of what such a visitor may read)."""
+    found = member_ids_granted(action, session)
+    if S.ADMIN_GRANTED in GRANTS[action] and not (
+        session.has_ended() and action in FROZEN_AFTER_END
+    ):
+        found |= set(
+            AccessGrant.objects.filter(
+                session=session,
+                expires_at__gt=timezone.now(),
+                grantee__platform_roles__role=PlatformRole.Role.ADMIN,
+                grantee__platform_roles__academy_id=session.academy_id,
+            ).values_list("grantee_id", flat=True)
+        )
+    return found
+
+
 def decide_direct_message(sender: User, session: Session, recipients: list) -> Decision:
     """Members write to members of a session they share; writing to several people at once
     is the trainers' and tutors' messaging."""

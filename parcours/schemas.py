@@ -19,9 +19,20 @@ QueryText = Annotated[str, AfterValidator(_no_nul)]
 class TokenIn(Schema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=256)
+    # What the token is for ("script de suivi"): logging in again under it replaces it.
+    name: str = Field(default="", max_length=100)
 
 
-class TokenOut(Schema):
+class ApiTokenOut(Schema):
+    id: int
+    name: str
+    expires_at: datetime
+    # True for the token this request was made with.
+    current: bool = False
+
+
+class TokenOut(ApiTokenOut):
+    # Shown once: only its hash is kept.
     token: str
 
 

@@ -7,12 +7,14 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from . import policies
 from .errors import not_found
 from .models import (
     Activity,
     ActivityCompletion,
+    ApiToken,
     Attestation,
     AuditEntry,
     Membership,
@@ -218,3 +220,8 @@ def statistics(academy_ids: list[int] | None) -> list[dict]:
 def suppress_small(count: int) -> int | None:
     """None stands for a count between 1 and 4, hidden so that nobody can be singled out."""
     return None if 0 < count < SMALL_COUNT_THRESHOLD else count
+
+
+def api_tokens_of(user) -> QuerySet[ApiToken]:
+    """A person's live tokens, the latest to expire first; never their keys (not stored)."""
+    return ApiToken.objects.filter(user=user, expires_at__gt=timezone.now())

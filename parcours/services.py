@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from . import policies
+from . import policies, throttle
 from .errors import ErrorCode, ServiceError, not_found
 from .models import (
     AccessGrant,
@@ -24,6 +25,7 @@ from .models import (
     Profile,
     Section,
     Session,
+    password_stamp,
 )
 from .policies import Action
 from .signals import access_changed
@@ -41,24 +43,74 @@ def record_visit(*, user) -> None:
         Profile.objects.create(user=user, last_visit=today)
 
 
-def issue_api_token(*, username: str, password: str) -> str:
-    user = authenticate(username=username, password=password)
+def log_in(*, username: str, password: str, address: str, request=None):
+    """The active user these credentials name, for the login page and the API alike.
+
+    Counted against the login limits (`throttle`): past them, even the right password is
+    refused until the window ends, so that guessing is slow whatever is guessed.
+    """
+    throttle.check_login(username, address)
+    user = authenticate(request, username=username, password=password)
     if user is None:
+        throttle.login_failed(username, address)
         raise ServiceError(
             ErrorCode.UNAUTHENTICATED,
             gettext("Identifiant ou mot de passe incorrect."),
             {"field": "password"},
         )
-    return ApiToken.issue(user)
+    throttle.login_succeeded(username)
+    return user
+
+
+@transaction.atomic
+def issue_api_token(
+    *, username: str, password: str, address: str, name: str = ""
+) -> tuple[str, ApiToken]:
+    """A new token (its key, shown once, and its row). Logging in again under the same name
+    replaces that name's token, and a person keeps at most `API_TOKENS_PER_USER`: the
+    oldest go, so that scripts logging in on every run do not pile rows up."""
+    user = log_in(username=username, password=password, address=address)
+    name = " ".join(name.split())
+    mine = ApiToken.objects.filter(user=user)
+    mine.filter(expires_at__lte=timezone.now()).delete()
+    if name:
+        mine.filter(name=name).delete()
+    kept = list(mine.values_list("pk", flat=True)[: max(settings.API_TOKENS_PER_USER - 1, 0)])
+    mine.exclude(pk__in=kept).delete()
+    key = ApiToken.issue(user, name=name)
+    return key, ApiToken.objects.get(key_hash=ApiToken.hash_key(key))
+
+
+def api_token(key: str) -> ApiToken | None:
+    """The live token `key` names; a dead one (expired, issued under another password, of a
+    deactivated account) is deleted on sight."""
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    if token is None:
+        return None
+    if not token.is_alive():
+        token.delete()
+        return None
+    return token
 
 
 def user_for_api_token(key: str):
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash_key(key), user__is_active=True)
-        .first()
-    )
+    token = api_token(key)
     return token.user if token else None
+
+
+def revoke_api_token(*, actor, token_id: int) -> None:
+    """Owners revoke their own tokens; anyone else's is not found."""
+    deleted, _ = ApiToken.objects.filter(pk=token_id, user=actor).delete()
+    if not deleted:
+        raise not_found("jeton", token_id)
+
+
+def forget_dead_tokens(*, user) -> None:
+    """A deactivated account's tokens, and those issued under a password since changed."""
+    tokens = ApiToken.objects.filter(user=user)
+    if user.is_active:
+        tokens = tokens.exclude(password_stamp=password_stamp(user))
+    tokens.delete()
 
 
 def _membership(session: Session, user) -> Membership:

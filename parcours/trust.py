@@ -7,11 +7,17 @@ Add to this list only after review.
 """
 
 REVIEWED_USER_TIMESTAMPS: dict[str, str] = {
+    "auth.User.last_login": "never written: parcours/apps.py disconnects Django's "
+    "update_last_login and migration 0002 emptied it; test_no_tracking logs in and checks",
+    "auth.User.date_joined": "when the account was created by enrolment, once, not a trace "
+    "of the person's activity",
     "parcours.Profile.last_visit": "the one trace of presence the platform allows, as a date",
     "parcours.Membership.finished_on": "the trainer marks the training finished; printed on "
     "the attestation",
     "parcours.Attestation.issued_on": "the date printed on the attestation",
     "parcours.AccessGrant.expires_at": "an administrator's access is time-limited by rule",
+    "parcours.ApiToken.expires_at": "a token's end, set once when it is issued from a "
+    "setting; never moved by its use",
     "parcours.AuditEntry.at": "the audit log the session's trainers read: who entered and why",
     "forums.Post.created_at": "a post's date is content shown to its readers",
     "forums.Post.edited_at": '"modifié le" is content shown to a post\'s readers',
@@ -23,4 +29,11 @@ REVIEWED_USER_TIMESTAMPS: dict[str, str] = {
     "classrooms.Classroom.breakout_ends_at": "the breakout timer shown to everyone in the room",
     "messaging.Message.sent_at": "a direct message's sent time is part of its content, shown "
     "to its recipients",
+}
+
+# Times in the realtime events kept for replay (`realtime.StoredEvent`) next to a person,
+# as `event type.field`; `test_no_tracking` walks the stored frames.
+REVIEWED_EVENT_TIMES: dict[str, str] = {
+    "message.received.sent_at": "a direct message's sent time is part of its content, shown "
+    "to its recipients (as messaging.Message.sent_at)",
 }

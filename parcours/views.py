@@ -1,8 +1,9 @@
-"""Pages: my sessions, a session (outline, progress, members), the inspector's view."""
+"""Pages: my sessions, a session (outline, progress, members), the inspector's view, and
+my API tokens."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 
 from . import policies, selectors, services
 from .errors import ServiceError
@@ -46,3 +47,20 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
     if can["list_enrolled_teachers"]:
         context["teachers"] = selectors.enrolled_teachers(session, user.profile.circonscription)
     return render(request, "parcours/session.html", context)
+
+
+@login_required
+def tokens_page(request: HttpRequest) -> HttpResponse:
+    """My API tokens: what each is for, when it expires, and a button to revoke it."""
+    if request.method == "POST":
+        token_id = request.POST.get("revoke", "")
+        if not token_id.isascii() or not token_id.isdigit() or len(token_id) > 18:
+            return HttpResponseBadRequest("Jeton invalide.")
+        try:
+            services.revoke_api_token(actor=request.user, token_id=int(token_id))
+        except ServiceError as exc:
+            return render(request, "parcours/denied.html", {"error": exc}, status=404)
+        return redirect("parcours:tokens")
+    return render(
+        request, "parcours/tokens.html", {"tokens": selectors.api_tokens_of(request.user)}
+    )

@@ -88,3 +88,36 @@ def test_editing_a_formatted_post_keeps_its_formatting(daphne, world, board, ric
     expect(post.locator(".post-body strong")).to_have_text("Important")
     expect(post.locator(".post-body a")).to_have_text("Éduscol")
     expect(post.locator(".post-body")).to_contain_text("relire")
+
+
+def test_a_private_reply_shows_live_to_trainers_and_is_never_fetched_by_others(
+    daphne, world, board, browser
+):
+    from playwright.sync_api import expect
+
+    server = daphne()
+    url = f"/forums/discussions/{board.discussion.pk}/"
+    pages = {name: log_in(browser, server, name) for name in ("participant", "participant2")}
+    pages["trainer"] = log_in(browser, server, "trainer")
+    fetched: list[str] = []
+    pages["participant2"].on(
+        "request",
+        lambda request: "/forums/messages/" in request.url and fetched.append(request.url),
+    )
+    for page in pages.values():
+        page.goto(url)
+        expect(page.locator("#live-status")).to_have_text("En direct")
+
+    author = pages["participant"]
+    author.fill("#reply-form textarea[name=body]", "Seulement pour la formatrice")
+    author.check("#reply-form input[name=private]")
+    author.get_by_role("button", name="Publier").click()
+    expect(
+        pages["trainer"].locator(".post", has_text="Seulement pour la formatrice")
+    ).to_be_visible()
+    # A public reply after it reaches everyone: the other participant's page is live.
+    pages["trainer"].fill("#reply-form textarea[name=body]", "Réponse publique")
+    pages["trainer"].get_by_role("button", name="Publier").click()
+    expect(pages["participant2"].locator(".post", has_text="Réponse publique")).to_be_visible()
+    expect(pages["participant2"].locator(".post", has_text="Seulement pour")).to_have_count(0)
+    assert len(fetched) == 1, fetched  # the public reply only

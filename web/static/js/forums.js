@@ -49,6 +49,26 @@
       since: Number(forumBox.dataset.since),
       onResync: refresh,
     });
+    followOwnTopic((data) => String(data.forum_id) === forumId && refresh());
+  }
+
+  // A post that only some readers may read (a private reply, a Q&A answer) is announced on
+  // each of their own topics, never on the forum's: follow it too, after the bell has
+  // chosen where its replay starts (notifications.js).
+  const POST_EVENTS = new Set([
+    "forum.post_created",
+    "forum.post_edited",
+    "forum.post_hidden",
+    "forum.posts_removed",
+    "forum.like_count",
+  ]);
+  function followOwnTopic(onPostEvent) {
+    const me = document.body.dataset.userId;
+    window.addEventListener("load", () =>
+      window.preauRealtime.subscribe(`user:${me}`, (frame) => {
+        if (POST_EVENTS.has(frame.type)) onPostEvent(frame.data, frame);
+      }),
+    );
   }
 
   const page = $("#discussion");
@@ -176,6 +196,9 @@
     (frame) => handlers[frame.type]?.(frame.data),
     { since: Number(page.dataset.since), presence: true, onResync: () => location.reload() },
   );
+  followOwnTopic((data, frame) => {
+    if (String(data.discussion_id) === discussionId) handlers[frame.type]?.(data);
+  });
   window.preauRealtime.onStatus((status) => {
     $("#live-status").textContent = status === "open" ? "En direct" : "Reconnexion…";
     page.dataset.live = status;

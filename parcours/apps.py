@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class ParcoursConfig(AppConfig):
+    name = "parcours"
+    verbose_name = "Parcours"
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_save
+
+        # Django writes `auth.User.last_login` on every login, to the microsecond: a record of
+        # connection times the trust frame forbids. The date of last visit is kept instead.
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        # API tokens die with a password change or a deactivation.
+        post_save.connect(
+            _user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="parcours.tokens"
+        )
+
+
+def _user_saved(sender, instance, **kwargs) -> None:
+    from . import services
+
+    services.forget_dead_tokens(user=instance)
