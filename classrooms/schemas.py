@@ -111,3 +111,4 @@ class RoomOut(Schema):
     segment: dict[str, Any] | None
     breakouts: dict[str, Any]
     status: dict[str, Any]
+    polls: list[int]

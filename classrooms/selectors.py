@@ -282,6 +282,7 @@ def room_view(room: Classroom, user) -> dict:
             "ends_at": room.breakout_ends_at,
         },
         "status": statuses(room.pk),
+        "polls": list(room.polls.order_by("id").values_list("id", flat=True)),
     }
 
 

@@ -54,6 +54,13 @@ def get_poll(poll_id: int) -> Poll:
     return poll
 
 
+def get_scheduled_class(class_id: int) -> ScheduledClass:
+    found = ScheduledClass.objects.select_related("session__academy").filter(pk=class_id).first()
+    if found is None or found.session is None:
+        raise not_found("classe", class_id)
+    return found
+
+
 def get_series(series_id: int) -> Series:
     series = Series.objects.select_related("session__academy").filter(pk=series_id).first()
     if series is None:
