@@ -154,6 +154,37 @@ SERVE_STATIC = _env_bool("SERVE_STATIC", True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# Recordings of virtual classes: written to a local spool while recording, then stored in
+# the "recordings" storage: MEDIA_ROOT by default, an S3-compatible bucket through
+# django-storages when RECORDINGS_S3_BUCKET is set (credentials from the usual AWS_*
+# variables). Never served from a public path: only the member-checked playback route.
+RECORDINGS_SPOOL = Path(os.environ.get("RECORDINGS_SPOOL", str(MEDIA_ROOT / "spool")))
+RECORDINGS_S3_BUCKET = os.environ.get("RECORDINGS_S3_BUCKET", "")
+_recordings_storage: dict = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MEDIA_ROOT},
+}
+if RECORDINGS_S3_BUCKET:
+    _recordings_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RECORDINGS_S3_BUCKET,
+            "endpoint_url": os.environ.get("RECORDINGS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("RECORDINGS_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "recordings": _recordings_storage,
+}
+# A playback link works for the member it was made for, for this long plus the recording's
+# own length (so that seeking near the end of a long class still works).
+RECORDINGS_PLAYBACK_TTL = int(os.environ.get("RECORDINGS_PLAYBACK_TTL", 900))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Realtime gateway: durable events kept per topic for replay, how long a live presence

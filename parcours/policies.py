@@ -74,8 +74,11 @@ class Action(StrEnum):
     VOTE = "schedule.vote"
     # A poll's detailed answers while its results are hidden, and their CSV export.
     VIEW_POLL_RESULTS = "schedule.view_results"
-    MANAGE_RECORDINGS = "recording.manage"
+    # Recordings of virtual classes (recordings/): list and play them; start and stop
+    # recording a live class; rename, delete and set their retention period.
     WATCH_RECORDINGS = "recording.watch"
+    RECORD_CLASS = "recording.record"
+    MANAGE_RECORDINGS = "recording.manage"
     # Virtual classrooms: the room's own state (locked, waiting room, chat or cameras
     # locked, someone removed) is checked by the room service on top of these.
     CLASSROOM_JOIN = "classroom.join"
@@ -141,9 +144,12 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.SCHEDULE_CLASS: STAFF,
     Action.VOTE: MEMBERS,
     Action.VIEW_POLL_RESULTS: STAFF,
-    Action.MANAGE_RECORDINGS: STAFF,
-    # Recordings are for the members of the session only: no grant opens them.
+    # Recordings are for the members of the session only (participants, tutors, trainers):
+    # never inspectors, never administrators even with an access grant, never outsiders.
     Action.WATCH_RECORDINGS: MEMBERS,
+    Action.RECORD_CLASS: STAFF,
+    # Renaming, deleting and the retention period are the trainers' choice.
+    Action.MANAGE_RECORDINGS: frozenset({S.TRAINER}),
     # A live class is for the session's members only: no access grant opens it, and an
     # inspector never enters it (trust frame).
     Action.CLASSROOM_JOIN: MEMBERS,
@@ -180,6 +186,7 @@ FROZEN_AFTER_END = frozenset(
         Action.MANAGE_FORUMS,
         Action.START_NEWS_DISCUSSION,
         Action.ARRANGE_DISCUSSIONS,
+        Action.RECORD_CLASS,
         Action.CLASSROOM_JOIN,
         Action.CLASSROOM_PARTICIPATE,
         Action.CLASSROOM_MODERATE,

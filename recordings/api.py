@@ -1,0 +1,83 @@
+"""Recordings over HTTP: lists, one recording, trainers' changes, member-only playback."""
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from parcours import policies
+from parcours import selectors as parcours_selectors
+from parcours.policies import Action
+
+from . import playback, selectors, services
+from .schemas import RecordingOut, RecordingPatch, SeriesRecordingsOut
+
+router = Router()
+
+
+class MediaQuery(Schema):
+    t: str = ""
+
+
+def _views(recordings: list, request: HttpRequest, session) -> list[dict]:
+    can_manage = policies.can(request.user, Action.MANAGE_RECORDINGS, session)
+    return [selectors.recording_view(r, request.user, can_manage=can_manage) for r in recordings]
+
+
+@router.get("/sessions/{session_id}/recordings", response=list[RecordingOut])
+def session_recordings(request: HttpRequest, session_id: int):
+    session = parcours_selectors.get_session(session_id)
+    policies.require(request.user, Action.WATCH_RECORDINGS, session)
+    return _views(selectors.session_recordings(session), request, session)
+
+
+@router.get("/series/{series_id}/recordings", response=SeriesRecordingsOut)
+def series_recordings(request: HttpRequest, series_id: int):
+    series = selectors.get_series(series_id)
+    policies.require(request.user, Action.WATCH_RECORDINGS, series.session)
+    return {
+        "series_id": series.pk,
+        "title": series.title,
+        "session_id": series.session_id,
+        "first_day": series.first_day,
+        "until": series.until,
+        "recordings": _views(selectors.series_recordings(series), request, series.session),
+    }
+
+
+@router.get("/recordings/{recording_id}", response=RecordingOut)
+def recording_detail(request: HttpRequest, recording_id: int):
+    recording = selectors.watchable_recording(recording_id, request.user)
+    return selectors.recording_view(recording, request.user)
+
+
+@router.patch("/recordings/{recording_id}", response=RecordingOut)
+def change_recording(request: HttpRequest, recording_id: int, payload: RecordingPatch):
+    recording = selectors.get_recording(recording_id)
+    given = payload.model_fields_set
+    with transaction.atomic():
+        if "title" in given:
+            services.rename(actor=request.user, recording=recording, title=payload.title or "")
+        if "retention_days" in given:
+            services.set_retention(
+                actor=request.user, recording=recording, days=payload.retention_days
+            )
+        if not given:
+            services.rename(actor=request.user, recording=recording, title=recording.title)
+    return selectors.recording_view(recording, request.user)
+
+
+@router.delete("/recordings/{recording_id}", response={204: None})
+def delete_recording(request: HttpRequest, recording_id: int):
+    recording = selectors.get_recording(recording_id)
+    services.delete(actor=request.user, recording=recording)
+    return Status(204, None)
+
+
+@router.get("/recordings/{recording_id}/media", url_name="recording_media")
+def recording_media(request: HttpRequest, recording_id: int, query: Query[MediaQuery]):
+    """The file, by ranges, to the member the link was made for, while they may watch."""
+    playback.check_link(query.t, recording_id, request.user)
+    recording = selectors.watchable_recording(recording_id, request.user)
+    if recording.state != recording.State.READY or not recording.file:
+        raise services.not_playable(recording)
+    return playback.media_response(recording, request.headers.get("Range"))
