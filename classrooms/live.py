@@ -197,11 +197,6 @@ def dispatch(message: dict[str, Any]) -> None:
     host = running_host()
     if host is not None:
         host.post(message)
-        return
-    if settings.REDIS_URL and not settings.CLASSROOM_MEDIA_EMBEDDED:
-        from . import workers
-
-        workers.route(message)
 
 
 def apply_rules(room_id: int) -> None:
