@@ -78,8 +78,9 @@ async def test_a_leavers_tracks_end_for_everyone(media):
     await wait_for(lambda: receiving(bruno, 1) and receiving(clara, 1), timeout=20)
 
     await alice.close()
-    await wait_for(lambda: bruno.from_user(1).ended and clara.from_user(1).ended)
-    assert bruno.from_user(1, "mic").ended and clara.from_user(1, "mic").ended
+    await wait_for(
+        lambda: all(c.from_user(1, s).ended for c in (bruno, clara) for s in ("camera", "mic"))
+    )
     assert not bruno.from_user(3).ended  # the others go on
     assert await flowing(bruno.from_user(3)) > 0
     assert "a" not in media.room.peers
