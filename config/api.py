@@ -85,7 +85,10 @@ def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 
 
 def _field_name(loc: list | tuple) -> str:
-    # ninja locates errors as ("body", "payload", "field", ...): keep what names the field.
+    # ninja locates errors as ("body", "payload", "field", ...), an upload as ("file",
+    # "<name>"): keep what names the field.
+    if loc and loc[0] == "file":
+        loc = loc[1:]
     parts = [str(p) for p in loc if p not in {"body", "payload", "query", "path"}]
     return ".".join(parts) or "body"
 

@@ -6,11 +6,13 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 
 from . import attestations, policies, selectors, services
-from .models import Membership, Session
 from .policies import Action, PlatformAction
+from .routes.base import router
+from .routes.rows import member_row as _member_out
+from .routes.rows import session_row as _session_out
 from .schemas import (
     AccessGrantIn,
     AccessGrantOut,
@@ -32,8 +34,6 @@ from .schemas import (
     TokenIn,
     TokenOut,
 )
-
-router = Router()
 
 
 @router.post("/auth/token", auth=None, response=TokenOut)
@@ -74,22 +74,6 @@ def me(request: HttpRequest):
     }
 
 
-def _session_out(session: Session, role: str) -> dict:
-    return {
-        "id": session.pk,
-        "title": session.title,
-        "parcours_id": session.parcours_id,
-        "parcours_title": session.parcours.title,
-        "academy": session.academy.code,
-        "starts_on": session.starts_on,
-        "ends_on": session.ends_on,
-        "state": session.state,
-        "ended": session.has_ended(),
-        "content_open_after_end": session.content_open_after_end,
-        "role": role,
-    }
-
-
 @router.get("/sessions", response=list[SessionOut])
 def list_sessions(request: HttpRequest):
     mine = [_session_out(m.session, m.role) for m in selectors.memberships_of(request.user)]
@@ -121,6 +105,9 @@ def session_detail(request: HttpRequest, session_id: int):
             user=user,
             include_trainer_only=policies.can(user, Action.VIEW_TRAINER_ONLY_CONTENT, session),
         )
+    if policies.can(user, Action.VIEW_OWN_PROGRESS, session):
+        own = selectors.own_attestation(session, user)
+        detail["attestation"] = _attestation_out(own) if own else None
     if policies.can(user, Action.LIST_ENROLLED_TEACHERS, session):
         detail["teachers"] = [
             TeacherOut(
@@ -173,19 +160,6 @@ def list_members(request: HttpRequest, session_id: int, filters: Query[MemberFil
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-membres.csv"'
     return response
-
-
-def _member_out(membership: Membership) -> dict:
-    profile = getattr(membership.user, "profile", None)
-    return {
-        "user_id": membership.user_id,
-        "username": membership.user.get_username(),
-        "name": selectors.display_name(membership.user),
-        "role": membership.role,
-        "school": profile.school if profile else "",
-        "circonscription": profile.circonscription if profile else "",
-        "finished": membership.finished_on is not None,
-    }
 
 
 @router.delete("/sessions/{session_id}/members/{user_id}", response={204: None})
@@ -332,3 +306,8 @@ def audit_log(request: HttpRequest, session_id: int):
 def statistics(request: HttpRequest):
     policies.require_platform(request.user, PlatformAction.VIEW_STATS)
     return selectors.statistics(policies.stats_academy_scope(request.user))
+
+
+# Running a training (parcours authoring, sessions, enrolment, accounts, desks): by concept
+# in parcours/routes/.
+from .routes import authoring, running  # noqa: E402, F401  (their routes join `router`)

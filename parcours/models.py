@@ -101,6 +101,8 @@ class Parcours(models.Model):
     academy = models.ForeignKey(Academy, null=True, blank=True, on_delete=models.PROTECT)
     distance_minutes = models.PositiveIntegerField(default=0)
     presence_minutes = models.PositiveIntegerField(default=0)
+    # Published in the inter-academic offer: designers of other academies may copy it.
+    published = models.BooleanField(default=False)
     duplicated_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
@@ -130,8 +132,18 @@ class Section(models.Model):
 
 
 class Activity(models.Model):
+    class Kind(models.TextChoices):
+        """What an activity is; each kind opens its own tool (`parcours/activity_links.py`)."""
+
+        RESOURCE = "resource", _("ressource")
+        FORUM = "forum", _("forum")
+        VIRTUAL_CLASS = "virtual_class", _("classe virtuelle")
+        COLLABORATIVE = "collaborative", _("espace collaboratif")
+        QUESTIONNAIRE = "questionnaire", _("questionnaire")
+
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="activities")
     title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RESOURCE)
     position = models.PositiveIntegerField(default=0)
     estimated_minutes = models.PositiveIntegerField(default=0)
     trainer_only = models.BooleanField(default=False)

@@ -90,6 +90,18 @@ class Action(StrEnum):
     CLASSROOM_MANAGE = "classroom.manage"
     GRANT_ACCESS = "admin.grant_access"
     READ_AUDIT_LOG = "admin.read_audit_log"
+    # Running a session: its title and dates, closing it, who teaches in it, joining it.
+    EDIT_SESSION = "session.edit"
+    CLOSE_SESSION = "session.close"
+    MANAGE_STAFF = "session.manage_staff"
+    # A teacher joins a session of a parcours in open access on their own.
+    ENROL_SELF = "session.enrol_self"
+    # Questionnaires: anonymous by default, trainers see group results only.
+    MANAGE_QUESTIONNAIRES = "questionnaire.manage"
+    ANSWER_QUESTIONNAIRE = "questionnaire.answer"
+    VIEW_QUESTIONNAIRE_RESULTS = "questionnaire.view_results"
+    # Who answered what: only for a questionnaire created nominative (`decide_answers`).
+    VIEW_NOMINATIVE_ANSWERS = "questionnaire.view_nominative_answers"
     # Never recorded, so never shown to anyone (trust frame).
     VIEW_TIME_SPENT = "tracking.view_time_spent"
     VIEW_CONNECTION_TIMES = "tracking.view_connection_times"
@@ -103,11 +115,17 @@ class PlatformAction(StrEnum):
     DUPLICATE_PARCOURS = "platform.duplicate_parcours"
     LIST_INSPECTED_SESSIONS = "platform.list_inspected_sessions"
     EXPORT_NOMINATIVE_DATA = "platform.export_nominative_data"
+    # Academy-scoped (`decide_in_academy`): the role must be held in the academy concerned.
+    AUTHOR_PARCOURS = "platform.author_parcours"
+    CREATE_SESSION = "platform.create_session"
+    CREATE_ACCOUNT = "platform.create_account"
+    LIST_ACADEMY_SESSIONS = "platform.list_academy_sessions"
 
 
 S = Standing
 MEMBERS = frozenset({S.PARTICIPANT, S.TUTOR, S.TRAINER})
 STAFF = frozenset({S.TUTOR, S.TRAINER})
+NOT_MEMBERS = frozenset(Standing) - MEMBERS
 
 GRANTS: dict[Action, frozenset[Standing]] = {
     Action.VIEW_SESSION_SUMMARY: MEMBERS | {S.INSPECTOR, S.ADMIN, S.ADMIN_GRANTED},
@@ -161,6 +179,20 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.VIEW_TIME_SPENT: frozenset(),
     Action.VIEW_CONNECTION_TIMES: frozenset(),
     Action.VIEW_PAGES_VIEWED: frozenset(),
+    # Dates and closing: the session's trainers and its academy's administrators, who
+    # manage it without entering it (no grant needed: nothing of its content is shown).
+    Action.EDIT_SESSION: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
+    Action.CLOSE_SESSION: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
+    # Trainers enrol participants; who trains and tutors is the administrators' choice.
+    Action.MANAGE_STAFF: frozenset({S.ADMIN, S.ADMIN_GRANTED}),
+    # Anyone not yet in it, and only in open access (`_context_denial`).
+    Action.ENROL_SELF: NOT_MEMBERS,
+    Action.MANAGE_QUESTIONNAIRES: frozenset({S.TRAINER}),
+    Action.ANSWER_QUESTIONNAIRE: frozenset({S.PARTICIPANT}),
+    # Group results (counts, texts without names): the session's trainers and tutors. An
+    # administrator's grant does not open them, an inspector never sees them.
+    Action.VIEW_QUESTIONNAIRE_RESULTS: STAFF,
+    Action.VIEW_NOMINATIVE_ANSWERS: STAFF,
 }
 
 PLATFORM_GRANTS: dict[PlatformAction, frozenset[str]] = {
@@ -171,6 +203,13 @@ PLATFORM_GRANTS: dict[PlatformAction, frozenset[str]] = {
     PlatformAction.LIST_INSPECTED_SESSIONS: frozenset({PlatformRole.Role.INSPECTOR}),
     # Beyond participant lists and attestations, no one exports nominative data.
     PlatformAction.EXPORT_NOMINATIVE_DATA: frozenset(),
+    PlatformAction.AUTHOR_PARCOURS: frozenset(
+        {PlatformRole.Role.DESIGNER, PlatformRole.Role.ADMIN}
+    ),
+    # Sessions and accounts are the academy's administrators' (gestionnaires') work.
+    PlatformAction.CREATE_SESSION: frozenset({PlatformRole.Role.ADMIN}),
+    PlatformAction.CREATE_ACCOUNT: frozenset({PlatformRole.Role.ADMIN}),
+    PlatformAction.LIST_ACADEMY_SESSIONS: frozenset({PlatformRole.Role.ADMIN}),
 }
 
 # After a session ends, its forums, polls and other social tools are read-only.
@@ -186,6 +225,9 @@ FROZEN_AFTER_END = frozenset(
         Action.MANAGE_FORUMS,
         Action.START_NEWS_DISCUSSION,
         Action.ARRANGE_DISCUSSIONS,
+        Action.ENROL_SELF,
+        Action.MANAGE_QUESTIONNAIRES,
+        Action.ANSWER_QUESTIONNAIRE,
         Action.RECORD_CLASS,
         Action.CLASSROOM_JOIN,
         Action.CLASSROOM_PARTICIPATE,
@@ -266,6 +308,8 @@ def _has_active_grant(user: User, session: Session) -> bool:
 
 
 def decide(user: User, action: Action, session: Session) -> Decision:
+    if not user.is_authenticated:
+        return Decision(False, ErrorCode.FORBIDDEN, gettext("Connectez-vous d'abord."))
     return decide_for_standings(standings(user, session), action, session)
 
 
@@ -281,6 +325,12 @@ def decide_for_standings(held: frozenset[Standing], action: Action, session: Ses
     """`decide` for a caller that already holds the user's standings (one read per request)."""
     if not held & GRANTS[action]:
         return Decision(False, ErrorCode.FORBIDDEN, _denial_message(action, held))
+    if action is Action.ENROL_SELF and session.parcours.kind != Parcours.Kind.SELF_ENROLMENT:
+        return Decision(
+            False,
+            ErrorCode.FORBIDDEN,
+            gettext("Ce parcours n'est pas en inscription libre : un formateur vous inscrit."),
+        )
     if session.has_ended():
         if action in FROZEN_AFTER_END:
             return Decision(
@@ -413,21 +463,20 @@ def stats_academy_scope(user: User) -> list[int] | None:
 
 
 def decide_duplicate_parcours(user: User, parcours: Parcours) -> Decision:
-    """Designers and admins copy national parcours, or academic ones of their own academy."""
+    """Designers and admins copy national parcours, their own academy's, and those another
+    academy published in the inter-academic offer (the platform's framework: an academy
+    shares a parcours by publishing it; an unpublished one stays its own)."""
     decision = decide_platform(user, PlatformAction.DUPLICATE_PARCOURS)
     if not decision:
         return decision
-    if parcours.origin == Parcours.Origin.NATIONAL:
+    if parcours.origin == Parcours.Origin.NATIONAL or parcours.published:
         return ALLOWED
-    academies = {
-        grant.academy_id
-        for grant in _platform_roles(user)
-        if grant.role in PLATFORM_GRANTS[PlatformAction.DUPLICATE_PARCOURS]
-    }
-    if parcours.academy_id in academies:
+    if parcours.academy_id in academies_granting(user, PlatformAction.DUPLICATE_PARCOURS):
         return ALLOWED
     return Decision(
-        False, ErrorCode.FORBIDDEN, gettext("Ce parcours appartient à une autre académie.")
+        False,
+        ErrorCode.FORBIDDEN,
+        gettext("Ce parcours d'une autre académie n'est pas publié dans l'offre de parcours."),
     )
 
 
@@ -444,3 +493,89 @@ def decide_download_attestation(user: User, attestation: Attestation) -> Decisio
     if user.is_authenticated and attestation.membership.user_id == user.pk:
         return ALLOWED
     return decide(user, Action.DOWNLOAD_ANY_ATTESTATION, attestation.membership.session)
+
+
+# --- Platform actions on one academy's things: parcours, sessions, accounts ---------------
+
+
+def academies_granting(user: User, action: PlatformAction) -> list[int]:
+    """Academies where `user` holds a role that grants `action` (lists, default academy)."""
+    return sorted(
+        {
+            grant.academy_id
+            for grant in _platform_roles(user)
+            if grant.role in PLATFORM_GRANTS[action] and grant.academy_id is not None
+        }
+    )
+
+
+def decide_in_academy(user: User, action: PlatformAction, academy_id: int | None) -> Decision:
+    """A platform role counts in its own academy only: an administrator of Normandie
+    creates nothing in La Réunion."""
+    if academy_id is not None and academy_id in academies_granting(user, action):
+        return ALLOWED
+    if decide_platform(user, action):
+        return Decision(
+            False, ErrorCode.FORBIDDEN, gettext("Votre rôle ne vaut que dans votre académie.")
+        )
+    return Decision(
+        False, ErrorCode.FORBIDDEN, gettext("Votre rôle sur la plateforme ne le permet pas.")
+    )
+
+
+def platform_actions(user: User) -> frozenset[PlatformAction]:
+    """Every platform action some role of `user` grants (the navigation's desks)."""
+    return frozenset(action for action in PlatformAction if decide_platform(user, action))
+
+
+def decide_author_parcours(user: User, parcours: Parcours) -> Decision:
+    """Designers and admins adapt their academy's parcours; a national parcours is the
+    ministry's and is copied, never edited."""
+    if parcours.origin == Parcours.Origin.NATIONAL:
+        return Decision(
+            False,
+            ErrorCode.FORBIDDEN,
+            gettext("Un parcours national ne se modifie pas : dupliquez-le pour l'adapter."),
+        )
+    return decide_in_academy(user, PlatformAction.AUTHOR_PARCOURS, parcours.academy_id)
+
+
+def decide_view_parcours(user: User, parcours: Parcours) -> Decision:
+    """An author reads a parcours they may edit or copy, nothing else."""
+    if decide_author_parcours(user, parcours):
+        return ALLOWED
+    return decide_duplicate_parcours(user, parcours)
+
+
+def decide_create_session(user: User, parcours: Parcours, academy_id: int | None) -> Decision:
+    """An academy's administrators open sessions of national parcours or of their own."""
+    decision = decide_in_academy(user, PlatformAction.CREATE_SESSION, academy_id)
+    if not decision:
+        return decision
+    if parcours.origin == Parcours.Origin.NATIONAL or parcours.academy_id == academy_id:
+        return ALLOWED
+    return Decision(
+        False,
+        ErrorCode.FORBIDDEN,
+        gettext("Ce parcours appartient à une autre académie : dupliquez-le d'abord."),
+    )
+
+
+def decide_enrol(user: User, session: Session, role: str) -> Decision:
+    """Enrolling a participant is managing enrolments; naming a trainer or a tutor is
+    managing the session's staff."""
+    if role == Membership.Role.PARTICIPANT:
+        return decide(user, Action.MANAGE_ENROLMENTS, session)
+    return decide(user, Action.MANAGE_STAFF, session)
+
+
+def decide_answers(user: User, session: Session, *, nominative: bool) -> Decision:
+    """Who answered what. Questionnaires are anonymous unless created nominative: then no
+    one, trainer or administrator, may link an answer to a person (trust frame)."""
+    if not nominative:
+        return Decision(
+            False,
+            ErrorCode.FORBIDDEN,
+            gettext("Questionnaire anonyme : seuls les résultats du groupe sont visibles."),
+        )
+    return decide(user, Action.VIEW_NOMINATIVE_ANSWERS, session)

@@ -85,12 +85,21 @@ class TeacherOut(Schema):
     finished: bool
 
 
+class AttestationOut(Schema):
+    id: int
+    number: str
+    issued_on: date
+    url: str
+
+
 class SessionDetailOut(SessionOut):
     trainers: list[str]
     distance_minutes: int
     presence_minutes: int
     sections: list[SectionOut] | None = None
     teachers: list[TeacherOut] | None = None
+    # A participant's own attestation, once a trainer marked their training finished.
+    attestation: AttestationOut | None = None
 
 
 class MemberOut(Schema):
@@ -111,13 +120,6 @@ class ProgressOut(Schema):
     percent: int
     # Present for trainers and tutors only; never time spent or connection times.
     last_visit: date | None = None
-
-
-class AttestationOut(Schema):
-    id: int
-    number: str
-    issued_on: date
-    url: str
 
 
 class ContentOpenIn(Schema):

@@ -54,6 +54,10 @@ def get_section(parcours_id: int, section_id: int) -> Section:
     return section
 
 
+def own_attestation(session: Session, user) -> Attestation | None:
+    return Attestation.objects.filter(membership__session=session, membership__user=user).first()
+
+
 def get_attestation(attestation_id: int) -> Attestation:
     attestation = (
         Attestation.objects.select_related(

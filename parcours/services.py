@@ -178,9 +178,12 @@ def _announce_access_change(session: Session, user_ids: list[int] | None) -> Non
 def remove_member(*, session: Session, actor, user_id: int) -> None:
     """Withdraw someone from a session; their live subscriptions stop at once."""
     policies.require(actor, Action.MANAGE_ENROLMENTS, session)
-    deleted, _ = Membership.objects.filter(session=session, user_id=user_id).delete()
-    if not deleted:
+    membership = Membership.objects.filter(session=session, user_id=user_id).first()
+    if membership is None:
         raise not_found("membre", user_id)
+    # Withdrawing a trainer or a tutor is naming the staff: the administrators' choice.
+    policies.decide_enrol(actor, session, membership.role).raise_if_denied()
+    membership.delete()
     _announce_access_change(session, [user_id])
 
 

@@ -6,3 +6,8 @@ from django.dispatch import Signal
 # its content closed): `session_id`, and `user_ids` (None: everyone in the session).
 # The realtime gateway re-checks the affected sockets' subscriptions at once.
 access_changed = Signal()
+
+# Sent inside the transaction that created a session, once its members are in: `session`.
+# Apps that give each activity of the parcours its tool in the session (a forum activity
+# its forum) listen to it.
+session_created = Signal()

@@ -18,6 +18,8 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         {
             "memberships": selectors.memberships_of(request.user),
             "inspected": selectors.inspected_sessions(request.user),
+            # The desks this user's platform roles open (administration, parcours...).
+            "desks": {str(action) for action in policies.platform_actions(request.user)},
         },
     )
 

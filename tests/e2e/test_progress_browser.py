@@ -36,9 +36,17 @@ def test_a_participant_ticks_an_activity_and_the_trainer_sees_the_bar_move(daphn
     expect(row).to_contain_text("25 %")
     expect(row).to_contain_text(today)
     expect(trainer.locator("#progress tbody tr")).to_have_count(2)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    trainer.once("dialog", answer)
     row.get_by_role("button", name="Marquer terminée").click()
     link = row.get_by_role("link", name="attestation")
     expect(link).to_be_visible()
+    assert "ne peut pas être annulé" in asked[0]
     href = link.get_attribute("href")
     assert href.startswith("/api/v1/attestations/") and href.endswith(".pdf")
     pdf = trainer.request.get(href)

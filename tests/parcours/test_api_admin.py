@@ -53,7 +53,7 @@ def test_only_designers_and_admins_duplicate_a_parcours(world, api, standing):
     assert Parcours.objects.count() == before
 
 
-def test_an_academic_parcours_of_another_academy_cannot_be_copied(world, api):
+def test_an_unpublished_parcours_of_another_academy_cannot_be_copied(world, api):
     reunion = factories.academy("reunion", timezone="Indian/Reunion")
     foreign = factories.parcours("Parcours réunionnais", origin="academic", academy=reunion)
     before = Parcours.objects.count()
@@ -61,6 +61,12 @@ def test_an_academic_parcours_of_another_academy_cannot_be_copied(world, api):
         response = api(user).post(f"/parcours/{foreign.pk}/duplicate")
         assert response.status_code == 403
     assert Parcours.objects.count() == before
+    # Published in the inter-academic offer, it may be copied (into one's own academy).
+    foreign.published = True
+    foreign.save()
+    response = api(world.designer).post(f"/parcours/{foreign.pk}/duplicate")
+    assert response.status_code == 201
+    assert response.json()["academy"] == "normandie"
 
 
 def test_a_section_of_an_academic_parcours_is_copied_last_in_its_parcours(world, api):

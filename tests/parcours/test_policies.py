@@ -65,6 +65,15 @@ EXPECTED: dict[Action, set[str]] = {
     Action.VIEW_TIME_SPENT: NOBODY,
     Action.VIEW_CONNECTION_TIMES: NOBODY,
     Action.VIEW_PAGES_VIEWED: NOBODY,
+    Action.EDIT_SESSION: {"trainer", "admin", "admin_granted"},
+    Action.CLOSE_SESSION: {"trainer", "admin", "admin_granted"},
+    Action.MANAGE_STAFF: {"admin", "admin_granted"},
+    # The world's session is tutored: nobody enrols themselves (see the open-access table).
+    Action.ENROL_SELF: NOBODY,
+    Action.MANAGE_QUESTIONNAIRES: {"trainer"},
+    Action.ANSWER_QUESTIONNAIRE: {"participant"},
+    Action.VIEW_QUESTIONNAIRE_RESULTS: STAFF,
+    Action.VIEW_NOMINATIVE_ANSWERS: STAFF,
 }
 
 
@@ -100,6 +109,10 @@ def test_matrix(world, standing, action):
         ("outsider", Action.VIEW_SESSION_SUMMARY),
         ("trainer", Action.VIEW_TIME_SPENT),
         ("trainer", Action.VIEW_CONNECTION_TIMES),
+        ("admin_granted", Action.VIEW_QUESTIONNAIRE_RESULTS),
+        ("inspector", Action.VIEW_QUESTIONNAIRE_RESULTS),
+        ("trainer", Action.ANSWER_QUESTIONNAIRE),
+        ("trainer", Action.MANAGE_STAFF),
     ],
 )
 def test_trust_frame_denials(world, standing, action):
@@ -143,6 +156,8 @@ FROZEN_FOR_EVERYONE = [
     Action.VOTE,
     Action.COMPLETE_ACTIVITY,
     Action.SCHEDULE_CLASS,
+    Action.ANSWER_QUESTIONNAIRE,
+    Action.MANAGE_QUESTIONNAIRES,
     Action.CLASSROOM_JOIN,
     Action.CLASSROOM_PARTICIPATE,
     Action.CLASSROOM_MODERATE,
@@ -179,6 +194,10 @@ PLATFORM_EXPECTED: dict[PlatformAction, set[str]] = {
     PlatformAction.DUPLICATE_PARCOURS: {"designer", "admin", "admin_granted"},
     PlatformAction.LIST_INSPECTED_SESSIONS: {"inspector"},
     PlatformAction.EXPORT_NOMINATIVE_DATA: NOBODY,
+    PlatformAction.AUTHOR_PARCOURS: {"designer", "admin", "admin_granted"},
+    PlatformAction.CREATE_SESSION: {"admin", "admin_granted"},
+    PlatformAction.CREATE_ACCOUNT: {"admin", "admin_granted"},
+    PlatformAction.LIST_ACADEMY_SESSIONS: {"admin", "admin_granted"},
 }
 
 
@@ -194,19 +213,141 @@ def test_platform_matrix(world, standing, action):
 
 
 @pytest.mark.parametrize(
-    ("standing", "origin", "same_academy", "allowed"),
+    ("standing", "origin", "same_academy", "published", "allowed"),
     [
-        ("designer", "national", False, True),
-        ("designer", "academic", True, True),
-        ("designer", "academic", False, False),
-        ("admin", "academic", True, True),
-        ("trainer", "national", False, False),
-        ("national", "national", False, False),
-        ("inspector", "national", False, False),
+        ("designer", "national", False, False, True),
+        ("designer", "academic", True, False, True),
+        # Another academy's parcours: only once that academy published it in the offer.
+        ("designer", "academic", False, False, False),
+        ("designer", "academic", False, True, True),
+        ("admin", "academic", True, False, True),
+        ("admin", "academic", False, True, True),
+        ("admin", "academic", False, False, False),
+        ("trainer", "national", False, False, False),
+        ("trainer", "academic", False, True, False),
+        ("national", "national", False, False, False),
+        ("inspector", "national", False, False, False),
+        ("outsider", "academic", True, True, False),
     ],
 )
-def test_who_may_duplicate_which_parcours(world, standing, origin, same_academy, allowed):
+def test_who_may_duplicate_which_parcours(
+    world, standing, origin, same_academy, published, allowed
+):
     academy = world.session.academy if same_academy else factories.academy("reunion")
-    parcours = factories.parcours(origin=origin, academy=academy)
+    parcours = factories.parcours(origin=origin, academy=academy, published=published)
     user = world.by_standing(standing)
     assert policies.decide_duplicate_parcours(user, parcours).allowed is allowed
+    assert policies.decide_view_parcours(user, parcours).allowed is allowed
+
+
+ACADEMY_SCOPED = [
+    PlatformAction.AUTHOR_PARCOURS,
+    PlatformAction.CREATE_SESSION,
+    PlatformAction.CREATE_ACCOUNT,
+    PlatformAction.LIST_ACADEMY_SESSIONS,
+]
+
+
+@pytest.mark.parametrize("standing", STANDINGS)
+@pytest.mark.parametrize("action", ACADEMY_SCOPED, ids=str)
+def test_academy_scoped_actions_count_in_the_roles_own_academy_only(world, standing, action):
+    user = world.by_standing(standing)
+    own = policies.decide_in_academy(user, action, world.session.academy_id)
+    foreign = policies.decide_in_academy(user, action, factories.academy("reunion").pk)
+    assert own.allowed is (standing in PLATFORM_EXPECTED[action])
+    assert not foreign.allowed
+    assert foreign.code == ErrorCode.FORBIDDEN and foreign.message
+    assert not policies.decide_in_academy(user, action, None).allowed
+
+
+@pytest.mark.parametrize(
+    ("standing", "origin", "own_academy", "allowed"),
+    [
+        ("designer", "academic", True, True),
+        ("admin", "academic", True, True),
+        # A national parcours is copied, never edited, whoever asks.
+        ("designer", "national", False, False),
+        ("admin", "national", False, False),
+        # Another academy's parcours, even published, is theirs to edit.
+        ("designer", "academic", False, False),
+        ("trainer", "academic", True, False),
+        ("inspector", "academic", True, False),
+        ("national", "academic", True, False),
+        ("participant", "academic", True, False),
+    ],
+)
+def test_who_may_edit_which_parcours(world, standing, origin, own_academy, allowed):
+    academy = world.session.academy if own_academy else factories.academy("reunion")
+    parcours = factories.parcours(origin=origin, academy=academy, published=True)
+    decision = policies.decide_author_parcours(world.by_standing(standing), parcours)
+    assert decision.allowed is allowed
+    if not allowed:
+        assert decision.code == ErrorCode.FORBIDDEN and decision.message
+
+
+@pytest.mark.parametrize(
+    ("origin", "parcours_academy", "allowed"),
+    [("national", None, True), ("academic", "own", True), ("academic", "reunion", False)],
+)
+def test_sessions_open_on_national_parcours_or_the_academys_own(
+    world, origin, parcours_academy, allowed
+):
+    academy = {"own": world.session.academy, "reunion": factories.academy("reunion")}.get(
+        parcours_academy
+    )
+    parcours = factories.parcours(origin=origin, academy=academy, published=True)
+    own = world.session.academy_id
+    assert policies.decide_create_session(world.admin, parcours, own).allowed is allowed
+    assert not policies.decide_create_session(world.designer, parcours, own).allowed
+
+
+@pytest.fixture
+def open_access_session(world):
+    """The world's session, its parcours turned into one in open access."""
+    world.session.parcours.kind = "self_enrolment"
+    world.session.parcours.save()
+    return world.session
+
+
+@pytest.mark.parametrize("standing", STANDINGS)
+def test_anyone_not_yet_in_an_open_access_session_may_join_it(world, open_access_session, standing):
+    decision = policies.decide(world.by_standing(standing), Action.ENROL_SELF, open_access_session)
+    assert decision.allowed is (standing not in MEMBERS)
+
+
+def test_nobody_joins_an_open_access_session_after_its_end(world, open_access_session):
+    open_access_session.state = open_access_session.State.CLOSED
+    decision = policies.decide(world.outsider, Action.ENROL_SELF, open_access_session)
+    assert decision.code == ErrorCode.FROZEN
+
+
+def test_an_anonymous_visitor_joins_nothing(world, open_access_session):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not policies.can(AnonymousUser(), Action.ENROL_SELF, open_access_session)
+
+
+@pytest.mark.parametrize("standing", STANDINGS)
+@pytest.mark.parametrize("role", ["participant", "tutor", "trainer"])
+def test_trainers_enrol_participants_and_administrators_name_the_staff(world, standing, role):
+    decision = policies.decide_enrol(world.by_standing(standing), world.session, role)
+    expected = (
+        {"trainer", "admin", "admin_granted"}
+        if role == "participant"
+        else {
+            "admin",
+            "admin_granted",
+        }
+    )
+    assert decision.allowed is (standing in expected)
+
+
+@pytest.mark.parametrize("standing", STANDINGS)
+@pytest.mark.parametrize("nominative", [True, False])
+def test_nobody_sees_who_answered_an_anonymous_questionnaire(world, standing, nominative):
+    decision = policies.decide_answers(
+        world.by_standing(standing), world.session, nominative=nominative
+    )
+    assert decision.allowed is (nominative and standing in STAFF)
+    if not nominative:
+        assert "anonyme" in decision.message

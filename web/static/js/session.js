@@ -34,6 +34,9 @@
   document.getElementById("progress")?.addEventListener("click", async (event) => {
     const button = event.target.closest("button.finish");
     if (!button) return;
+    const question = `Marquer la formation de ${button.dataset.name} terminée ? ` +
+      "Son attestation sera délivrée : cela ne peut pas être annulé.";
+    if (!window.confirm(question)) return;
     try {
       const attestation = await preauApi("POST", `/sessions/${button.dataset.session}/members/${button.dataset.user}/finish`);
       const badge = document.createElement("span");
