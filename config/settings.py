@@ -48,6 +48,7 @@ PREAU_APPS = [
     "classrooms",
     "recordings",
     "scheduling",
+    "questionnaires",
     "web",
 ]
 

@@ -6,9 +6,16 @@ class ForumsConfig(AppConfig):
     verbose_name = "Forums"
 
     def ready(self) -> None:
+        from parcours import activity_links
+        from parcours.models import Activity
+        from parcours.signals import session_created
         from realtime.topics import register_topic
 
-        from . import selectors
+        from . import activities, selectors
+
+        # A forum activity opens its forum; a new session gets one per forum activity.
+        activity_links.register(Activity.Kind.FORUM, activities.activity_links)
+        session_created.connect(activities.open_activity_forums, dispatch_uid="forums.activity")
 
         # A discussion lists who is reading it now ("qui lit en ce moment", live presence,
         # never stored); a forum's index, followed from every page of it, does not.

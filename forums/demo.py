@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from parcours.models import Membership, Session
+from parcours.models import Activity, Membership, Session
 
 from . import moderation, services
 from .models import Forum
@@ -12,6 +12,7 @@ from .models import Forum
 def seed(session: Session) -> None:
     """Give `session` an announcement forum and a discussion forum (idempotent)."""
     if Forum.objects.filter(session=session).exists():
+        _link_activity(session)
         return
     members = Membership.objects.filter(session=session).select_related("user").order_by("id")
     trainer = members.filter(role=Membership.Role.TRAINER).first().user
@@ -56,4 +57,15 @@ def seed(session: Session) -> None:
         author=participants[2],
         title="Des albums pour travailler l'implicite",
         body="<p>Je cherche des albums de cycle 2 riches en implicite : vos idées ?</p>",
+    )
+    _link_activity(session)
+
+
+def _link_activity(session: Session) -> None:
+    """The parcours' forum activity opens the discussion forum."""
+    activity = Activity.objects.filter(
+        section__parcours=session.parcours_id, kind=Activity.Kind.FORUM
+    ).first()
+    Forum.objects.filter(session=session, kind=Forum.Kind.STANDARD, activity__isnull=True).update(
+        activity=activity
     )

@@ -30,6 +30,10 @@ class Forum(models.Model):
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.STANDARD)
     position = models.PositiveIntegerField(default=0)
+    # The forum activity of the parcours this forum is, in its session (`activities.py`).
+    activity = models.ForeignKey(
+        "parcours.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["position", "id"]

@@ -66,6 +66,10 @@ class SessionOut(Schema):
 class ActivityOut(Schema):
     id: int
     title: str
+    # resource, forum, virtual_class, collaborative or questionnaire
+    kind: str
+    # What it opens in this session (its forum, its classes, its questionnaire), if anything.
+    url: str | None = None
     estimated_minutes: int
     trainer_only: bool
     completed: bool

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from . import policies
+from . import activity_links, policies
 from .errors import not_found
 from .models import (
     Activity,
@@ -165,7 +165,10 @@ def outline(session: Session, *, user, include_trainer_only: bool) -> list[dict]
             membership__session=session, membership__user=user
         ).values_list("activity_id", flat=True)
     )
-    sections = Section.objects.filter(parcours=session.parcours_id).prefetch_related("activities")
+    sections = list(
+        Section.objects.filter(parcours=session.parcours_id).prefetch_related("activities")
+    )
+    links = activity_links.links(session, (a for s in sections for a in s.activities.all()))
     return [
         {
             "id": section.id,
@@ -174,6 +177,8 @@ def outline(session: Session, *, user, include_trainer_only: bool) -> list[dict]
                 {
                     "id": activity.id,
                     "title": activity.title,
+                    "kind": activity.kind,
+                    "url": links.get(activity.id),
                     "estimated_minutes": activity.estimated_minutes,
                     "trainer_only": activity.trainer_only,
                     "completed": activity.id in done,

@@ -10,16 +10,37 @@ from __future__ import annotations
 import uuid
 
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from parcours.models import Session
 
 
+class _RecordingsStorage(LazyObject):
+    """The "recordings" storage of settings, looked up on first use, and again whenever
+    `STORAGES` changes (a field's storage is otherwise fixed when the model is defined)."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["recordings"]
+
+
+_storage = _RecordingsStorage()
+
+
+def _storages_changed(*, setting: str, **kwargs) -> None:
+    if setting == "STORAGES":
+        _storage._wrapped = empty
+
+
+setting_changed.connect(_storages_changed)
+
+
 def recordings_storage():
-    """The "recordings" storage of settings: MEDIA_ROOT, or a bucket via django-storages."""
-    return storages["recordings"]
+    """MEDIA_ROOT by default, or a bucket through django-storages (see settings)."""
+    return _storage
 
 
 def stored_name(instance: Recording, filename: str) -> str:

@@ -167,6 +167,17 @@ def _announce_stop(recording: Recording) -> None:
         )
 
 
+def finish_segment_by_id(*, recording_id: int, seconds: float) -> Recording | None:
+    """`finish_segment` for the recorder host, which holds an id, not a row."""
+    recording = Recording.objects.filter(pk=recording_id, state=Recording.State.RECORDING).first()
+    return finish_segment(recording=recording, seconds=seconds) if recording else None
+
+
+def fail_segment_by_id(*, recording_id: int, reason: str) -> Recording | None:
+    recording = Recording.objects.filter(pk=recording_id, state=Recording.State.RECORDING).first()
+    return fail_segment(recording=recording, reason=reason) if recording else None
+
+
 def recover_interrupted(*, now=None) -> list[Recording]:
     """Segments whose host stopped vouching for them: salvaged, or marked failed."""
     stale = Recording.objects.filter(

@@ -20,6 +20,10 @@ AUDIO_TIME_BASE = Fraction(1, SAMPLE_RATE)
 # A voice that has buffered more than this is behind: its oldest samples are dropped, so
 # that one late speaker cannot drift away from the others and from the picture.
 MAX_BACKLOG_SAMPLES = SAMPLE_RATE * 3 // 10
+# Each 20 ms chunk moves a speaker's level this far towards its own loudness (~1 s memory).
+LEVEL_SMOOTHING = 0.05
+# Below this level (RMS of 16-bit samples) nobody counts as speaking.
+SPEAKING_LEVEL = 300.0
 # Frames waiting for a stalled encoder beyond this are dropped, oldest first (one second).
 MAX_QUEUED_FRAMES = 50
 
@@ -35,6 +39,8 @@ class AudioSource:
         self._frames: deque[av.AudioFrame] = deque(maxlen=MAX_QUEUED_FRAMES)
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
         self._pending = np.zeros(0, dtype=np.int16)
+        # How loud the speaker has been lately (RMS, smoothed over about a second).
+        self.level = 0.0
 
     def push(self, frame: av.AudioFrame) -> None:
         self._frames.append(frame)
@@ -50,6 +56,8 @@ class AudioSource:
         chunk, self._pending = self._pending[:samples], self._pending[samples:]
         if len(chunk) < samples:
             chunk = np.concatenate([chunk, np.zeros(samples - len(chunk), dtype=np.int16)])
+        loudness = float(np.sqrt(np.mean(chunk.astype(np.float32) ** 2)))
+        self.level += (loudness - self.level) * LEVEL_SMOOTHING
         return chunk
 
 

@@ -118,6 +118,12 @@ class SegmentRecorder:
         self._sources.pop(track, None)
         self._cancel_reader(track)
 
+    def loudest(self) -> MediaStreamTrack | None:
+        """The audio track heard loudest lately, if anyone is speaking (active speaker)."""
+        heard = [(source.level, track) for track, source in list(self._sources.items())]
+        level, track = max(heard, key=lambda pair: pair[0], default=(0.0, None))
+        return track if level >= frames.SPEAKING_LEVEL else None
+
     def set_video(self, track: MediaStreamTrack | None) -> None:
         """Film `track` from now on (the presenter's or the active speaker's); None: black."""
         if track is self._video_track or self._stopping.is_set():

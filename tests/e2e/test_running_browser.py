@@ -1,5 +1,7 @@
 """Chromium through a real server: an academy runs a training from nothing."""
 
+import io
+
 import pytest
 
 from parcours.models import Membership, Parcours, Session
@@ -16,7 +18,9 @@ def orm_beside_playwright(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-WITH_ERROR = "identifiant;nom;prénom;rôle\nalice;;;\nbruno;;;\ncamille;Roy;Camille;roi\n"
+WITH_ERROR = (
+    "identifiant;nom;prénom;rôle\nparticipant05;;;\nparticipant06;;;\ncamille.roy;Roy;Camille;roi\n"
+)
 FIXED = WITH_ERROR.replace(";roi\n", ";participant\n")
 
 
@@ -24,30 +28,49 @@ def _csv(text: str) -> dict:
     return {"name": "inscriptions.csv", "mimeType": "text/csv", "buffer": text.encode()}
 
 
-def test_an_administrator_creates_a_session_and_enrols_three_people_by_csv(daphne, world, browser):
+def _demo_log_in(browser, server, username: str):
+    """Log in with the demo password, as a newcomer after `make run` would."""
     from playwright.sync_api import expect
 
-    factories.parcours("Lire au cycle 2", origin="national")
-    factories.user("alice", first_name="Alice", last_name="Leroux")
-    factories.user("bruno", first_name="Bruno", last_name="Marchal")
+    from parcours.demo import DEMO_PASSWORD
+
+    page = browser.new_context(base_url=server.url, locale="fr-FR").new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Mes sessions")).to_be_visible()
+    return page
+
+
+def test_admin_normandie_creates_a_session_and_enrols_three_people_by_csv(daphne, browser):
+    from django.core.management import call_command
+    from playwright.sync_api import expect
+
+    call_command("seed_demo", stdout=io.StringIO())
     server = daphne()
 
-    page = log_in(browser, server, "admin")
+    page = _demo_log_in(browser, server, "admin-normandie")
     expect(page.get_by_text("Vous n'êtes inscrit à aucune session")).to_have_count(0)
     page.get_by_role("navigation").get_by_role("link", name="Administration").click()
     expect(page.get_by_role("heading", name="Administration de l'académie")).to_be_visible()
     form = page.locator("#new-session form")
-    form.get_by_label("Parcours").select_option(label="Lire au cycle 2 (national)")
-    form.get_by_label("Titre").fill("Lecture — Dieppe")
+    form.get_by_label("Parcours").select_option(
+        label="Compréhension en lecture — version normande (académique)"
+    )
+    form.get_by_label("Titre").fill("Lecture — Fécamp")
     form.get_by_label("Début").fill(factories.days_from_today(3).isoformat())
     form.get_by_label("Fin").fill(factories.days_from_today(60).isoformat())
-    form.get_by_label("Circonscription").fill("Dieppe")
-    form.get_by_label("Formateurs").fill("trainer")
+    form.get_by_label("Circonscription").fill("Fécamp")
+    form.get_by_label("Formateurs").fill("formatrice")
+    form.get_by_label("Tuteurs").fill("tuteur")
     form.get_by_role("button", name="Créer la session").click()
-    expect(page.get_by_role("heading", name="Gérer : Lecture — Dieppe")).to_be_visible()
-    session = Session.objects.get(title="Lecture — Dieppe")
-    assert list(session.memberships.values_list("user__username", "role")) == [
-        ("trainer", "trainer")
+    expect(page.get_by_role("heading", name="Gérer : Lecture — Fécamp")).to_be_visible()
+    session = Session.objects.get(title="Lecture — Fécamp")
+    assert sorted(session.memberships.values_list("user__username", "role")) == [
+        ("formatrice", "trainer"),
+        ("tuteur", "tutor"),
     ]
 
     # A file with a wrong role: the line and its reason are shown, nothing is imported.
@@ -61,7 +84,7 @@ def test_an_administrator_creates_a_session_and_enrols_three_people_by_csv(daphn
     expect(bad).to_contain_text("Rôle inconnu « roi »")
     expect(page.locator("#import-summary")).to_contain_text("1 ligne(s) en erreur")
     expect(page.get_by_role("button", name="Importer")).to_be_disabled()
-    assert session.memberships.count() == 1
+    assert session.memberships.count() == 2
 
     # Fixed: the preview is clean, the import writes the three lines at once.
     importer.get_by_label("Fichier").set_input_files(_csv(FIXED))
@@ -72,13 +95,13 @@ def test_an_administrator_creates_a_session_and_enrols_three_people_by_csv(daphn
     expect(report.locator('tr[data-outcome="create"] a')).to_contain_text("/compte/activer/")
     participants = session.memberships.filter(role=Membership.Role.PARTICIPANT)
     assert sorted(participants.values_list("user__username", flat=True)) == [
-        "alice",
-        "bruno",
-        "camille",
+        "camille.roy",
+        "participant05",
+        "participant06",
     ]
 
-    alice = log_in(browser, server, "alice")
-    expect(alice.get_by_role("link", name="Lecture — Dieppe")).to_be_visible()
+    participant = _demo_log_in(browser, server, "participant05")
+    expect(participant.get_by_role("link", name="Lecture — Fécamp")).to_be_visible()
 
 
 def test_a_designer_copies_a_national_parcours_and_adapts_the_copy(daphne, world, browser):

@@ -34,7 +34,7 @@ def demo(db, settings):
 def test_seeding_twice_changes_nothing(db, settings):
     _seed(settings)
     first = _counts()
-    assert first["parcours.Session"] == 2
+    assert first["parcours.Session"] == 4
     _seed(settings)
     assert _counts() == first
 
@@ -95,7 +95,8 @@ def test_the_platform_accounts_hold_their_roles(demo):
 
 def test_participant01_is_not_in_the_second_session(demo):
     session = _rouen_nord()
-    (second,) = Session.objects.exclude(pk=session.pk)
+    second = Session.objects.get(title="Compréhension en lecture — Le Havre")
+    assert second.pk != session.pk
     assert not Membership.objects.filter(session=second, user__username="participant01").exists()
     assert second.memberships.filter(role="participant").exists()
 
@@ -120,3 +121,32 @@ def test_outside_demo_mode_no_account_or_password_is_printed(db, settings):
     assert output.strip()
     for secret in ("preau-demo", "formatrice", "participant01", "admin-normandie"):
         assert secret not in output
+
+
+def test_each_account_has_something_to_do(demo, client):
+    """The running-a-training demo: what each account finds on its desk."""
+    from forums.models import Forum
+    from questionnaires.models import Questionnaire
+
+    def page(username: str, url: str) -> str:
+        client.force_login(get_user_model().objects.get(username=username))
+        response = client.get(url)
+        assert response.status_code == 200, (username, url)
+        return response.content.decode()
+
+    desk = page("admin-normandie", "/administration/")
+    assert "Compréhension en lecture — Dieppe" in desk and "Rouen Nord" in desk
+    authoring = page("concepteur", "/parcours/")
+    assert "version normande" in authoring and "Le jeu à l&#x27;école maternelle" in authoring
+    assert "Autoformation — l&#x27;oral au cycle 1" in page("enseignant-reunion", "/offre/")
+    rouen = _rouen_nord()
+    assert "Télécharger mon attestation" in page("participant01", f"/sessions/{rouen.pk}/")
+    quiz = Questionnaire.objects.get(session=rouen, nominative=False)
+    assert 'id="answer-form"' in page("participant01", f"/questionnaires/{quiz.pk}/")
+    assert "4 réponses" in page("formatrice", f"/questionnaires/{quiz.pk}/")
+    forum = Forum.objects.get(session=rouen, kind="standard")
+    assert f'href="/forums/{forum.pk}/" data-kind="forum"' in page(
+        "participant02", f"/sessions/{rouen.pk}/"
+    )
+    assert "Statistiques nationales" in page("national", "/statistiques/")
+    assert "Session" in page("inspecteur", "/circonscription/")

@@ -116,3 +116,11 @@ def write_webm(path: Path, seconds: float = 3.0, *, fps: int = 15) -> Path:
         container.mux(video.encode(None))
         container.mux(audio.encode(None))
     return path
+
+
+def tone_energy(sound: np.ndarray, hz: float, *, width: float = 20.0) -> float:
+    """The sound's energy near `hz`: a speaker's tone stands far above a frequency no one
+    sent (the mix is heard, not just noise)."""
+    spectrum = np.abs(np.fft.rfft(sound)) ** 2
+    freqs = np.fft.rfftfreq(len(sound), 1 / RATE)
+    return float(spectrum[(freqs > hz - width) & (freqs < hz + width)].mean())
