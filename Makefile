@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format bench-ws bench-forum setup clean
+.PHONY: run test test-fast lint format bench-ws bench-forum bench-api setup clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ run: setup
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
 	@echo "Préau : http://$(HOST):$(PORT)/"
-	$(VENV)/bin/daphne -v 0 -b $(HOST) -p $(PORT) config.asgi:application
+	$(PY) -m config.serve --host $(HOST) --port $(PORT)
 
 test: setup
 	$(VENV)/bin/pytest
@@ -42,6 +42,10 @@ bench-ws: setup
 # Forum writes and live delivery under load (PostgreSQL with DATABASE_URL, Redis with REDIS_URL).
 bench-forum: setup
 	$(PY) -m bench.forum_load
+
+# API and page reads: Préau's server against plain daphne and two gunicorn sync workers.
+bench-api: setup
+	$(PY) -m bench.api_load
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache

@@ -6,10 +6,12 @@
 
 With `DATABASE_URL` set it runs against PostgreSQL, in a database of its own created next to
 the one named and dropped at the end; otherwise on a fresh SQLite file. With `REDIS_URL` set
-it starts two daphne processes sharing Redis (writers and sockets spread over both),
-otherwise one. It prints requests/s, p50/p99 of API writes, and p50/p99 of live delivery
-(from the start of the write request to the frame's arrival on each following socket), then
-a ratio against a baseline run in the same process: the same 50 clients reading `/me`.
+it serves with two processes sharing Redis, otherwise one: `python -m config.serve` and its
+workers as `make run` does, or with `--server daphne` two daphne processes (each on its own
+port, writers and sockets spread over both), as Préau was served before. It prints
+requests/s, p50/p99 of API writes, and p50/p99 of live delivery (from the start of the
+write request to the frame's arrival on each following socket), then a ratio against a
+baseline run in the same process: the same 50 clients reading `/me`.
 
 People's rate limits on posting and liking are lifted in the served application: the bench
 measures the server, not the limits. Clients run here, on the same machine as the servers.
@@ -131,18 +133,28 @@ def build_world(env: dict[str, str]) -> World:
 # -- servers ---------------------------------------------------------------------------
 
 
-def start_servers(env: dict[str, str], count: int) -> list[tuple[Any, int]]:
+def start_servers(env: dict[str, str], kind: str) -> tuple[list[tuple[Any, int]], str]:
+    """What serves the bench: `preau`, as `make run` starts it (`config.serve`: one port,
+    one worker per core when Redis is there), or `daphne`, as Préau was served before (one
+    daphne process per core when Redis is there, each on its own port)."""
     import subprocess
 
+    app = "bench.forum_load:application"
+    count = 2 if env.get("REDIS_URL") else 1
     servers = []
-    for _ in range(count):
+    for _ in range(1 if kind == "preau" else count):
         port = _free_port()
-        command = [sys.executable, "-m", "daphne", "-v", "0", "--access-log", os.devnull]
-        command += ["-b", "127.0.0.1", "-p", str(port), "bench.forum_load:application"]
+        if kind == "preau":
+            command = [sys.executable, "-m", "config.serve", "--port", str(port), app]
+        else:
+            command = [sys.executable, "-m", "daphne", "-v", "0", "--access-log", os.devnull]
+            command += ["-b", "127.0.0.1", "-p", str(port), app]
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
         _wait_port(port, process)
         servers.append((process, port))
-    return servers
+    if kind == "preau":
+        return servers, f"python -m config.serve ({count} worker{'s' if count > 1 else ''})"
+    return servers, f"{count} processus daphne"
 
 
 # -- clients ---------------------------------------------------------------------------
@@ -225,12 +237,22 @@ def reader(port: int, token: str, tally: Tally, stop: float) -> int:
 
 async def listen(port: int, token: str, topics: list[str], tally: Tally, ready) -> None:
     from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidHandshake
 
-    async with connect(
-        f"ws://127.0.0.1:{port}/ws/?token={token}",
-        origin=f"http://127.0.0.1:{port}",
-        max_queue=None,
-    ) as ws:
+    for attempt in range(5):  # a loaded machine may drop a handshake: try again
+        try:
+            ws = await connect(
+                f"ws://127.0.0.1:{port}/ws/?token={token}",
+                origin=f"http://127.0.0.1:{port}",
+                max_queue=None,
+                open_timeout=30,
+            )
+            break
+        except (OSError, TimeoutError, InvalidHandshake):
+            if attempt == 4:
+                raise
+            await asyncio.sleep(0.5 * (attempt + 1))
+    async with ws:
         for topic in topics:
             await ws.send(json.dumps({"op": "subscribe", "topic": topic}))
             while json.loads(await ws.recv()).get("op") != "subscribed":
@@ -271,7 +293,12 @@ async def run(ports: list[int], world: World, seconds: float, *, baseline: bool)
                     listen(ports[n % len(ports)], token, topics, tally, lambda: connected.append(1))
                 )
             )
+            if n % 20 == 19:  # connecting is not what is measured: a few at a time
+                await asyncio.sleep(0.2)
         while len(connected) < len(world.tokens):
+            failed = [task for task in tasks if task.done()]
+            if failed:
+                raise RuntimeError(f"a listening socket failed: {failed[0].exception()!r}")
             await asyncio.sleep(0.1)
     stop = time.time() + seconds
     work = reader if baseline else writer
@@ -295,6 +322,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5 s instead of 20 s")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--server", choices=["preau", "daphne"], default="preau")
     args = parser.parse_args()
     seconds = 5.0 if args.quick else args.seconds
     env = os.environ.copy() | {
@@ -310,12 +338,11 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        count = 2 if env.get("REDIS_URL") else 1
-        servers = start_servers(env, count)
+        servers, described = start_servers(env, args.server)
         ports = [port for _, port in servers]
         engine = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
         print(
-            f"{engine}, {count} processus daphne, {MEMBERS} membres, {WRITERS} rédacteurs, "
+            f"{engine}, {described}, {MEMBERS} membres, {WRITERS} rédacteurs, "
             f"{seconds:.0f} s par mesure",
             flush=True,
         )
@@ -340,7 +367,12 @@ def main() -> None:
         f"livraison en direct   : {len(t.live_ms)} trames  p50 "
         f"{statistics.median(t.live_ms or [0]):6.1f} ms  p99 {percentile(t.live_ms, 0.99):6.1f} ms"
     )
-    print(f"ratio écritures / référence : débit {load['rps'] / base['rps']:.2f}")
+    base_p99 = percentile(b.write_ms, 0.99) or 1.0
+    print(
+        f"ratio écritures / référence : débit {load['rps'] / base['rps']:.2f}, "
+        f"p99 {percentile(t.write_ms, 0.99) / base_p99:.2f} ; "
+        f"livraison / référence : p99 {percentile(t.live_ms, 0.99) / base_p99:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""HTTP and WebSocket entry point: Django for HTTP, the realtime gateway for `/ws/`."""
+"""HTTP and WebSocket entry point: Django for HTTP, the realtime gateway for `/ws/`.
+
+Served by `config/serve.py` (gunicorn + uvicorn workers); daphne, which serves no lifespan,
+still runs it as well.
+"""
 
 import gc
 import os
@@ -18,7 +22,9 @@ if settings.SERVE_STATIC:
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.threads import bounded  # noqa: E402
 from realtime.auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from realtime.hub import stop_current_hub  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 # Everything loaded so far lives as long as the process: freezing it keeps the collector's
@@ -26,9 +32,23 @@ from realtime.routing import websocket_urlpatterns  # noqa: E402
 gc.freeze()
 gc.set_threshold(50_000, 20, 20)
 
+
+async def lifespan(scope: dict, receive, send) -> None:
+    """The server's start and stop: on stop, the gateway's hub leaves the bus cleanly."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await stop_current_hub()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": bounded(django_asgi_app),
+        "lifespan": lifespan,
         "websocket": AllowedHostsOriginValidator(
             TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),

@@ -94,8 +94,32 @@ TEMPLATES = [
     },
 ]
 
+# Serving (config/serve.py, config/threads.py): threads per server process for Django's
+# synchronous views, requests allowed to wait for one, and for how long, before a 503.
+HTTP_THREADS = int(os.environ.get("HTTP_THREADS", 8))
+HTTP_QUEUE = int(os.environ.get("HTTP_QUEUE", 100))
+HTTP_QUEUE_WAIT = float(os.environ.get("HTTP_QUEUE_WAIT", 5))
+
+
+def _postgresql(url: str) -> dict:
+    """PostgreSQL through psycopg's pool, one per process: a request borrows a connection
+    for its duration instead of opening one. Sized for the HTTP threads plus the gateway's
+    database threads, so that a request that has a thread never waits for a connection;
+    idle connections above the minimum are closed after a minute."""
+    database = dj_database_url.parse(url, conn_max_age=0)
+    size = int(os.environ.get("DATABASE_POOL_SIZE", HTTP_THREADS + 4))
+    if size > 0:
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": size,
+            "max_idle": 60,
+            "timeout": 10,
+        }
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+    "default": _postgresql(DATABASE_URL)
     if DATABASE_URL
     else {
         "ENGINE": "django.db.backends.sqlite3",

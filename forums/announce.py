@@ -3,13 +3,14 @@
 `forum:<id>` and `discussion:<id>` reach everyone who may read the forum. A post that not all
 of them may read (a private reply, a Q&A answer) is announced instead on the `user:<id>`
 topic of each person who may (`selectors.restricted_reader_ids`), so that the others do not
-even learn it exists. Topics are published forum, then discussion, then users in id order:
-each publish locks its topic's sequence row until commit, and one order avoids deadlocks.
+even learn it exists. Topics are published forum, then discussion, then users in one batch
+(`publish_many`, `publish_each`: sorted order): each publish locks its topic's sequence row
+until commit, and one order avoids deadlocks.
 """
 
 from __future__ import annotations
 
-from realtime import publish
+from realtime import publish, publish_each, publish_many
 from realtime.events import Event
 
 from . import events, selectors
@@ -24,8 +25,7 @@ def about_post(post: Post, event: Event, *, on_forum: bool = False) -> set[int] 
             publish(f"forum:{post.discussion.forum_id}", event)
         publish(f"discussion:{post.discussion_id}", event)
         return None
-    for user_id in sorted(readers):
-        publish(f"user:{user_id}", event)
+    publish_many((f"user:{user_id}" for user_id in readers), event)
     return readers
 
 
@@ -49,5 +49,4 @@ def posts_removed(
 
     if public:
         publish(f"discussion:{discussion.pk}", removed(public))
-    for user_id in sorted(restricted):
-        publish(f"user:{user_id}", removed(restricted[user_id]))
+    publish_each((f"user:{user_id}", removed(ids)) for user_id, ids in restricted.items())

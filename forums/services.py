@@ -19,7 +19,7 @@ from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Session
 from parcours.policies import Action
 from parcours.selectors import display_name
-from realtime import publish
+from realtime import publish, publish_each
 
 from . import announce, events, limits, selectors
 from .conf import setting
@@ -177,8 +177,6 @@ def _notify_subscribers(post: Post) -> None:
         private=post.private,
     )
     readers = selectors.restricted_reader_ids(post)
-    if readers is None:
-        announce.about_post(post, created, on_forum=True)
     session = forum.session
     recipients = selectors.subscriber_ids(discussion)
     if forum.kind == Forum.Kind.NEWS:
@@ -194,13 +192,15 @@ def _notify_subscribers(post: Post) -> None:
         discussion_title=discussion.title,
         author_name=display_name(post.author),
     )
-    # User topics in id order (see `announce`): the post itself to those only some may
-    # read it, then the notification to its subscribers.
-    for user_id in sorted(recipients | (readers or set())):
-        if readers is not None and user_id in readers:
-            publish(f"user:{user_id}", created)
-        if user_id in recipients:
-            publish(f"user:{user_id}", notification)
+    # Every read done first: the topics' rows are then held only until the commit. Forum and
+    # discussion first, user topics last in one batch (see `announce`): the post itself to
+    # those only some may read it, then the notification to its subscribers.
+    if readers is None:
+        announce.about_post(post, created, on_forum=True)
+    publish_each(
+        [(f"user:{user_id}", created) for user_id in readers or ()]
+        + [(f"user:{user_id}", notification) for user_id in recipients]
+    )
 
 
 def within_edit_window(post: Post) -> bool:
@@ -241,7 +241,10 @@ def set_like(*, post: Post, user, liked: bool) -> int:
     # Likes of one post take turns, so that each published count is the true one.
     Post.objects.select_for_update().filter(pk=post.pk).values_list("pk").get()
     if liked:
-        changed = Like.objects.get_or_create(post=post, user=user)[1]
+        # The post's row is held: no other like of it can slip in between these two.
+        changed = not Like.objects.filter(post=post, user=user).exists()
+        if changed:
+            Like.objects.create(post=post, user=user)
     else:
         changed = bool(Like.objects.filter(post=post, user=user).delete()[0])
     count = Like.objects.filter(post=post).count()

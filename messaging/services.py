@@ -10,7 +10,7 @@ from parcours import policies
 from parcours.attachments import save_upload
 from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Session
-from realtime import publish
+from realtime import publish_many
 
 from . import selectors
 from .events import AttachmentAdded, AttachmentData, MessageReceived
@@ -47,8 +47,7 @@ def send_message(*, sender, session: Session, recipient_ids: list[int], body: st
     Recipient.objects.bulk_create([Recipient(message=message, user=r) for r in recipients])
     message = selectors.messages_of(sender).get(pk=message.pk)
     event = MessageReceived(**selectors.message_data(message))
-    for user_id in _everyone(message):
-        publish(f"user:{user_id}", event)
+    publish_many((f"user:{user_id}" for user_id in _everyone(message)), event)
     return message
 
 
@@ -62,6 +61,5 @@ def add_attachment(*, message_id: int, sender, upload: UploadedFile) -> Attachme
     event = AttachmentAdded(
         message_id=message.pk, attachment=AttachmentData(**selectors.attachment_data(attachment))
     )
-    for user_id in _everyone(message):
-        publish(f"user:{user_id}", event)
+    publish_many((f"user:{user_id}" for user_id in _everyone(message)), event)
     return attachment

@@ -417,7 +417,12 @@ def decide_direct_message(sender: User, session: Session, recipients: list) -> D
     )
     if not decision:
         return decision
-    if any(r.pk == sender.pk or not is_member(r, session) for r in recipients):
+    wanted = {r.pk for r in recipients}
+    members = Membership.objects.filter(
+        session=session, user_id__in=wanted, role__in=[s.value for s in MEMBERS]
+    )
+    # One query for the whole list: a trainer may write to every participant at once.
+    if sender.pk in wanted or members.values("user_id").distinct().count() != len(wanted):
         return Decision(
             False,
             ErrorCode.FORBIDDEN,

@@ -1,8 +1,9 @@
-"""The realtime gateway: every app publishes through `realtime.publish`."""
+"""The realtime gateway: every app publishes through `realtime.publish`
+(`publish_many` and `publish_each` for many topics at once)."""
 
 from typing import Any
 
-__all__ = ["apublish", "publish"]
+__all__ = ["apublish", "publish", "publish_each", "publish_many"]
 
 
 def __getattr__(name: str) -> Any:

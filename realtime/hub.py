@@ -221,6 +221,12 @@ async def _stop_hub(loop: asyncio.AbstractEventLoop) -> None:
         await hub.stop()
 
 
+async def stop_current_hub() -> None:
+    """Stop the running loop's hub on the ASGI lifespan's shutdown (see `_stop_with_server`)."""
+    logger.info("realtime: the server stops, stopping its hub")
+    await _stop_hub(asyncio.get_running_loop())
+
+
 def _stop_with_server(loop: asyncio.AbstractEventLoop) -> None:
     """Have daphne stop the loop's hub, and wait for it, when the process shuts down.
 

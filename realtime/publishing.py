@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -47,7 +47,8 @@ def publish(topic: str, event: Event) -> int | None:
     if not event.durable:
         transaction.on_commit(partial(_deliver, topic, event, "", encode(topic, None, event)))
         return None
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: a failed publish fails the write.
+    with transaction.atomic(savepoint=False):
         seq = _next_seq(topic)
         frame = encode(topic, seq, event)
         StoredEvent.objects.create(topic=topic, seq=seq, frame=frame)
@@ -57,6 +58,50 @@ def publish(topic: str, event: Event) -> int | None:
 
 
 apublish = sync_to_async(publish)
+
+
+def publish_many(topics: Iterable[str], event: Event) -> dict[str, int]:
+    """`publish` of one event on many topics (a notification to each reader's `user:<id>`)
+    in the same few queries however many they are; returns each topic's sequence number."""
+    return dict(publish_each((topic, event) for topic in dict.fromkeys(topics)))
+
+
+def publish_each(items: Iterable[tuple[str, Event]]) -> list[tuple[str, int | None]]:
+    """`publish` of several (topic, event) pairs in a fixed number of queries.
+
+    Topics are numbered in sorted order, the order every publish to several topics follows,
+    so that two such writers never hold each other's rows; the events of one topic keep
+    the order given. Returns (topic, seq) in that numbering order.
+    """
+    items = sorted(items, key=lambda item: item[0])  # stable: a topic's events keep order
+    for topic, event in items:
+        if not isinstance(topic, str) or not TOPIC_PATTERN.match(topic):
+            raise ValueError(f"invalid topic {topic!r}")
+        if not isinstance(event, Event):
+            raise TypeError("publish_each() takes instances of realtime.events.Event")
+    durable = [(topic, event) for topic, event in items if event.durable]
+    for topic, event in items:
+        if not event.durable:
+            publish(topic, event)
+    if not durable:
+        return []
+    counts: dict[str, int] = {}
+    for topic, _ in durable:
+        counts[topic] = counts.get(topic, 0) + 1
+    with transaction.atomic(savepoint=False):
+        last = _advance(counts)
+        next_seq = {topic: last[topic] - counts[topic] for topic in counts}
+        numbered = []
+        for topic, event in durable:
+            next_seq[topic] += 1
+            numbered.append((topic, next_seq[topic], event, encode(topic, next_seq[topic], event)))
+        StoredEvent.objects.bulk_create(
+            StoredEvent(topic=topic, seq=seq, frame=frame) for topic, seq, _, frame in numbered
+        )
+        for topic, seq, event, frame in numbered:
+            _prune(topic, seq)
+            transaction.on_commit(partial(_deliver, topic, event, str(seq), frame))
+    return [(topic, seq) for topic, seq, _, _ in numbered]
 
 
 def encode(topic: str, seq: int | None, event: Event) -> str:
@@ -79,6 +124,21 @@ def _next_seq(topic: str) -> int:
             [topic],
         )
         return cursor.fetchone()[0]
+
+
+def _advance(counts: dict[str, int]) -> dict[str, int]:
+    """Move each topic's sequence on by its count in one statement, rows taken in sorted
+    order; returns each topic's new last number."""
+    table = connection.ops.quote_name(TopicSequence._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(counts))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (topic, last_seq) VALUES {rows} "
+            f"ON CONFLICT (topic) DO UPDATE SET last_seq = {table}.last_seq + excluded.last_seq "
+            "RETURNING topic, last_seq",
+            [value for topic in sorted(counts) for value in (topic, counts[topic])],
+        )
+        return dict(cursor.fetchall())
 
 
 def _prune(topic: str, seq: int) -> None:

@@ -137,7 +137,11 @@ class RoomRecorder:
         self.segment = segment
         segment.recorder.start()
         if self._presenter_of is not None:
-            self.presenter_id = await _in_thread(self._presenter_of, self.room_id)
+            try:
+                self.presenter_id = await _in_thread(self._presenter_of, self.room_id)
+            except Exception:
+                # Whom to film first is a preference: the recording goes on without it.
+                logger.exception("classroom %s: presenter unknown", self.room_id)
         for key, info in list(self.tracks.items()):
             if info.kind == "audio":
                 self._hear(segment, key, info)

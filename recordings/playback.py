@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import IO
 
 from django.conf import settings
 from django.core import signing
@@ -103,9 +102,8 @@ def media_response(recording: Recording, range_header: str | None) -> HttpRespon
         response["Content-Range"] = f"bytes */{size}"
         return response
     start, end = wanted if wanted is not None else (0, size - 1)
-    handle = recording.file.open("rb")
     response = StreamingHttpResponse(
-        _read(handle, start, end - start + 1),
+        _read(recording, start, end - start + 1),
         status=206 if wanted is not None else 200,
         content_type=recording.content_type,
     )
@@ -120,14 +118,24 @@ def media_response(recording: Recording, range_header: str | None) -> HttpRespon
     return response
 
 
-def _read(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
+def _read(recording: Recording, start: int, length: int) -> Iterator[bytes]:
+    field = recording.file
+    field.open("rb")
     try:
-        handle.seek(start)
+        # django-storages' S3 file downloads the whole object before it can seek: ask the
+        # bucket for the range alone.
+        remote = getattr(field.file, "obj", None)
+        if remote is not None:
+            if length > 0:
+                body = remote.get(Range=f"bytes={start}-{start + length - 1}")["Body"]
+                yield from body.iter_chunks(CHUNK_BYTES)
+            return
+        field.seek(start)
         while length > 0:
-            chunk = handle.read(min(CHUNK_BYTES, length))
+            chunk = field.read(min(CHUNK_BYTES, length))
             if not chunk:
                 break
             length -= len(chunk)
             yield chunk
     finally:
-        handle.close()
+        field.close()

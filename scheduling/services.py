@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from parcours import policies
 from parcours.errors import ErrorCode, ServiceError
 from parcours.models import Membership, Session
 from parcours.policies import Action
-from realtime import publish
+from realtime import publish, publish_many
 
 from . import calendar, events, selectors
 from .models import Answer, Ballot, Poll, PollSlot, ScheduledClass, Series
@@ -110,30 +111,43 @@ def answer_poll(*, poll: Poll, user, choices: dict[int, str], comment: str | Non
             raise _invalid(f"Créneau {slot_id} inconnu.", field=f"choices.{slot_id}")
         if choice not in Answer.Choice.values:
             raise _invalid(f"Réponse « {choice} » inconnue.", field=f"choices.{slot_id}")
-    ballot, _ = Ballot.objects.get_or_create(poll=poll, user=user)
-    _check_seats(ballot, slots, choices)
-    for slot_id, choice in choices.items():
-        Answer.objects.update_or_create(ballot=ballot, slot_id=slot_id, defaults={"choice": choice})
-    if comment is not None:
+    # The poll's row is held: this person's ballot cannot be created twice meanwhile.
+    ballot = Ballot.objects.filter(poll=poll, user=user).first()
+    if ballot is None:
+        ballot = Ballot.objects.create(poll=poll, user=user, comment=comment or "")
+    elif comment is not None:
         ballot.comment = comment
         ballot.save(update_fields=["comment"])
+    _check_seats(ballot, slots, choices)
+    Answer.objects.bulk_create(
+        [
+            Answer(ballot=ballot, slot_id=slot_id, choice=choice)
+            for slot_id, choice in choices.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["ballot", "slot"],
+        update_fields=["choice"],
+    )
     _publish_counts(poll)
     return ballot
 
 
 def _check_seats(ballot: Ballot, slots: dict[int, PollSlot], choices: dict[int, str]) -> None:
-    full = []
-    for slot_id, choice in choices.items():
-        limit = slots[slot_id].seat_limit
-        if choice != Answer.Choice.YES or limit is None:
-            continue
-        taken = (
-            Answer.objects.filter(slot_id=slot_id, choice=Answer.Choice.YES)
-            .exclude(ballot=ballot)
-            .count()
-        )
-        if taken >= limit:
-            full.append(slot_id)
+    limited = [
+        slot_id
+        for slot_id, choice in choices.items()
+        if choice == Answer.Choice.YES and slots[slot_id].seat_limit is not None
+    ]
+    if not limited:
+        return
+    taken = dict(
+        Answer.objects.filter(slot_id__in=limited, choice=Answer.Choice.YES)
+        .exclude(ballot=ballot)
+        .values("slot_id")
+        .annotate(n=Count("id"))
+        .values_list("slot_id", "n")
+    )
+    full = [slot_id for slot_id in limited if taken.get(slot_id, 0) >= slots[slot_id].seat_limit]
     if full:
         raise ServiceError(
             ErrorCode.CONFLICT,
@@ -230,10 +244,10 @@ def _notify_members(scheduled: ScheduledClass, ics_url: str) -> None:
         timezone=scheduled.timezone,
         ics_url=ics_url,
     )
-    for user_id in Membership.objects.filter(session_id=scheduled.session_id).values_list(
-        "user_id", flat=True
-    ):
-        publish(f"user:{user_id}", event)
+    members = Membership.objects.filter(session_id=scheduled.session_id)
+    publish_many(
+        (f"user:{user_id}" for user_id in members.values_list("user_id", flat=True)), event
+    )
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,21 @@ def member(session_obj: Session, role: str = "participant", user_obj=None, **kw)
     return Membership.objects.create(session=session_obj, user=user_obj or user(**kw), role=role)
 
 
+def crowd(session_obj: Session, count: int, role: str = "participant") -> list:
+    """`count` new members of `session_obj` in a few queries (no profile, no usable
+    password): for tests that need a crowded session, not its people's details."""
+    first = next(_counter)
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        User(username=f"crowd{first}-{n}", first_name=f"Membre{n}", last_name="Foule")
+        for n in range(count)
+    )
+    Membership.objects.bulk_create(
+        Membership(session=session_obj, user=u, role=role) for u in users
+    )
+    return users
+
+
 def platform_user(role: str, *, academy_obj=None, circo: str = "", **kw):
     obj = user(**kw)
     academy_obj = None if role == PlatformRole.Role.NATIONAL else (academy_obj or academy())

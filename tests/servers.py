@@ -1,4 +1,8 @@
-"""Real daphne processes serving the test database, for browser and cross-process tests."""
+"""Real server processes serving the test database, for browser and cross-process tests.
+
+They are started as production starts them (`python -m config.serve`: gunicorn and its
+uvicorn workers), with one worker unless a test asks for more.
+"""
 
 from __future__ import annotations
 
@@ -48,6 +52,7 @@ class DaphneServer:
     env: dict[str, str]
     application: str = "config.asgi:application"
     host: str = "127.0.0.1"
+    workers: int = 1
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log_path: str = ""
@@ -61,55 +66,58 @@ class DaphneServer:
         return f"ws://{self.host}:{self.port}"
 
     def start(self, timeout: float = 30) -> DaphneServer:
-        with tempfile.NamedTemporaryFile(prefix="preau-daphne-", suffix=".log", delete=False) as f:
+        with tempfile.NamedTemporaryFile(prefix="preau-server-", suffix=".log", delete=False) as f:
             self.log_path = f.name
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [
                     sys.executable,
                     "-m",
-                    "daphne",
+                    "config.serve",
                     "-v",
                     "1",
-                    "--access-log",
-                    os.devnull,
-                    "-b",
+                    "--host",
                     self.host,
-                    "-p",
+                    "--port",
                     str(self.port),
+                    "--workers",
+                    str(self.workers),
                     self.application,
                 ],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # Its own process group: kill() takes the supervisor and its workers at once.
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited early:\n{self.log()}")
+                raise RuntimeError(f"the server exited early:\n{self.log()}")
             try:
                 urllib.request.urlopen(f"{self.url}/login/", timeout=1).close()
                 return self
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"daphne did not answer within {timeout}s:\n{self.log()}")
+        raise RuntimeError(f"the server did not answer within {timeout}s:\n{self.log()}")
 
     def log(self) -> str:
         return Path(self.log_path).read_text(errors="replace") if self.log_path else ""
 
     def kill(self) -> None:
-        """kill -9: the process gets no chance to clean up."""
+        """kill -9 of the supervisor and its workers: none gets a chance to clean up."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
+        """SIGTERM, as a deployment stops it: the workers finish and stop their hubs."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
 
@@ -120,9 +128,14 @@ def daphne(transactional_db) -> Iterator[Callable[..., DaphneServer]]:
     started: list[DaphneServer] = []
 
     def start(
-        host: str = "127.0.0.1", application: str = "config.asgi:application", **env: str
+        host: str = "127.0.0.1",
+        application: str = "config.asgi:application",
+        workers: int = 1,
+        **env: str,
     ) -> DaphneServer:
-        server = DaphneServer(env=server_env(**env), application=application, host=host)
+        server = DaphneServer(
+            env=server_env(**env), application=application, host=host, workers=workers
+        )
         started.append(server)
         return server.start()
 

@@ -1,8 +1,9 @@
 """Smoke test of the embedded default, as `make run` serves it: `python -m tests.smoke`.
 
-Migrates a fresh SQLite file, loads the demo data, boots daphne as a real process on a free
-port, then logs in through the login form, calls the API, reads the OpenAPI schema and docs,
-and makes a WebSocket round trip. One line per check; exits non-zero on any failure.
+Migrates a fresh SQLite file, loads the demo data, boots the server (`python -m config.serve`)
+as a real process on a free port, then logs in through the login form, calls the API, reads
+the OpenAPI schema and docs, and makes a WebSocket round trip. One line per check; exits
+non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def run(workdir: Path) -> Smoke:
 
     server = DaphneServer(env=env)
     try:
-        if not smoke.check("daphne boots config.asgi:application", lambda: server.start(60).url):
+        if not smoke.check("the server boots (config.serve)", lambda: server.start(60).url):
             return smoke
         base = server.url
         jar = http.cookiejar.CookieJar()
@@ -223,7 +224,7 @@ def run(workdir: Path) -> Smoke:
     finally:
         server.stop()
         if smoke.failed:
-            print("--- daphne log ---\n" + server.log()[-4000:], flush=True)
+            print("--- server log ---\n" + server.log()[-4000:], flush=True)
     return smoke
 
 

@@ -1,0 +1,103 @@
+"""`python -m config.serve`: how Préau is served, by `make run`, by the test suite's server
+processes and by a deployment alike.
+
+gunicorn supervises uvicorn worker processes that share one port; each serves the pages, the
+API and the WebSocket gateway (`/ws/`) of `config.asgi`, and runs the synchronous views on
+its own bounded pool of threads (`config/threads.py`). Several workers use both cores where
+one process is held to one by Python's lock; they need a bus between them, so with the
+embedded default (no `REDIS_URL`: the in-process bus) there is exactly one. Why this server
+and not daphne alone: docs/architecture.md, "Serving".
+
+    python -m config.serve --host 127.0.0.1 --port 8000 [--workers N] [-v 1] [module:app]
+
+`WEB_CONCURRENCY` sets the number of workers (default: one per core with Redis, else one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from importlib import import_module
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from uvicorn_worker import UvicornWorker
+
+
+class Worker(UvicornWorker):
+    """uvicorn inside gunicorn, with the ASGI lifespan (the gateway stops its hub on it) and
+    no access log (trust frame: nothing logs requests)."""
+
+    CONFIG_KWARGS: dict[str, Any] = {
+        "loop": "auto",
+        "http": "auto",
+        "ws": "websockets",
+        "lifespan": "on",
+        "access_log": False,
+        # A protocol-level ceiling; the gateway answers frames above its own, smaller limit
+        # (REALTIME_MAX_FRAME_BYTES) with an error frame.
+        "ws_max_size": 1024 * 1024,
+    }
+
+
+class Server(BaseApplication):
+    def __init__(self, app: str, options: dict[str, Any]) -> None:
+        self.app, self.options = app, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        module, _, name = self.app.partition(":")
+        return getattr(import_module(module), name)
+
+
+def default_workers() -> int:
+    if not os.environ.get("REDIS_URL"):
+        return 1
+    return int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+
+
+def options(host: str, port: int, workers: int, verbosity: int) -> dict[str, Any]:
+    return {
+        "bind": [f"{host}:{port}"],
+        "workers": workers,
+        "worker_class": "config.serve.Worker",
+        # Workers answer gunicorn's heartbeat from their event loop; a loop stuck this long
+        # is restarted.
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info" if verbosity else "warning",
+        "proc_name": "preau",
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("-v", "--verbosity", type=int, default=0)
+    parser.add_argument("app", nargs="?", default="config.asgi:application")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    workers = args.workers or default_workers()
+    if workers > 1 and not os.environ.get("REDIS_URL"):
+        sys.exit("config.serve: several workers need REDIS_URL (their shared bus); use one.")
+    # The server's own messages, and the gateway's start and stop, like daphne's -v 1.
+    logging.basicConfig(
+        level=logging.INFO if args.verbosity else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    Server(args.app, options(args.host, args.port, workers, args.verbosity)).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Django's synchronous views on a bounded set of long-lived threads, per server process.
+
+Under ASGI, Django runs a request's synchronous code (middleware, views, the ORM) on a
+thread of its own; left alone it starts a new thread, and so a new database connection, for
+every request, without bound. `BoundedThreads` hands each HTTP request one of `HTTP_THREADS`
+threads instead, kept for the process's life: concurrency stays real (a thread waiting on the
+database lets another run), connections are reused, and a burst queues in front of the
+threads rather than behind the database. A request that would wait beyond
+`HTTP_QUEUE` others or `HTTP_QUEUE_WAIT` seconds gets a 503 with `Retry-After` at once, so a
+burst ends in answers or refusals, never in a pile of timeouts.
+
+The body is read before a thread is taken: a slow upload holds no thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from asgiref.sync import ThreadSensitiveContext
+from django.conf import settings
+from django.utils.translation import gettext
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+CHUNK = 64 * 1024
+
+
+class BoundedThreads:
+    """ASGI middleware: each HTTP request runs its sync code on one of N pooled threads."""
+
+    def __init__(self, app: ASGIApp, *, threads: int, queue: int, wait: float) -> None:
+        self.app, self.queue, self.wait = app, queue, wait
+        self._idle = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="preau-http")
+            for _ in range(threads)
+        ]
+        self._waiters: deque[asyncio.Future] = deque()
+        self._lock = threading.Lock()  # tests run several event loops in one process
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:  # the client left before sending its body
+            return
+        try:
+            executor = await self._acquire()
+            if executor is None:
+                await _busy(scope, send, self.wait)
+                return
+            try:
+                # Django's own per-request context nests inside this one and keeps it.
+                async with ThreadSensitiveContext(executor=executor):
+                    await self.app(scope, _replay(body, receive), send)
+            finally:
+                self._release(executor)
+        finally:
+            body.close()
+
+    async def _acquire(self) -> ThreadPoolExecutor | None:
+        """A free thread, after waiting if need be; None when the queue or the wait is full."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            if len(self._waiters) >= self.queue:
+                return None
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+        try:
+            return await asyncio.wait_for(waiter, self.wait)
+        except TimeoutError:
+            return None
+        except BaseException:
+            # Cancelled (the server stops) just as a thread was handed over: give it back.
+            if waiter.done() and not waiter.cancelled():
+                self._release(waiter.result())
+            raise
+        finally:
+            with self._lock:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+
+    def _release(self, executor: ThreadPoolExecutor) -> None:
+        with self._lock:
+            while self._waiters:
+                waiter = self._waiters.popleft()
+                if not waiter.done():
+                    waiter.get_loop().call_soon_threadsafe(_grant, waiter, executor, self)
+                    return
+            self._idle.append(executor)
+
+
+def _grant(waiter: asyncio.Future, executor: ThreadPoolExecutor, pool: BoundedThreads) -> None:
+    if waiter.cancelled():
+        pool._release(executor)
+    else:
+        waiter.set_result(executor)
+
+
+async def _read_body(receive: Receive) -> tempfile.SpooledTemporaryFile | None:
+    body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115  (closed by the caller)
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            body.close()
+            return None
+        body.write(message.get("body", b""))
+        if not message.get("more_body", False):
+            body.seek(0)
+            return body
+
+
+def _replay(body: tempfile.SpooledTemporaryFile, receive: Receive) -> Receive:
+    """The request's body as the application would have received it, then the client's
+    own messages (a disconnect)."""
+    done = False
+
+    async def replayed() -> dict:
+        nonlocal done
+        if done:
+            return await receive()
+        chunk = body.read(CHUNK)
+        more = body.tell() < _size(body)
+        done = not more
+        return {"type": "http.request", "body": chunk, "more_body": more}
+
+    return replayed
+
+
+def _size(body: tempfile.SpooledTemporaryFile) -> int:
+    position = body.tell()
+    end = body.seek(0, 2)
+    body.seek(position)
+    return end
+
+
+async def _busy(scope: Scope, send: Send, wait: float) -> None:
+    """503 with Retry-After: the JSON error envelope for the API, a short text otherwise."""
+    retry = str(max(1, math.ceil(wait)))
+    message = gettext("Le serveur est très sollicité : réessayez dans %(retry)s s.") % {
+        "retry": retry
+    }
+    if scope.get("path", "").startswith("/api/"):
+        error = {"code": "unavailable", "message": message, "details": {"retry_after": int(retry)}}
+        body, kind = json.dumps({"error": error}).encode(), b"application/json"
+    else:
+        body, kind = message.encode(), b"text/plain; charset=utf-8"
+    headers = [
+        (b"content-type", kind),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", retry.encode()),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def bounded(app: ASGIApp) -> ASGIApp:
+    return BoundedThreads(
+        app,
+        threads=settings.HTTP_THREADS,
+        queue=settings.HTTP_QUEUE,
+        wait=settings.HTTP_QUEUE_WAIT,
+    )
