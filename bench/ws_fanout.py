@@ -56,15 +56,15 @@ def _bench_application():
         t: float
         pad: str
 
-    def ping(user, object_id: int, data: dict) -> int | None:
-        return publish(f"bench:{object_id}", Ping(t=data["t"], pad=data["pad"]))
+    def ping(sender, data: dict) -> None:
+        publish(str(sender.topic), Ping(t=data["t"], pad=data["pad"]))
 
     # The publisher sends far above a person's rate limit on purpose.
     settings.REALTIME_SEND_RATE = settings.REALTIME_SEND_BURST = 1_000_000
     register_topic(
         "bench",
         authorize=lambda user, object_id: ALLOWED,
-        handlers={"bench.ping": ping},
+        durable={"bench.ping": ping},
         presence=False,
     )
     return application

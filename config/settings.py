@@ -219,6 +219,8 @@ REALTIME_RETENTION = int(os.environ.get("REALTIME_RETENTION", 10_000))
 REALTIME_PRESENCE_TTL = float(os.environ.get("REALTIME_PRESENCE_TTL", 6))
 REALTIME_SEND_RATE = float(os.environ.get("REALTIME_SEND_RATE", 5))
 REALTIME_SEND_BURST = int(os.environ.get("REALTIME_SEND_BURST", 10))
+# Threads (and so database connections) each process gives the gateway's database work.
+REALTIME_DB_THREADS = int(os.environ.get("REALTIME_DB_THREADS", 4))
 
 # Virtual classrooms: the STUN/TURN servers given to the SFU's peer connections (JSON, the
 # browser's `iceServers` shape; none by default: no outside server is asked), the local

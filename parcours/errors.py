@@ -18,6 +18,8 @@ class ErrorCode(StrEnum):
     FROZEN = "frozen"
     RATE_LIMITED = "rate_limited"
     TOO_LARGE = "too_large"
+    # Something failed on the server's side (a bug, a service away): nothing was changed.
+    INTERNAL = "internal"
 
 
 HTTP_STATUS = {
@@ -29,6 +31,7 @@ HTTP_STATUS = {
     ErrorCode.FROZEN: 409,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.TOO_LARGE: 413,
+    ErrorCode.INTERNAL: 500,
 }
 
 

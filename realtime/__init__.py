@@ -1,15 +1,26 @@
-"""The realtime gateway: every app publishes through `realtime.publish`
-(`publish_many` and `publish_each` for many topics at once)."""
+"""The realtime gateway: every app publishes through `realtime.publish` (durable events, and
+ephemeral ones after a commit; `publish_many` and `publish_each` for many topics at once) or
+`realtime.relay` (ephemeral, now, from async code); server components take part in a topic
+with `realtime.attach` (see docs/realtime.md)."""
 
 from typing import Any
 
-__all__ = ["apublish", "publish", "publish_each", "publish_many"]
+# Imported on first use: `publishing` needs the models, which load after this package.
+_EXPORTS = {
+    "apublish": "publishing",
+    "publish": "publishing",
+    "publish_each": "publishing",
+    "publish_many": "publishing",
+    "relay": "relaying",
+    "relay_bytes": "relaying",
+    "attach": "peers",
+}
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: `publishing` needs the models, which load after this package.
-    if name in __all__:
-        from . import publishing
+    if name in _EXPORTS:
+        from importlib import import_module
 
-        return getattr(publishing, name)
+        return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
     raise AttributeError(f"module 'realtime' has no attribute {name!r}")

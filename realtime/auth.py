@@ -6,15 +6,17 @@ per frame per socket, so each wrapper layer would cost on every fan-out.
 """
 
 from importlib import import_module
+from types import SimpleNamespace
 from urllib.parse import parse_qs
 
-from channels.auth import get_user
-from channels.db import database_sync_to_async
 from channels.sessions import CookieMiddleware
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 
 from parcours import services
+
+from . import db
 
 
 class GatewayAuthMiddleware:
@@ -28,13 +30,21 @@ class GatewayAuthMiddleware:
 async def _user(scope):
     token = parse_qs(scope.get("query_string", b"").decode()).get("token", [None])[0]
     if token:
-        user = await database_sync_to_async(services.user_for_api_token)(token)
-        return user or AnonymousUser()
+        return await db.run(_token_user, token)
     session_key = scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
     if not session_key:
         return AnonymousUser()
+    return await db.run(_session_user, session_key)
+
+
+def _token_user(token: str):
+    return services.user_for_api_token(token) or AnonymousUser()
+
+
+def _session_user(session_key: str):
+    """The user of a session cookie, checked as Django checks it for a page."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    return await get_user({"session": store(session_key)})
+    return auth.get_user(SimpleNamespace(session=store(session_key)))
 
 
 def TokenOrSessionAuthMiddleware(inner):

@@ -18,11 +18,42 @@ from django.conf import settings
 
 from . import conf
 
-OnMessage = Callable[[str, str], None]
+Payload = str | bytes
+OnMessage = Callable[[str, Payload], None]
 OnReconnect = Callable[[], None]
 
 # The channel every process listens to for access changes and other gateway notices.
 CONTROL = "control"
+
+# A payload on a topic's channel is a marker line, then the frame. The marker says who gets
+# it: a seq (durable, in order), PRESENCE (the topic's presence watchers), nothing (every
+# socket), EXCEPT + a connection id (all but the sender), TO + an id (one socket, or one
+# server peer by name), TO_USER + a user id (that person's sockets). A marker that starts
+# with BINARY carries a binary frame.
+PRESENCE = "p"
+EXCEPT = "-"
+TO = ">"
+TO_USER = "@"
+BINARY = "b"
+
+
+def payload(marker: str, frame: Payload) -> Payload:
+    if isinstance(frame, bytes):
+        return f"{BINARY}{marker}\n".encode() + frame
+    return f"{marker}\n{frame}"
+
+
+def split(data: Payload) -> tuple[str, Payload]:
+    """The marker (without BINARY) and the frame of a payload, text decoded once."""
+    if isinstance(data, str):
+        marker, _, frame = data.partition("\n")
+        return marker, frame
+    raw_marker, _, raw = data.partition(b"\n")
+    marker = raw_marker.decode()
+    if marker.startswith(BINARY):
+        return marker[1:], raw
+    return marker, raw.decode()
+
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +70,11 @@ class MemoryListener:
     async def stop(self) -> None:
         self.bus.remove(self)
 
-    async def subscribe(self, channel: str) -> None:
+    async def acquire(self, channel: str) -> None:
         """Nothing to do: every frame of this process reaches every hub of this process."""
 
-    async def unsubscribe(self, channel: str) -> None:
-        """See `subscribe`."""
+    def release(self, channel: str) -> None:
+        """See `acquire`."""
 
 
 class MemoryBus:
@@ -67,7 +98,7 @@ class MemoryBus:
     def client(self) -> None:
         """No store: one process keeps presence and send limits in memory."""
 
-    def publish(self, channel: str, payload: str) -> None:
+    def publish(self, channel: str, payload: Payload) -> None:
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
@@ -81,9 +112,24 @@ class MemoryBus:
                 self.remove(listener)
 
 
+class _Channel:
+    """How many feeds of a hub follow one Redis channel, and whether Redis has it."""
+
+    __slots__ = ("lock", "subscribed", "users", "wanted")
+
+    def __init__(self) -> None:
+        self.wanted = 0  # feeds following the channel
+        self.users = 0  # coroutines and tasks that still hold this record
+        self.subscribed = False
+        self.lock = asyncio.Lock()
+
+
 class RedisListener:
     """One Redis pub/sub connection per hub, subscribed once per followed topic.
 
+    Each channel counts the feeds that follow it; SUBSCRIBE and UNSUBSCRIBE of one channel
+    are sent one at a time, each bringing Redis to what the count wants at that moment, so
+    a join queued behind a leave can never be undone by the leave's UNSUBSCRIBE.
     If the connection drops, redis-py reconnects and subscribes again to every channel;
     `on_reconnect` then lets the hub read from the outbox what was committed meanwhile.
     """
@@ -95,30 +141,77 @@ class RedisListener:
         self.client = redis.asyncio.Redis.from_url(bus.url)
         self.pubsub = self.client.pubsub()
         self.confirmations: dict[bytes, list[asyncio.Future]] = {}
+        self.channels: dict[str, _Channel] = {}
+        self.releases: set[asyncio.Task] = set()
         self.reader: asyncio.Task | None = None
 
     async def start(self) -> None:
-        await self.subscribe(CONTROL)
+        await self.acquire(CONTROL)
 
     async def stop(self) -> None:
-        if self.reader is not None:
-            self.reader.cancel()
-            await asyncio.gather(self.reader, return_exceptions=True)
+        for task in [*self.releases, self.reader]:
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         await self.pubsub.aclose()
         await self.client.aclose()
 
-    async def subscribe(self, channel: str) -> None:
-        """Return once Redis confirms, so nothing published afterwards can be missed."""
-        name = self.bus.channel_name(channel).encode()
-        confirmed = asyncio.get_running_loop().create_future()
-        self.confirmations.setdefault(name, []).append(confirmed)
-        await self.pubsub.subscribe(name)
-        if self.reader is None:
-            self.reader = asyncio.create_task(self._read())
-        await confirmed
+    async def acquire(self, channel: str) -> None:
+        """Follow `channel`; returns once Redis confirms, so nothing later can be missed."""
+        state = self.channels.get(channel) or self.channels.setdefault(channel, _Channel())
+        state.wanted += 1
+        state.users += 1
+        try:
+            await self._settle(channel, state)
+        except BaseException:
+            state.wanted -= 1
+            raise
+        finally:
+            self._forget(channel, state)
 
-    async def unsubscribe(self, channel: str) -> None:
-        await self.pubsub.unsubscribe(self.bus.channel_name(channel))
+    def release(self, channel: str) -> None:
+        """Stop following `channel` (once per `acquire`); Redis hears of it in a task."""
+        state = self.channels[channel]
+        state.wanted -= 1
+        if state.wanted == 0:
+            state.users += 1
+            task = asyncio.get_running_loop().create_task(self._settle_later(channel, state))
+            self.releases.add(task)
+            task.add_done_callback(self.releases.discard)
+
+    async def _settle_later(self, channel: str, state: _Channel) -> None:
+        try:
+            await self._settle(channel, state)
+        except Exception:  # Redis away: the reconnection subscribes to what is left
+            logger.warning("realtime: could not unsubscribe from %s", channel)
+        finally:
+            self._forget(channel, state)
+
+    async def _settle(self, channel: str, state: _Channel) -> None:
+        """Bring Redis to what the count wants now, one channel operation at a time."""
+        async with state.lock:
+            name = self.bus.channel_name(channel).encode()
+            if state.wanted > 0 and not state.subscribed:
+                confirmed = asyncio.get_running_loop().create_future()
+                self.confirmations.setdefault(name, []).append(confirmed)
+                try:
+                    await self.pubsub.subscribe(name)
+                    if self.reader is None:
+                        self.reader = asyncio.create_task(self._read())
+                    await confirmed
+                finally:
+                    if confirmed in self.confirmations.get(name, []):
+                        self.confirmations[name].remove(confirmed)
+                state.subscribed = True
+            elif state.wanted == 0 and state.subscribed:
+                state.subscribed = False
+                await self.pubsub.unsubscribe(name)
+
+    def _forget(self, channel: str, state: _Channel) -> None:
+        state.users -= 1
+        idle = not state.users and not state.wanted and not state.subscribed
+        if idle and self.channels.get(channel) is state:
+            del self.channels[channel]
 
     async def _read(self) -> None:
         offset = len(self.bus.prefix) + 1
@@ -128,7 +221,7 @@ class RedisListener:
                 async for message in self.pubsub.listen():
                     kind, name = message["type"], message["channel"]
                     if kind == "message":
-                        self.on_message(name[offset:].decode(), message["data"].decode())
+                        self.on_message(name[offset:].decode(), message["data"])
                     elif kind == "subscribe" and self.confirmations.get(name):
                         future = self.confirmations[name].pop(0)
                         if not future.done():
@@ -157,7 +250,7 @@ class RedisBus:
     ) -> RedisListener:
         return RedisListener(self, on_message, on_reconnect)
 
-    def publish(self, channel: str, payload: str) -> None:
+    def publish(self, channel: str, payload: Payload) -> None:
         self._client.publish(self.channel_name(channel), payload)
 
     def client(self):

@@ -12,13 +12,20 @@ DEFAULTS = {
     # `send` ops per second per user and topic, with a burst allowance.
     "REALTIME_SEND_RATE": 5.0,
     "REALTIME_SEND_BURST": 10,
-    # Frames waiting for one socket before it is treated as too slow and disconnected.
+    # Frames, and bytes, waiting for one slow socket: past either, its ephemeral frames are
+    # dropped and its durable topics get a `resync` once it has caught up.
     "REALTIME_SOCKET_QUEUE": 2_000,
+    "REALTIME_SOCKET_QUEUE_BYTES": 1024 * 1024,
+    # Ephemeral sends per second per socket and topic, with a burst (a type may set its own).
+    "REALTIME_EPHEMERAL_RATE": 50.0,
+    "REALTIME_EPHEMERAL_BURST": 100,
     # Seconds a presence entry lives without its process's heartbeat.
     "REALTIME_PRESENCE_TTL": 6.0,
     # Redis connections each process keeps for presence and send limits (pub/sub apart);
     # commands beyond them wait their turn rather than open more.
     "REALTIME_REDIS_CONNECTIONS": 8,
+    # Threads (hence database connections) each process gives the gateway's database work.
+    "REALTIME_DB_THREADS": 4,
     # Seconds a process waits for a missing sequence number before reading it from the outbox.
     "REALTIME_GAP_WAIT": 0.3,
 }

@@ -2,8 +2,11 @@
 
 The hub hands each frame to `offer`, which never waits: the frame goes out at once, or, while
 an earlier send of the same socket is still waiting, into a bounded queue its writer drains.
-A socket whose queue overflows is too slow to follow; it is closed (the client resumes with
-`since`) rather than allowed to hold up the others.
+A socket that falls behind keeps a bounded queue (`REALTIME_SOCKET_QUEUE` frames,
+`REALTIME_SOCKET_QUEUE_BYTES` bytes): past it, ephemeral frames are dropped, and a durable
+topic stops queueing and gets one `resync` (with the seq to continue from) once the queue
+has drained. Only a client that does not even read the answers to its own requests is
+closed.
 """
 
 from __future__ import annotations
@@ -11,62 +14,115 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from channels.db import database_sync_to_async
-
 from parcours.errors import ErrorCode, ServiceError
+from parcours.policies import Decision
 
-from . import conf, selectors, topics
+from . import conf, db, selectors, topics
 
-# Close code for a socket too slow to keep up; the client reconnects and resumes.
+# Close code for a socket that does not read the answers to its own requests.
 CLOSE_TOO_SLOW = 4008
+# Answers and errors a socket may have waiting beyond its queue before it is closed.
+CONTROL_HEADROOM = 64
+
+Frame = str | bytes
 
 
-@dataclass
+@dataclass(slots=True)
 class Subscription:
     topic: topics.Topic
     last_seq: int = 0
     # Frames held while the subscription replays or its access is re-checked; None: live.
-    held: list[tuple[int | None, str]] | None = field(default_factory=list)
+    held: list[tuple[int | None, Frame]] | None = field(default_factory=list)
     holds: int = 1
+    # Whether ephemeral sends are allowed (None: the subscription suffices).
+    may_send: Decision | None = None
+    # The socket's budget of ephemeral sends on this topic: tokens, and when last counted.
+    tokens: float = -1.0
+    counted_at: float = 0.0
+    # The last seq dropped while the socket was behind; its resync continues from there.
+    skipped_to: int | None = None
 
 
 class Connection:
+    __slots__ = (
+        "_close",
+        "_out",
+        "_queue_bytes",
+        "_queue_limit",
+        "_queued_bytes",
+        "_send",
+        "_writer",
+        "closed",
+        "id",
+        "lagging",
+        "name",
+        "subscriptions",
+        "user",
+        "user_id",
+    )
+
     def __init__(
         self,
         *,
+        id: str,
         user: Any,
         name: str,
-        send: Callable[[str], Coroutine],
+        send: Callable[[Frame], Coroutine],
         close: Callable[[int], Awaitable[None]],
     ) -> None:
+        self.id = id
         self.user, self.user_id, self.name = user, user.pk, name
         self._send, self._close = send, close
         self.subscriptions: dict[str, Subscription] = {}
-        self._out: deque[str] = deque()
+        self._out: deque[Frame] = deque()
+        self._queued_bytes = 0
         self._writer: asyncio.Task | None = None
         self._queue_limit = conf.get("REALTIME_SOCKET_QUEUE")
+        self._queue_bytes = conf.get("REALTIME_SOCKET_QUEUE_BYTES")
+        # Topics whose durable frames were dropped while the socket was behind.
+        self.lagging: dict[str, None] = {}
         self.closed = False
 
     # -- outgoing ------------------------------------------------------------------------
 
-    def offer(self, topic: str, seq: int | None, frame: str) -> None:
-        """Take a frame from the hub: held, dropped as already seen, or queued."""
+    def offer(self, topic: str, seq: int | None, frame: Frame) -> None:
+        """Take a frame from the hub: held, dropped as seen or as too late, or sent."""
         sub = self.subscriptions.get(topic)
         if sub is None:
             return
         if sub.held is not None:
-            sub.held.append((seq, frame))
+            if len(sub.held) < self._queue_limit:
+                sub.held.append((seq, frame))
+            elif seq is not None:
+                self._fall_behind(topic, sub, seq)
             return
-        if seq is not None:
-            if seq <= sub.last_seq:
-                return
-            sub.last_seq = seq
-        self.push(frame)
+        if seq is None:
+            if not self._full():
+                self._queue(frame)
+            return
+        self._durable(topic, sub, seq, frame)
+
+    def _durable(self, topic: str, sub: Subscription, seq: int, frame: Frame) -> None:
+        if seq <= sub.last_seq:
+            return
+        if topic in self.lagging or self._full():
+            self._fall_behind(topic, sub, seq)
+            return
+        sub.last_seq = seq
+        self._queue(frame)
+
+    def _fall_behind(self, topic: str, sub: Subscription, seq: int) -> None:
+        sub.skipped_to = max(seq, sub.skipped_to or 0)
+        self.lagging[topic] = None
+
+    def _full(self) -> bool:
+        return len(self._out) >= self._queue_limit or self._queued_bytes >= self._queue_bytes
 
     def emit(self, **frame: Any) -> None:
         self.push(json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
@@ -81,20 +137,26 @@ class Connection:
             frame["details"] = exc.details
         self.emit(**frame)
 
-    def push(self, frame: str) -> None:
+    def push(self, frame: Frame) -> None:
+        """Send an answer the client asked for: never dropped, but bounded all the same."""
+        if len(self._out) >= self._queue_limit + CONTROL_HEADROOM:
+            self.closed = True
+            self._out.clear()
+            self._queued_bytes = 0
+            asyncio.get_running_loop().create_task(self._close(CLOSE_TOO_SLOW))
+            return
+        self._queue(frame)
+
+    def _queue(self, frame: Frame) -> None:
         if self.closed:
             return
         if self._writer is None and not self._out:
             self._send_now(frame)
             return
-        if len(self._out) >= self._queue_limit:
-            self.closed = True
-            self._out.clear()
-            asyncio.get_running_loop().create_task(self._close(CLOSE_TOO_SLOW))
-            return
         self._out.append(frame)
+        self._queued_bytes += len(frame)
 
-    def _send_now(self, frame: str) -> None:
+    def _send_now(self, frame: Frame) -> None:
         """Run the server's send at once; only if it has to wait does a writer task take over.
 
         Daphne's send never waits, so a fan-out to a thousand sockets costs no task at all;
@@ -115,11 +177,44 @@ class Connection:
         try:
             await _finish(sending, waiting_on)
             while self._out:
-                await self._send(self._out.popleft())
+                frame = self._out.popleft()
+                self._queued_bytes -= len(frame)
+                await self._send(frame)
         except Exception:  # the socket went away while writing
             self.closed = True
         finally:
             self._writer = None
+        self._resync_lagging()
+
+    def _resync_lagging(self) -> None:
+        """The queue has drained: each topic that dropped frames continues from a resync."""
+        lagging, self.lagging = self.lagging, {}
+        for topic in lagging:
+            sub = self.subscriptions.get(topic)
+            if sub is None or sub.skipped_to is None:
+                continue
+            sub.last_seq, sub.skipped_to = max(sub.last_seq, sub.skipped_to), None
+            self.emit(op="resync", topic=topic, seq=sub.last_seq)
+
+    # -- ephemeral sends -----------------------------------------------------------------
+
+    def take_token(self, sub: Subscription, spec: topics.Ephemeral) -> None:
+        """Spend one of the socket's ephemeral sends on the topic, or refuse the frame.
+
+        Kept in the process, per socket: the fast tier asks nothing of Redis or the database.
+        """
+        rate = spec.rate or conf.get("REALTIME_EPHEMERAL_RATE")
+        burst = spec.burst or conf.get("REALTIME_EPHEMERAL_BURST")
+        now = time.monotonic()
+        tokens = burst if sub.tokens < 0 else sub.tokens + (now - sub.counted_at) * rate
+        tokens = min(burst, tokens)
+        if tokens < 1:
+            raise ServiceError(
+                ErrorCode.RATE_LIMITED,
+                "Trop d'envois rapides sur ce sujet : patientez un instant.",
+                {"retry_after": round((1 - tokens) / rate, 2)},
+            )
+        sub.tokens, sub.counted_at = tokens - 1, now
 
     # -- subscriptions -------------------------------------------------------------------
 
@@ -137,20 +232,28 @@ class Connection:
         held, sub.held = sub.held or [], None
         for seq, frame in held:
             self.offer(str(sub.topic), seq, frame)
+        if self.lagging and self._writer is None and not self._out:
+            self._resync_lagging()
 
     async def replay(self, sub: Subscription, since: int) -> None:
         """Send what the client missed after `since`, from the outbox."""
-        found = await database_sync_to_async(selectors.replay)(str(sub.topic), since)
+        topic = str(sub.topic)
+        found = await db.run(selectors.replay, topic, since)
         if found.resync:
-            self.emit(op="resync", topic=str(sub.topic), seq=found.last_seq)
-        for _seq, frame in found.frames:
-            self.push(frame)
-        sub.last_seq = max(sub.last_seq, found.last_seq)
+            # The client reloads its state and follows the real head, even one behind its
+            # `since` (a `since` from another deployment, or a restored database).
+            self.emit(op="resync", topic=topic, seq=found.last_seq)
+            sub.last_seq = found.last_seq
+            return
+        for seq, frame in found.frames:
+            self._durable(topic, sub, seq, frame)
 
-    async def authorize(self, topic: topics.Topic) -> None:
-        decision = await database_sync_to_async(topics.authorize)(self.user, topic)
-        if not decision:
-            raise ServiceError(decision.code or ErrorCode.FORBIDDEN, decision.message)
+    async def authorize(self, sub: Subscription) -> None:
+        """Ask the topic kind again whether this socket may follow it (and send on it)."""
+        read, send = await db.run(topics.access, self.user, sub.topic)
+        if not read:
+            raise ServiceError(read.code or ErrorCode.FORBIDDEN, read.message)
+        sub.may_send = send
 
 
 async def _finish(sending: Coroutine, waiting_on: Any) -> None:

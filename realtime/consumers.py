@@ -1,157 +1,110 @@
-"""The `/ws/` endpoint: parses client frames and answers each, whatever it contains.
+"""The `/ws/` endpoint: parses each client frame (`protocol.py`) and hands it to the gateway.
 
-Client ops: `subscribe` (topic, optional `since`, `presence`), `unsubscribe`, `send` (topic,
-type, data); each may carry a `ref` that the answer echoes. Answers: `subscribed` (with the
-seq the client is at), `unsubscribed`, `ack` (with the seq of a durable event), `error`
-(code, message, details.field); `resync` when `since` is older than what is kept. Events:
+Answers: `subscribed` (with the seq the client is at), `unsubscribed`, `ack` (with the seq of
+a durable event; for an ephemeral one only when the client gave a `ref`), `error` (code,
+message, details.field); `resync` when the client must reload a topic's state. Events:
 `{"topic", "seq"?, "type", "data"}`. A bad frame gets an `error` frame naming the problem
-and changes nothing; the socket stays open. Fan-out does not use the channel layer's groups
-(see `hub.py`).
+and changes nothing, and so does a failure of the server's own (`internal`): the socket
+stays open. Fan-out does not use the channel layer's groups (see `hub.py`).
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import Coroutine
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
 
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
 
-from . import conf, gateway
-from .connection import Connection
+from . import db, gateway, protocol
+from .connection import Connection, Frame
 from .hub import current_hub, release_hub
 
-Ref = Annotated[str, Field(max_length=64)] | Annotated[StrictInt, Field(ge=0)]
-TopicName = Annotated[str, Field(max_length=64)]
+logger = logging.getLogger(__name__)
 
 # Close code for a socket without a valid session cookie or token.
 CLOSE_UNAUTHENTICATED = 4401
 
-
-class _Frame(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    ref: Ref | None = None
-
-
-class SubscribeFrame(_Frame):
-    op: Literal["subscribe"]
-    topic: TopicName
-    since: Annotated[StrictInt, Field(ge=0)] | None = None
-    presence: bool = False
-
-
-class UnsubscribeFrame(_Frame):
-    op: Literal["unsubscribe"]
-    topic: TopicName
-
-
-class SendFrame(_Frame):
-    op: Literal["send"]
-    topic: TopicName
-    type: Annotated[str, Field(max_length=64)]
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
-ClientFrame = TypeAdapter(
-    Annotated[SubscribeFrame | UnsubscribeFrame | SendFrame, Field(discriminator="op")]
+INTERNAL = ServiceError(
+    ErrorCode.INTERNAL, "Erreur interne : rien n'a été modifié, réessayez plus tard."
 )
-
-
-def parse_frame(text: str | None) -> SubscribeFrame | UnsubscribeFrame | SendFrame:
-    if text is None:
-        raise ServiceError(ErrorCode.INVALID, "Seules les trames texte JSON sont acceptées.")
-    if len(text.encode()) > conf.get("REALTIME_MAX_FRAME_BYTES"):
-        raise ServiceError(
-            ErrorCode.TOO_LARGE,
-            "Trame trop volumineuse.",
-            {"max_bytes": conf.get("REALTIME_MAX_FRAME_BYTES")},
-        )
-    try:
-        raw = json.loads(text)
-    except ValueError:
-        raise ServiceError(ErrorCode.INVALID, "Trame illisible : JSON attendu.") from None
-    if not isinstance(raw, dict):
-        raise ServiceError(ErrorCode.INVALID, "Trame invalide : un objet JSON est attendu.")
-    try:
-        return ClientFrame.validate_python(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = [str(part) for part in first["loc"] if part not in {"subscribe", "send"}]
-        field = loc[0] if loc else "op"
-        if field == "unsubscribe" and len(loc) > 1:
-            field = loc[1]
-        raise ServiceError(
-            ErrorCode.INVALID, f"Champ « {field} » invalide : {first['msg']}", {"field": field}
-        ) from None
-
-
-def _ref_of(text: str | None) -> Any:
-    """The client's `ref`, when one can be read, so that an error can be matched to it."""
-    try:
-        ref = json.loads(text).get("ref") if text else None
-    except (ValueError, AttributeError):
-        return None
-    return ref if isinstance(ref, str | int) and len(str(ref)) <= 64 else None
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        """The socket's whole life: whatever ends it (close, crash, server shutdown), the
+        connection leaves the hub, its feeds and presence here, and only here."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if hasattr(self, "conn"):
+                await gateway.disconnect(self.hub, self.conn)
+                await release_hub(self.hub)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        name = await database_sync_to_async(parcours_selectors.display_name)(user)
-        self.hub = await current_hub()
-        self.conn = Connection(user=user, name=name, send=self._send_text, close=self._close)
-        self.hub.connections[self.conn] = None
+        name = await db.run(parcours_selectors.display_name, user)
+        hub = await current_hub()
+        self.conn = Connection(
+            id=hub.new_connection_id(), user=user, name=name, send=self._send, close=self._close
+        )
+        self.hub = hub
+        hub.connections[self.conn.id] = self.conn
         await self.accept()
 
-    def _send_text(self, frame: str) -> Coroutine:
+    def _send(self, frame: Frame) -> Coroutine:
         # Straight to the server's send: the hub calls this once per socket per frame.
+        if isinstance(frame, bytes):
+            return self.base_send({"type": "websocket.send", "bytes": frame})
         return self.base_send({"type": "websocket.send", "text": frame})
 
     async def _close(self, code: int) -> None:
         await self.close(code=code)
 
-    async def disconnect(self, code: int) -> None:
-        if hasattr(self, "conn"):
-            await gateway.disconnect(self.hub, self.conn)
-            await release_hub(self.hub)
-
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        raw: dict[str, Any] | None = None
         try:
-            frame = parse_frame(text_data)
-            await self.handle(frame)
+            if bytes_data is not None:
+                raw, body = protocol.decode_binary(bytes_data)
+                parsed = protocol.Parsed(protocol.validate(raw), body, len(bytes_data))
+            else:
+                raw, size = protocol.decode_text(text_data or "")
+                frame = protocol.validate(raw)
+                parsed = protocol.Parsed(frame, getattr(frame, "data", {}), size)
+            await self.handle(parsed)
         except ServiceError as exc:
-            self.conn.error(exc, ref=_ref_of(text_data), topic=_topic_of(text_data))
+            self.conn.error(exc, **protocol.echo(raw))
+        except Exception:  # a bug or a service away: the client is told, the socket stays
+            logger.exception("realtime: a client frame failed")
+            self.conn.error(INTERNAL, **protocol.echo(raw))
 
-    async def handle(self, frame: SubscribeFrame | UnsubscribeFrame | SendFrame) -> None:
-        if isinstance(frame, SubscribeFrame):
+    async def handle(self, parsed: protocol.Parsed) -> None:
+        frame = parsed.frame
+        if isinstance(frame, protocol.SubscribeFrame):
             seq = await gateway.subscribe(
                 self.hub, self.conn, topic=frame.topic, since=frame.since, presence=frame.presence
             )
             self.conn.emit(op="subscribed", topic=frame.topic, seq=seq, ref=frame.ref)
-        elif isinstance(frame, UnsubscribeFrame):
+        elif isinstance(frame, protocol.UnsubscribeFrame):
             await gateway.unsubscribe(self.hub, self.conn, topic=frame.topic)
             self.conn.emit(op="unsubscribed", topic=frame.topic, ref=frame.ref)
         else:
             seq = await gateway.send(
-                self.hub, self.conn, topic=frame.topic, event_type=frame.type, data=frame.data
+                self.hub,
+                self.conn,
+                topic=frame.topic,
+                event_type=frame.type,
+                data=parsed.data,
+                to=frame.to,
+                size=parsed.size,
             )
-            self.conn.emit(op="ack", ref=frame.ref, seq=seq)
-
-
-def _topic_of(text: str | None) -> str | None:
-    try:
-        topic = json.loads(text).get("topic") if text else None
-    except (ValueError, AttributeError):
-        return None
-    return topic if isinstance(topic, str) and len(topic) <= 64 else None
+            if seq is not None or frame.ref is not None:
+                self.conn.emit(op="ack", ref=frame.ref, seq=seq)

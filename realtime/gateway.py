@@ -2,26 +2,27 @@
 
 The consumer parses frames; these functions follow the rules: every subscription asks the
 topic's `authorize` (hence `parcours.policies`) first, sends go through the topic kind's
-registered handler, never a name built from the client's type.
+tables (`sending.py`), never a name built from the client's type.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
-
-from channels.db import database_sync_to_async
-from pydantic import ValidationError
 
 from parcours.errors import ErrorCode, ServiceError
 from parcours.policies import ALLOWED, Decision
 
-from . import conf, topics
+from . import conf, sending, topics
 from .bus import CONTROL, get_bus
 from .connection import Connection, Subscription
 from .events import PresenceState
 from .hub import Hub
 from .publishing import encode
+from .relaying import deliver
+
+logger = logging.getLogger(__name__)
 
 
 def authorize_own_topic(user: Any, object_id: int) -> Decision:
@@ -44,8 +45,9 @@ async def subscribe(
             "Trop de sujets suivis sur cette connexion.",
             {"max_subscriptions": conf.get("REALTIME_MAX_SUBSCRIPTIONS")},
         )
-    await conn.authorize(parsed)
-    sub = conn.subscriptions[topic] = Subscription(parsed)
+    sub = Subscription(parsed)
+    await conn.authorize(sub)
+    conn.subscriptions[topic] = sub
     try:
         await _start(hub, conn, sub, since=since, presence=presence)
     except BaseException:
@@ -53,6 +55,8 @@ async def subscribe(
         hub.leave(conn, topic)
         raise
     conn.release(sub)
+    if parsed.kind.announce_connections:
+        await _announce(hub, conn, topic, "connection.joined")
     return sub.last_seq
 
 
@@ -78,42 +82,65 @@ async def _start(
             conn.push(encode(topic, None, state))
 
 
+async def _announce(hub: Hub, conn: Connection, topic: str, event_type: str) -> None:
+    """Tell a topic's other members (sockets and server peers) a socket came or went."""
+    if not hub.stopped:
+        await deliver(topic, event_type, {}, origin=conn.id, user_id=conn.user_id, echo=False)
+
+
 async def unsubscribe(hub: Hub, conn: Connection, *, topic: str) -> None:
     sub = conn.subscriptions.pop(topic, None)
     if sub is None:
         raise ServiceError(ErrorCode.NOT_FOUND, "Vous ne suivez pas ce sujet.", {"field": "topic"})
     hub.leave(conn, topic)
-    if sub.topic.kind.presence:
+    await _withdraw(hub, conn, topic, sub)
+
+
+async def _withdraw(hub: Hub, conn: Connection, topic: str, sub: Subscription) -> None:
+    """What the other processes hear of a socket that stopped following `topic`."""
+    if sub.topic.kind.presence and not hub.stopped:
         await hub.presence.remove(conn, topic)
+    if sub.topic.kind.announce_connections:
+        await _announce(hub, conn, topic, "connection.left")
 
 
 async def disconnect(hub: Hub, conn: Connection) -> None:
+    """Take a closed socket out of the hub, its feeds and presence, whatever fails on the way."""
     conn.closed = True
-    hub.connections.pop(conn, None)
-    for topic in list(conn.subscriptions):
-        await unsubscribe(hub, conn, topic=topic)
+    hub.connections.pop(conn.id, None)
+    subscriptions, conn.subscriptions = conn.subscriptions, {}
+    for topic in subscriptions:
+        hub.leave(conn, topic)
+    for topic, sub in subscriptions.items():
+        try:
+            await _withdraw(hub, conn, topic, sub)
+        except Exception:  # Redis away: presence expires with the heartbeat it no longer gets
+            logger.warning("realtime: departure from %s not announced", topic)
 
 
 async def send(
-    hub: Hub, conn: Connection, *, topic: str, event_type: str, data: dict
+    hub: Hub,
+    conn: Connection,
+    *,
+    topic: str,
+    event_type: str,
+    data: dict | bytes,
+    to: str | None = None,
+    size: int = 0,
 ) -> int | None:
-    """Run the topic kind's handler for a client event; returns the seq it produced."""
-    sub = conn.subscriptions.get(topic)
-    if sub is None:
-        topics.parse_topic(topic)
+    """A client event, by its tier; returns the seq of a durable one (None: ephemeral)."""
+    sub = sending.subscription_for(conn, topic)
+    spec = sub.topic.kind.ephemeral.get(event_type)
+    if spec is not None:
+        await sending.send_ephemeral(conn, sub, spec, event_type, data, to=to, size=size)
+        return None
+    if (to is not None or isinstance(data, bytes)) and event_type in sub.topic.kind.durable:
         raise ServiceError(
-            ErrorCode.FORBIDDEN, "Abonnez-vous au sujet avant d'y envoyer.", {"field": "topic"}
+            ErrorCode.INVALID,
+            f"« {event_type} » est enregistré pour tous : ni destinataire, ni binaire.",
+            {"field": "to" if to is not None else "type"},
         )
-    handler = topics.handler_for(sub.topic, event_type)
-    await hub.limiter.take(conn.user_id, topic)
-    try:
-        return await database_sync_to_async(handler)(conn.user, sub.topic.object_id, data)
-    except ValidationError as exc:  # a handler that lets its event model validate `data`
-        first = exc.errors()[0]
-        field = ".".join(["data", *(str(part) for part in first["loc"])])
-        raise ServiceError(
-            ErrorCode.INVALID, f"Champ « {field} » invalide : {first['msg']}", {"field": field}
-        ) from None
+    return await sending.send_durable(hub, conn, sub, event_type, data)
 
 
 def on_access_changed(sender: Any, session_id: int, user_ids: list[int] | None, **kw) -> None:
@@ -133,7 +160,7 @@ def on_access_notice(hub: Hub, conn: Connection) -> None:
 async def _recheck(hub: Hub, conn: Connection, held: list[tuple[str, Subscription]]) -> None:
     for topic, sub in held:
         try:
-            await conn.authorize(sub.topic)
+            await conn.authorize(sub)
         except ServiceError as exc:
             if conn.subscriptions.get(topic) is sub:
                 await unsubscribe(hub, conn, topic=topic)

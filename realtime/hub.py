@@ -1,27 +1,33 @@
 """The hub: one per event loop (one per daphne process), between the bus and the sockets.
 
-It follows each topic once, however many of its sockets subscribe to it, and fans every
-frame out in process. Durable frames leave the hub in sequence order: a number that arrives
-early waits for the missing ones, which are read back from the outbox if their own fan-out
-never comes (the publishing process may have died between its commit and its publish).
+It follows each topic once, however many of its sockets (and server peers, see `peers.py`)
+subscribe to it, and fans every frame out in process, to every socket or to the ones the
+payload's marker names (see `bus.py`). Durable frames leave the hub in sequence order: a
+number that arrives early waits for the missing ones, which are read back from the outbox if
+their own fan-out never comes (the publishing process may have died between its commit and
+its publish). Every socket gets an id, `<hub tag>.<n>`, that any process can address.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import sys
-from typing import Any
+import uuid
+from typing import TYPE_CHECKING, Any
 
-from channels.db import database_sync_to_async
+from parcours.errors import ErrorCode, ServiceError
 
-from . import conf, selectors
-from .bus import CONTROL, get_bus
+from . import conf, db, selectors
+from .bus import CONTROL, EXCEPT, PRESENCE, TO, TO_USER, Payload, get_bus, split
 from .connection import Connection
 from .limits import limiter_for
 from .presence import Presence
-from .publishing import PRESENCE
+
+if TYPE_CHECKING:
+    from .peers import Peer
 
 logger = logging.getLogger(__name__)
 
@@ -29,17 +35,31 @@ logger = logging.getLogger(__name__)
 class Feed:
     """One topic as this process follows it."""
 
-    __slots__ = ("delivered", "gap_timer", "pending", "ready", "sockets", "topic", "watchers")
+    __slots__ = (
+        "delivered",
+        "failed",
+        "gap_timer",
+        "peers",
+        "pending",
+        "ready",
+        "sockets",
+        "topic",
+        "watchers",
+    )
 
     def __init__(self, topic: str) -> None:
         self.topic = topic
         self.sockets: dict[Connection, None] = {}
         self.watchers: dict[Connection, None] = {}
+        # Server peers following the topic, by name (ephemeral frames only).
+        self.peers: dict[str, Peer] = {}
         self.ready = asyncio.Event()
         # The last seq fanned out, every earlier one included; None until known.
         self.delivered: int | None = None
         self.pending: dict[int, str] = {}
         self.gap_timer: asyncio.TimerHandle | None = None
+        # Set when following the topic failed: the sockets waiting for it are refused.
+        self.failed = False
 
 
 class Hub:
@@ -51,8 +71,12 @@ class Hub:
         self.presence = Presence(self.redis)
         self.limiter = limiter_for(self.redis)
         self.feeds: dict[str, Feed] = {}
-        self.connections: dict[Connection, None] = {}
+        # This process's sockets by id: where a frame addressed to one of them goes.
+        self.connections: dict[str, Connection] = {}
+        self.tag = uuid.uuid4().hex[:8]
+        self._numbers = itertools.count(1)
         self.started = asyncio.Event()
+        self.stopped = False
 
     async def start(self) -> None:
         await self.listener.start()
@@ -60,72 +84,129 @@ class Hub:
         self.started.set()
 
     async def stop(self) -> None:
+        self.stopped = True
         await self.presence.stop()
         await self.listener.stop()
         if self.redis is not None:
             await self.redis.aclose()
 
+    def new_connection_id(self) -> str:
+        return f"{self.tag}.{next(self._numbers)}"
+
+    async def publish(self, channel: str, data: Payload) -> None:
+        """Hand a payload to the bus from the event loop, without blocking it."""
+        if self.redis is None:
+            get_bus().publish(channel, data)
+        else:
+            await self.redis.publish(get_bus().channel_name(channel), data)
+
     # -- following topics ----------------------------------------------------------------
 
     async def join(self, conn: Connection, topic: str) -> Feed:
         """Add `conn` to the topic's feed, following the topic first if nobody here does."""
+        return await self._enter(topic, lambda feed: feed.sockets.__setitem__(conn, None))
+
+    async def join_peer(self, peer: Peer) -> Feed:
+        return await self._enter(peer.topic, lambda feed: feed.peers.__setitem__(peer.name, peer))
+
+    async def _enter(self, topic: str, add) -> Feed:
+        """The topic's feed with a member added, following the topic first if need be.
+
+        If following fails (Redis or the database away), the feed is removed at once and
+        every member waiting for it is refused: the next subscriber starts afresh.
+        """
         feed = self.feeds.get(topic)
-        if feed is None:
-            feed = self.feeds[topic] = Feed(topic)
-            feed.sockets[conn] = None
-            await self.listener.subscribe(topic)
-            # Subscribed first, then the baseline: anything committed later arrives live.
-            baseline = await database_sync_to_async(selectors.last_seq)(topic)
-            feed.delivered = baseline
-            self._drain(feed)
-            feed.ready.set()
-            if not feed.sockets:  # everyone left while the topic was being followed
-                self._drop(feed)
-        else:
-            feed.sockets[conn] = None
+        if feed is not None:
+            add(feed)
             await feed.ready.wait()
+            if feed.failed:
+                raise ServiceError(ErrorCode.INTERNAL, "Sujet momentanément indisponible.")
+            return feed
+        feed = self.feeds[topic] = Feed(topic)
+        add(feed)
+        try:
+            await self.listener.acquire(topic)
+            try:
+                # Subscribed first, then the baseline: anything committed later arrives live.
+                feed.delivered = await db.run(selectors.last_seq, topic)
+            except BaseException:
+                self.listener.release(topic)
+                raise
+        except BaseException:
+            feed.failed = True
+            feed.ready.set()
+            if self.feeds.get(topic) is feed:
+                del self.feeds[topic]
+            raise
+        self._drain(feed)
+        feed.ready.set()
+        self._drop_if_empty(feed)  # everyone may have left while the topic was followed
         return feed
 
     def leave(self, conn: Connection, topic: str) -> None:
         feed = self.feeds.get(topic)
-        if feed is None:
+        if feed is None or conn not in feed.sockets:
             return
-        feed.sockets.pop(conn, None)
+        del feed.sockets[conn]
         feed.watchers.pop(conn, None)
-        if not feed.sockets and feed.ready.is_set():
-            self._drop(feed)
+        self._drop_if_empty(feed)
 
-    def _drop(self, feed: Feed) -> None:
+    def leave_peer(self, peer: Peer) -> None:
+        feed = self.feeds.get(peer.topic)
+        if feed is not None and feed.peers.get(peer.name) is peer:
+            del feed.peers[peer.name]
+            self._drop_if_empty(feed)
+
+    def _drop_if_empty(self, feed: Feed) -> None:
         """Stop following a topic nobody here follows any more."""
-        del self.feeds[feed.topic]
+        if feed.sockets or feed.peers or not feed.ready.is_set():
+            return
+        if self.feeds.get(feed.topic) is feed:
+            del self.feeds[feed.topic]
         if feed.gap_timer is not None:
             feed.gap_timer.cancel()
-        self.loop.create_task(self.listener.unsubscribe(feed.topic))
+        self.listener.release(feed.topic)
 
     def watch(self, conn: Connection, topic: str) -> None:
         self.feeds[topic].watchers[conn] = None
 
     # -- frames from the bus -------------------------------------------------------------
 
-    def on_message(self, channel: str, payload: str) -> None:
+    def on_message(self, channel: str, data: Payload) -> None:
         if channel == CONTROL:
-            self.on_control(json.loads(payload))
+            self.on_control(json.loads(data))
             return
         feed = self.feeds.get(channel)
         if feed is None:
             return
-        marker, _, frame = payload.partition("\n")
+        marker, frame = split(data)
+        head = marker[:1]
         if not marker:
-            self._fan_out(feed, feed.sockets, None, frame)
-        elif marker == PRESENCE:
-            self._fan_out(feed, feed.watchers, None, frame)
-        else:
+            self._fan_out(feed, feed.sockets, frame)
+            self._fan_out(feed, feed.peers.values(), frame)
+        elif head.isdigit():
             feed.pending[int(marker)] = frame
             self._drain(feed)
+        elif head == EXCEPT:
+            sender = marker[1:]
+            for member in (*feed.sockets, *feed.peers.values()):
+                if member.id != sender:
+                    member.offer(channel, None, frame)
+        elif head == TO:
+            target = self.connections.get(marker[1:])
+            if target is not None and target in feed.sockets:
+                target.offer(channel, None, frame)
+            elif (peer := feed.peers.get(marker[1:])) is not None:
+                peer.offer(channel, None, frame)
+        elif head == TO_USER:
+            user_id = int(marker[1:])
+            self._fan_out(feed, [c for c in feed.sockets if c.user_id == user_id], frame)
+        elif marker == PRESENCE:
+            self._fan_out(feed, feed.watchers, frame)
 
-    def _fan_out(self, feed: Feed, sockets: dict, seq: int | None, frame: str) -> None:
-        for conn in tuple(sockets):
-            conn.offer(feed.topic, seq, frame)
+    def _fan_out(self, feed: Feed, members, frame: Payload, seq: int | None = None) -> None:
+        for member in tuple(members):
+            member.offer(feed.topic, seq, frame)
 
     def _drain(self, feed: Feed) -> None:
         """Fan out the pending frames that follow the last delivered one, in order."""
@@ -137,7 +218,7 @@ class Hub:
             frame = pending.pop(seq, None)
             if frame is None:
                 break
-            self._fan_out(feed, feed.sockets, seq, frame)
+            self._fan_out(feed, feed.sockets, frame, seq)
             feed.delivered = seq
         for seq in [s for s in pending if s <= feed.delivered]:
             del pending[seq]
@@ -155,8 +236,8 @@ class Hub:
         if not feed.pending or self.feeds.get(feed.topic) is not feed:
             return
         first_known = min(feed.pending)
-        missing = await database_sync_to_async(selectors.frames_between)(
-            feed.topic, feed.delivered, first_known - 1
+        missing = await db.run(
+            selectors.frames_between, feed.topic, feed.delivered, first_known - 1
         )
         for seq, frame in missing:
             feed.pending.setdefault(seq, frame)
@@ -173,7 +254,7 @@ class Hub:
                 self.loop.create_task(self._read_after(feed))
 
     async def _read_after(self, feed: Feed) -> None:
-        found = await database_sync_to_async(selectors.frames_between)(feed.topic, feed.delivered)
+        found = await db.run(selectors.frames_between, feed.topic, feed.delivered)
         for seq, frame in found:
             feed.pending.setdefault(seq, frame)
         self._drain(feed)
@@ -186,7 +267,9 @@ class Hub:
         if notice.get("kind") == "access":
             user_ids = notice.get("user_ids")
             targets = [
-                conn for conn in self.connections if user_ids is None or conn.user_id in user_ids
+                conn
+                for conn in self.connections.values()
+                if user_ids is None or conn.user_id in user_ids
             ]
             for conn in targets:
                 on_access_notice(self, conn)
@@ -210,8 +293,8 @@ async def current_hub() -> Hub:
 
 
 async def release_hub(hub: Hub) -> None:
-    """Stop a hub left without sockets (tests open and close many event loops)."""
-    if not hub.connections and _hubs.get(hub.loop) is hub:
+    """Stop a hub left without sockets or peers (tests open and close many event loops)."""
+    if not hub.connections and not hub.feeds and _hubs.get(hub.loop) is hub:
         await _stop_hub(hub.loop)
 
 

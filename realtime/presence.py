@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.conf import settings
 
 from . import conf
+from .bus import PRESENCE
 from .events import Event, PresenceJoined, PresenceLeft, PresentUser
-from .publishing import PRESENCE, encode, fan_out
+from .publishing import encode, fan_out
 
 if TYPE_CHECKING:
     from .connection import Connection

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
 from . import conf
-from .bus import get_bus
+from .bus import get_bus, payload
 from .events import Event
 from .models import StoredEvent, TopicSequence
 from .topics import TOPIC_PATTERN
@@ -29,10 +29,8 @@ from .topics import TOPIC_PATTERN
 logger = logging.getLogger(__name__)
 
 _recorders: list[list[tuple[str, Event]]] = []
-
-# Bus payloads start with a marker line: the seq of a durable event, nothing for an
-# ephemeral one, `PRESENCE` for an event only the topic's presence watchers receive.
-PRESENCE = "p"
+# Per thread: the (topic, seq) pairs numbered while a `numbered()` block runs.
+_numbering = threading.local()
 
 
 def publish(topic: str, event: Event) -> int | None:
@@ -50,6 +48,7 @@ def publish(topic: str, event: Event) -> int | None:
     # No savepoint inside the caller's transaction: a failed publish fails the write.
     with transaction.atomic(savepoint=False):
         seq = _next_seq(topic)
+        _record_number(topic, seq)
         frame = encode(topic, seq, event)
         StoredEvent.objects.create(topic=topic, seq=seq, frame=frame)
         _prune(topic, seq)
@@ -57,7 +56,11 @@ def publish(topic: str, event: Event) -> int | None:
     return seq
 
 
-apublish = sync_to_async(publish)
+async def apublish(topic: str, event: Event) -> int | None:
+    """`publish` for async code: runs on the gateway's database pool."""
+    from . import db
+
+    return await db.run(publish, topic, event)
 
 
 def publish_many(topics: Iterable[str], event: Event) -> dict[str, int]:
@@ -95,6 +98,7 @@ def publish_each(items: Iterable[tuple[str, Event]]) -> list[tuple[str, int | No
         for topic, event in durable:
             next_seq[topic] += 1
             numbered.append((topic, next_seq[topic], event, encode(topic, next_seq[topic], event)))
+            _record_number(topic, next_seq[topic])
         StoredEvent.objects.bulk_create(
             StoredEvent(topic=topic, seq=seq, frame=frame) for topic, seq, _, frame in numbered
         )
@@ -158,10 +162,28 @@ def _deliver(topic: str, event: Event, marker: str, frame: str) -> None:
 def fan_out(topic: str, marker: str, frame: str) -> None:
     """Hand an encoded frame to every process following `topic`."""
     try:
-        get_bus().publish(topic, f"{marker}\n{frame}")
+        get_bus().publish(topic, payload(marker, frame))
     except Exception:
         # The stored event is still replayed; a live ephemeral one is lost, as ephemeral.
         logger.exception("realtime fan-out failed on %s", topic)
+
+
+def _record_number(topic: str, seq: int) -> None:
+    for taken in getattr(_numbering, "blocks", ()):
+        taken.append((topic, seq))
+
+
+@contextmanager
+def numbered() -> Iterator[list[tuple[str, int]]]:
+    """The (topic, seq) pairs of the durable events numbered in this thread during the block:
+    how the gateway acks a client's send with the seq its handler's write took."""
+    taken: list[tuple[str, int]] = []
+    blocks = _numbering.__dict__.setdefault("blocks", [])
+    blocks.append(taken)
+    try:
+        yield taken
+    finally:
+        blocks.remove(taken)
 
 
 @contextmanager

@@ -1,21 +1,34 @@
-"""The registry of topic kinds: who may subscribe, and what clients may send on them.
+"""The registry of topic kinds: who may subscribe, and what clients may send on them, per tier.
 
 Each app registers its kinds from its `AppConfig.ready()`:
 
-    register_topic("forum", authorize=forum_decision)
-    register_topic("classroom", authorize=room_decision, handlers={"chat.message": post})
+    register_topic(
+        "classroom",
+        authorize=room_decision,                    # may this user follow classroom:<id>?
+        durable={"chat.message": post_chat},        # stored, numbered, replayed
+        ephemeral={                                 # not stored: no row, no sequence, no lock
+            "hand.raise": Ephemeral(handler=raise_hand),
+            "rtc.signal": Ephemeral(directed=True, max_bytes=16_384),
+        },
+        authorize_send=room_send_decision,          # asked once per subscription
+        announce_connections=True,                  # connection.joined / connection.left
+    )
 
 `authorize(user, object_id)` returns a `parcours.policies.Decision` (a denial with
-`ErrorCode.NOT_FOUND` for an unknown id, never an exception). A handler
-`fn(user, object_id, data)` validates `data`, calls a service that publishes, and returns the
-seq of the durable event it produced (None for an ephemeral one); it raises `ServiceError`
-to refuse. The gateway calls both from a worker thread, so they may use the ORM.
+`ErrorCode.NOT_FOUND` for an unknown id, never an exception); the gateway calls it, and
+`authorize_send`, on its database pool, once per subscription and again when access changes.
+
+A durable handler `fn(sender, data)` runs on the database pool: it validates `data` and calls a
+service that publishes; the client's ack carries the seq that publish took on the topic. It
+raises `ServiceError` to refuse. An ephemeral type either relays the client's data as sent
+(no handler), or runs `async fn(sender, data)` on the event loop, which must not touch the
+database and calls `realtime.relay` itself. See docs/realtime.md.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,18 +36,71 @@ from parcours.errors import ErrorCode, ServiceError
 from parcours.policies import Decision
 
 Authorize = Callable[[Any, int], Decision]
-Handler = Callable[[Any, int, dict], "int | None"]
+DurableHandler = Callable[["Sender", dict], object]
+EphemeralHandler = Callable[["Sender", "dict | bytes"], Awaitable[None]]
 
 TOPIC_PATTERN = re.compile(r"^([a-z][a-z_]{0,30}):([1-9][0-9]{0,17})$")
+KIND_PATTERN = re.compile(r"[a-z][a-z_]{0,30}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Ephemeral:
+    """A client event type of the fast tier: relayed at once, never stored or numbered."""
+
+    # `async fn(sender, data)` on the event loop; None relays the client's data as sent.
+    handler: EphemeralHandler | None = None
+    # Largest client frame of this type, text or binary, in bytes.
+    max_bytes: int = 4096
+    # Whether clients may send it as a binary frame (CRDT updates); data is then bytes.
+    binary: bool = False
+    # Whether a frame may name one recipient with `to` (a connection id or a server peer);
+    # directed types are relayed as sent, so they have no handler.
+    directed: bool = False
+    # Whether the sender receives its own broadcast back.
+    echo: bool = False
+    # Frames a second per socket and topic, with a burst; None: the gateway's defaults.
+    rate: float | None = None
+    burst: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TopicKind:
     name: str
     authorize: Authorize
-    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    durable: Mapping[str, DurableHandler] = field(default_factory=dict)
+    ephemeral: Mapping[str, Ephemeral] = field(default_factory=dict)
+    # Who may send ephemeral frames (the subscription alone when None).
+    authorize_send: Authorize | None = None
     # Whether subscribers are listed in the topic's presence (who is here right now).
     presence: bool = True
+    # Whether sockets arriving and leaving are announced to the topic, with their ids.
+    announce_connections: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    kind: TopicKind
+    object_id: int
+
+    def __str__(self) -> str:
+        return f"{self.kind.name}:{self.object_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who sent a client frame: the person, and the socket, by an id valid in every process."""
+
+    user: Any
+    connection_id: str
+    topic: Topic
+
+    @property
+    def user_id(self) -> int:
+        return self.user.pk
+
+    @property
+    def object_id(self) -> int:
+        return self.topic.object_id
 
 
 _kinds: dict[str, TopicKind] = {}
@@ -44,28 +110,41 @@ def register_topic(
     name: str,
     *,
     authorize: Authorize,
-    handlers: Mapping[str, Handler] | None = None,
+    durable: Mapping[str, DurableHandler] | None = None,
+    ephemeral: Mapping[str, Ephemeral] | None = None,
+    authorize_send: Authorize | None = None,
     presence: bool = True,
+    announce_connections: bool = False,
 ) -> None:
     """Declare a topic kind `name:<id>`. Registering the same name twice is a bug."""
-    if not re.fullmatch(r"[a-z][a-z_]{0,30}", name):
+    if not KIND_PATTERN.fullmatch(name):
         raise ValueError(f"invalid topic kind {name!r}")
     if name in _kinds and _kinds[name].authorize is not authorize:
         raise ValueError(f"topic kind {name!r} is already registered")
-    _kinds[name] = TopicKind(name, authorize, dict(handlers or {}), presence)
+    both = set(durable or {}) & set(ephemeral or {})
+    if both:
+        raise ValueError(f"types both durable and ephemeral on {name!r}: {sorted(both)}")
+    if any(spec.directed and spec.handler for spec in (ephemeral or {}).values()):
+        raise ValueError(f"directed types of {name!r} are relayed as sent, without a handler")
+    _kinds[name] = TopicKind(
+        name,
+        authorize,
+        dict(durable or {}),
+        dict(ephemeral or {}),
+        authorize_send,
+        presence,
+        announce_connections,
+    )
 
 
 def registered_kinds() -> list[str]:
     return sorted(_kinds)
 
 
-@dataclass(frozen=True)
-class Topic:
-    kind: TopicKind
-    object_id: int
-
-    def __str__(self) -> str:
-        return f"{self.kind.name}:{self.object_id}"
+def max_binary_bytes() -> int:
+    """The largest binary frame any kind accepts (0: binary frames are refused)."""
+    sizes = [s.max_bytes for k in _kinds.values() for s in k.ephemeral.values() if s.binary]
+    return max(sizes, default=0)
 
 
 def parse_topic(value: Any) -> Topic:
@@ -89,18 +168,18 @@ def parse_topic(value: Any) -> Topic:
     return Topic(kind, int(match.group(2)))
 
 
-def authorize(user: Any, topic: Topic) -> Decision:
-    """Ask the topic kind whether `user` may receive `topic` now."""
-    return topic.kind.authorize(user, topic.object_id)
+def access(user: Any, topic: Topic) -> tuple[Decision, Decision | None]:
+    """Whether `user` may receive `topic` now and, if it has ephemeral types, send on it."""
+    kind = topic.kind
+    read = kind.authorize(user, topic.object_id)
+    if not read or not kind.ephemeral or kind.authorize_send is None:
+        return read, None
+    return read, kind.authorize_send(user, topic.object_id)
 
 
-def handler_for(topic: Topic, event_type: Any) -> Handler:
-    """The handler for a client `send` of `event_type` on `topic`, looked up, never built."""
-    handler = topic.kind.handlers.get(event_type) if isinstance(event_type, str) else None
-    if handler is None:
-        raise ServiceError(
-            ErrorCode.INVALID,
-            f"Ce sujet n'accepte pas d'envoi de type « {str(event_type)[:60]} ».",
-            {"field": "type"},
-        )
-    return handler
+def refused_type(event_type: Any) -> ServiceError:
+    return ServiceError(
+        ErrorCode.INVALID,
+        f"Ce sujet n'accepte pas d'envoi de type « {str(event_type)[:60]} ».",
+        {"field": "type"},
+    )

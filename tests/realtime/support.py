@@ -14,9 +14,10 @@ from parcours import policies
 from parcours.errors import ErrorCode, ServiceError
 from parcours.models import ApiToken, Session
 from parcours.policies import Action, Decision
-from realtime import publish
+from realtime import publish, relay
 from realtime.events import Event
-from realtime.topics import register_topic
+from realtime.relaying import pack, unpack
+from realtime.topics import Ephemeral, Sender, register_topic
 
 TIMEOUT = 5
 
@@ -56,22 +57,56 @@ def say(*, user, session_id: int, body: str) -> int | None:
     return publish(f"room:{session_id}", Said(body=body, author_id=user.pk))
 
 
-def handle_say(user, object_id: int, data: dict) -> int | None:
+def handle_say(sender: Sender, data: dict) -> None:
     body = data.get("body")
     if not isinstance(body, str) or not 0 < len(body) <= 500:
         raise ServiceError(ErrorCode.INVALID, "Message vide ou trop long.", {"field": "data.body"})
-    return say(user=user, session_id=object_id, body=body)
+    say(user=sender.user, session_id=sender.object_id, body=body)
 
 
-def handle_typing(user, object_id: int, data: dict) -> int | None:
+def handle_typing(sender: Sender, data: dict) -> None:
     """Lets the event model validate the client's data, as many handlers will."""
-    return publish(f"room:{object_id}", Typing.model_validate({**data, "author_id": user.pk}))
+    publish(str(sender.topic), Typing.model_validate({**data, "author_id": sender.user_id}))
 
 
 register_topic(
     "room",
     authorize=authorize_room,
-    handlers={"chat.message": handle_say, "chat.typing": handle_typing},
+    durable={"chat.message": handle_say, "chat.typing": handle_typing},
+)
+
+
+class HandRaised(Event):
+    durable: ClassVar[bool] = False
+    type: Literal["hand.raised"] = "hand.raised"
+    user_id: int
+    raised: bool
+
+
+async def raise_hand(sender: Sender, data: dict) -> None:
+    """An ephemeral handler: validates on the event loop, relays a server-made event."""
+    event = HandRaised.model_validate({**data, "user_id": sender.user_id})
+    await relay(str(sender.topic), event, sender=sender)
+
+
+def may_contribute(user, object_id: int) -> Decision:
+    return policies.decide(user, Action.CONTRIBUTE, _session(object_id))
+
+
+# `studio:<session id>`: both tiers, as a virtual classroom or a shared document has them.
+register_topic(
+    "studio",
+    authorize=authorize_room,
+    durable={"chat.message": handle_say},
+    ephemeral={
+        "cursor.move": Ephemeral(max_bytes=256),
+        "hand.raise": Ephemeral(handler=raise_hand),
+        "rtc.signal": Ephemeral(directed=True, max_bytes=8192),
+        "doc.update": Ephemeral(binary=True, max_bytes=64 * 1024),
+    },
+    authorize_send=may_contribute,
+    presence=False,
+    announce_connections=True,
 )
 
 
@@ -91,10 +126,19 @@ class Client:
     async def send(self, **frame: Any) -> None:
         await self.raw(json.dumps(frame))
 
+    async def send_bytes(self, body: bytes, **header: Any) -> None:
+        """A binary frame: its header (`op`, `topic`, `type`...) then the payload."""
+        await self.raw(pack(header, body))
+
     async def recv(self, timeout: float = TIMEOUT) -> dict:
+        """The next frame; a binary one as its header with the payload under `bytes`."""
         if self.backlog:
             return self.backlog.pop(0)
-        return json.loads(await self.receive_text(timeout))
+        received = await self.receive_text(timeout)
+        if isinstance(received, bytes):
+            header, body = unpack(received)
+            return {**header, "bytes": body}
+        return json.loads(received)
 
     async def until(self, predicate, timeout: float = TIMEOUT) -> dict:
         """The first frame matching `predicate`; the others stay for `recv`."""
@@ -107,14 +151,14 @@ class Client:
                     return frame
                 skipped.append(frame)
 
-    async def op(self, op: str, **frame: Any) -> dict:
+    async def op(self, op: str, timeout: float = TIMEOUT, **frame: Any) -> dict:
         """Send an op and return the server's answer to it (matched by `ref`)."""
         ref = f"r-{id(frame)}"
         await self.send(op=op, ref=ref, **frame)
-        return await self.until(lambda f: f.get("ref") == ref)
+        return await self.until(lambda f: f.get("ref") == ref, timeout)
 
-    async def subscribe(self, topic: str, **frame: Any) -> dict:
-        return await self.op("subscribe", topic=topic, **frame)
+    async def subscribe(self, topic: str, timeout: float = TIMEOUT, **frame: Any) -> dict:
+        return await self.op("subscribe", timeout, topic=topic, **frame)
 
     async def events(self, count: int, topic: str | None = None) -> list[dict]:
         found = []
@@ -132,8 +176,11 @@ class LocalClient(Client):
         super().__init__()
         self.ws = communicator
 
-    async def raw(self, text: str) -> None:
-        await self.ws.send_to(text_data=text)
+    async def raw(self, text: str | bytes) -> None:
+        if isinstance(text, bytes):
+            await self.ws.send_to(bytes_data=text)
+        else:
+            await self.ws.send_to(text_data=text)
 
     async def receive_text(self, timeout: float) -> str:
         return await self.ws.receive_from(timeout=timeout)
@@ -152,7 +199,7 @@ class RemoteClient(Client):
         super().__init__()
         self.ws = ws
 
-    async def raw(self, text: str) -> None:
+    async def raw(self, text: str | bytes) -> None:
         await self.ws.send(text)
 
     async def receive_text(self, timeout: float) -> str:
@@ -189,3 +236,16 @@ async def connect(user=None, *, origin: str = "http://testserver", token: str | 
     if not connected:
         return None, code
     return LocalClient(communicator), None
+
+
+async def drain(client: LocalClient) -> list[dict]:
+    """Every frame the client has received, until it receives nothing more."""
+    frames, client.backlog = list(client.backlog), []
+    while not await client.nothing():
+        frames.append(await client.recv())
+    return frames
+
+
+def of_type(frames: list[dict], prefix: str) -> list[dict]:
+    """The frames whose type is `prefix` or starts with it (`rtc.`)."""
+    return [f for f in frames if f.get("type", "").startswith(prefix)]

@@ -1,14 +1,20 @@
 """Limits that keep one socket from hurting the others: rates, subscriptions, slow readers."""
 
 import asyncio
-import json
 
 import pytest
 from channels.db import database_sync_to_async
 
 from realtime import publish
 from realtime.connection import CLOSE_TOO_SLOW
-from tests.realtime.support import ROOM_APPLICATION, Said, connect, connect_remote
+from tests.realtime.support import (
+    ROOM_APPLICATION,
+    LocalClient,
+    Said,
+    Typing,
+    connect,
+    connect_remote,
+)
 from tests.services import require_redis
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -69,49 +75,85 @@ async def test_a_socket_follows_a_bounded_number_of_topics(world, settings):
 
 
 class StalledApplication:
-    """Wraps the gateway so that one socket's writes never complete, like a dead reader."""
+    """Wraps the gateway so that one socket's writes wait until `resume` is set."""
 
-    def __init__(self, inner) -> None:
-        self.inner = inner
+    def __init__(self, inner, stalls) -> None:
+        self.inner, self.stalls = inner, stalls
+        self.resume = asyncio.Event()
 
     async def __call__(self, scope, receive, send):
         async def stalled_send(message):
-            if message["type"] == "websocket.send" and "seq" in message.get("text", ""):
-                await asyncio.Event().wait()
+            if message["type"] == "websocket.send" and self.stalls(message.get("text", "")):
+                await self.resume.wait()
             await send(message)
 
         return await self.inner(scope, receive, stalled_send)
 
 
-async def test_a_stalled_reader_is_disconnected_without_holding_up_the_others(
-    world, room, settings
-):
+async def stalled_client(user, stalls):
     from channels.testing import WebsocketCommunicator
 
     from config.asgi import application
     from parcours.models import ApiToken
 
-    settings.REALTIME_SOCKET_QUEUE = 20
-    token = await database_sync_to_async(ApiToken.issue)(world.other_participant)
-    stalled = WebsocketCommunicator(
-        StalledApplication(application), f"/ws/?token={token}", [(b"origin", b"http://testserver")]
+    token = await database_sync_to_async(ApiToken.issue)(user)
+    app = StalledApplication(application, stalls)
+    communicator = WebsocketCommunicator(
+        app, f"/ws/?token={token}", [(b"origin", b"http://testserver")]
     )
-    assert (await stalled.connect())[0]
-    await stalled.send_to(text_data=json.dumps({"op": "subscribe", "topic": room}))
+    assert (await communicator.connect())[0]
+    return app, LocalClient(communicator)
+
+
+def _event_frame(text: str) -> bool:
+    return text.startswith('{"topic"')
+
+
+async def test_a_slow_reader_keeps_a_bounded_queue_then_resyncs_and_others_miss_nothing(
+    world, room, settings
+):
+    from realtime.hub import current_hub
+
+    settings.REALTIME_SOCKET_QUEUE = 20
+    app, slow = await stalled_client(world.other_participant, _event_frame)
+    assert (await slow.subscribe(room))["op"] == "subscribed"
     healthy, _ = await connect(world.participant)
     await healthy.subscribe(room)
 
     def flood() -> None:
-        for n in range(60):
+        for n in range(1, 61):
             publish(room, Said(body=f"m{n}", author_id=1))
+            publish(room, Typing(author_id=1))
 
     await database_sync_to_async(flood)()
-    assert [f["seq"] for f in await healthy.events(60)] == list(range(1, 61))
-    closed = await stalled.receive_output(timeout=5)
-    while closed["type"] != "websocket.close":
-        closed = await stalled.receive_output(timeout=5)
-    assert closed["code"] == CLOSE_TOO_SLOW
+    frames = await healthy.events(120)
+    assert [f["seq"] for f in frames if "seq" in f] == list(range(1, 61))
+    hub = await current_hub()
+    (behind,) = [c for c in hub.connections.values() if c.user_id == world.other_participant.pk]
+    assert len(behind._out) <= 20
+
+    app.resume.set()
+    received = []
+    while not received or received[-1].get("op") != "resync":
+        received.append(await slow.recv())
+    assert received[-1] == {"op": "resync", "topic": room, "seq": 60}
+    durable = [f["seq"] for f in received if "seq" in f and "op" not in f]
+    assert durable == list(range(1, len(durable) + 1)) and len(durable) <= 21
+    await database_sync_to_async(publish)(room, Said(body="à jour", author_id=1))
+    assert (await slow.events(1, room))[0]["seq"] == 61
+    await slow.close()
     await healthy.close()
+
+
+async def test_a_client_that_never_reads_its_answers_is_closed(world, settings):
+    settings.REALTIME_SOCKET_QUEUE = 5
+    _app, deaf = await stalled_client(world.participant, lambda text: True)
+    for _ in range(200):
+        await deaf.raw("pas du JSON")
+    closed = await deaf.ws.receive_output(timeout=5)
+    while closed["type"] != "websocket.close":
+        closed = await deaf.ws.receive_output(timeout=5)
+    assert closed["code"] == CLOSE_TOO_SLOW
 
 
 async def test_a_client_resumes_after_being_dropped(world, room):

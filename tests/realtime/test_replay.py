@@ -161,3 +161,14 @@ async def test_a_dropped_redis_connection_loses_no_event(world, room):
     assert [f["data"]["body"] for f in await client.events(2)] == ["m1", "m2"]
     assert await client.nothing()
     await client.close()
+
+
+async def test_a_since_ahead_of_the_topic_follows_its_real_head(world, room):
+    await database_sync_to_async(say)(room, 3)
+    client, _ = await connect(world.participant)
+    await client.send(op="subscribe", topic=room, since=50, ref="s")
+    assert await client.recv() == {"op": "resync", "topic": room, "seq": 3}
+    assert (await client.recv())["seq"] == 3
+    await database_sync_to_async(say)(room, 1, start=4)
+    assert [f["seq"] for f in await client.events(1)] == [4]
+    await client.close()

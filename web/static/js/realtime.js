@@ -1,7 +1,12 @@
 // The realtime gateway's browser client: one WebSocket per tab at /ws/ (session cookie),
 // topics with callbacks, and resumption after a drop: on reconnect each topic is
 // re-subscribed with `since` = the last seq seen, so nothing durable is missed.
+// Ephemeral frames (cursors, hands, signalling) go out with `signal` (no answer) or `send`;
+// binary ones with `sendBytes`; both may name one recipient (`to`). See docs/realtime.md.
 "use strict";
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
 
 class PreauRealtime {
   constructor(url) {
@@ -40,16 +45,40 @@ class PreauRealtime {
     };
   }
 
-  // Send a client event on a topic the tab follows; resolves with the seq it was given.
-  send(topic, type, data) {
+  // Send a client event on a topic the tab follows; resolves with the seq it was given
+  // (null for an ephemeral type). `options.to`: one connection id or server peer's name.
+  send(topic, type, data, options = {}) {
     const ref = `c-${this.nextRef++}`;
     return new Promise((resolve, reject) => {
       this.pending.set(ref, { resolve, reject });
-      if (!this.write({ op: "send", topic, type, data, ref })) {
+      const frame = { op: "send", topic, type, data, ref };
+      if (options.to) frame.to = options.to;
+      if (!this.write(frame)) {
         this.pending.delete(ref);
         reject(Object.assign(new Error("Connexion interrompue."), { code: "offline" }));
       }
     });
+  }
+
+  // An ephemeral frame nobody answers (a cursor move, an ICE candidate): dropped when offline.
+  signal(topic, type, data, options = {}) {
+    const frame = { op: "send", topic, type, data };
+    if (options.to) frame.to = options.to;
+    return this.write(frame);
+  }
+
+  // A binary ephemeral frame (a CRDT update): a 2-byte header length, a JSON header, bytes.
+  sendBytes(topic, type, bytes, options = {}) {
+    const header = { op: "send", topic, type };
+    if (options.to) header.to = options.to;
+    const head = textEncoder.encode(JSON.stringify(header));
+    const frame = new Uint8Array(2 + head.length + bytes.length);
+    new DataView(frame.buffer).setUint16(0, head.length);
+    frame.set(head, 2);
+    frame.set(bytes, 2 + head.length);
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(frame);
+    return true;
   }
 
   onStatus(listener) {
@@ -65,6 +94,7 @@ class PreauRealtime {
   connect() {
     if (this.socket) return;
     const socket = new WebSocket(this.url);
+    socket.binaryType = "arraybuffer";
     this.socket = socket;
     this.setStatus("connecting");
     socket.onopen = () => {
@@ -72,7 +102,7 @@ class PreauRealtime {
       this.setStatus("open");
       for (const [topic, entry] of this.topics) this.sendSubscribe(topic, entry);
     };
-    socket.onmessage = (message) => this.receive(JSON.parse(message.data));
+    socket.onmessage = (message) => this.receive(decode(message.data));
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
@@ -135,6 +165,15 @@ class PreauRealtime {
       }
     }
   }
+}
+
+// A text frame is JSON; a binary one becomes its header with the payload under `bytes`.
+function decode(data) {
+  if (typeof data === "string") return JSON.parse(data);
+  const length = new DataView(data).getUint16(0);
+  const header = JSON.parse(textDecoder.decode(new Uint8Array(data, 2, length)));
+  header.bytes = new Uint8Array(data, 2 + length);
+  return header;
 }
 
 window.PreauRealtime = PreauRealtime;
