@@ -195,6 +195,7 @@ def end_breakouts_if_due(room: Classroom) -> bool:
 def visit(*, room: Classroom, actor, group: int | None) -> None:
     """A moderator joins a breakout room (or the main room with None), hearing its members."""
     _require_moderator(actor, room)
+    room.refresh_from_db()
     if group is not None and (type(group) is not int or not 1 <= group <= room.breakout_groups):
         raise invalid("group", _("Ce groupe n'existe pas."))
     seat, _created = Seat.objects.get_or_create(classroom=room, user=actor)

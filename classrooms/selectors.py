@@ -119,6 +119,21 @@ def topic_decision(user, object_id: int) -> Decision:
     return entry_decision(user, room)
 
 
+def send_decision(user, object_id: int) -> Decision:
+    """Taking part on `classroom:<id>` (chat, hands, reactions, media): members let in.
+
+    An administrator inside the session through a grant never gets this far: a live class
+    is for members only (trust frame).
+    """
+    room = Classroom.objects.select_related("session").filter(pk=object_id).first()
+    if room is None:
+        return Decision(False, ErrorCode.NOT_FOUND, f"Classe virtuelle {object_id} introuvable.")
+    decision = policies.decide(user, Action.CLASSROOM_PARTICIPATE, room.session)
+    if not decision:
+        return decision
+    return entry_decision(user, room)
+
+
 def moderator_ids(room: Classroom) -> set[int]:
     return policies.member_ids_granted(Action.CLASSROOM_MODERATE, room.session)
 

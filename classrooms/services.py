@@ -369,8 +369,7 @@ def post_chat(*, room: Classroom, actor, body: str) -> ChatMessage:
     if len(body) > MAX_CHAT_CHARS or "\x00" in body:
         raise invalid("body", _("Le message est trop long ou contient un caractère nul."))
     message = ChatMessage.objects.create(classroom=room, author=actor, body=body.strip())
-    # The line's sequence number on the topic: the gateway acknowledges a send with it.
-    message.seq = publish(
+    publish(
         room.topic,
         events.ChatPosted(
             message_id=message.pk,

@@ -1,5 +1,6 @@
 """Pages: the classroom, and the way in from a scheduled class."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -48,5 +49,7 @@ def room_page(request: HttpRequest, classroom_id: int) -> HttpResponse:
             "view": selectors.room_view(room, request.user) if entry else None,
             "chat": selectors.chat_lines(room) if entry else [],
             "reactions": services.REACTIONS,
+            # The browser's STUN/TURN list: the same servers as the SFU's.
+            "ice_servers": settings.CLASSROOM_ICE_SERVERS,
         },
     )

@@ -226,7 +226,8 @@ REALTIME_DB_THREADS = int(os.environ.get("REALTIME_DB_THREADS", 4))
 # browser's `iceServers` shape; none by default: no outside server is asked), the local
 # addresses it offers as ICE host candidates (comma-separated; empty: every interface), and
 # whether the SFU runs inside the server even with Redis (default: in `classroom_worker`
-# processes when REDIS_URL is set, inside the server otherwise).
+# processes when REDIS_URL is set, inside the server otherwise; inside the server only makes
+# sense with one server process, since a room's media must run in one place).
 CLASSROOM_ICE_SERVERS = json.loads(os.environ.get("CLASSROOM_ICE_SERVERS", "[]"))
 CLASSROOM_ICE_ADDRESSES = _env_list("CLASSROOM_ICE_ADDRESSES", [])
 CLASSROOM_MEDIA_EMBEDDED = _env_bool("CLASSROOM_MEDIA_EMBEDDED", not REDIS_URL)

@@ -199,19 +199,31 @@ class ClientPeer:
         decode: bool = True,
     ) -> None:
         self.signalling = signalling
+        self.media = (video, tone, stamp)
+        self.decode = decode
+        self.closed_by_server: str | None = None
+        self.offers = 0
+        self._readers: list[asyncio.Task] = []
+        self._connect()
+
+    def _connect(self) -> None:
+        """Fresh connections and synthetic tracks (aiortc stops a track with its sender)."""
+        video, tone, stamp = self.media
         # No STUN server (no outside network) and max-bundle (see `ice_configuration`).
         config = ice_configuration([])
         self.publisher = RTCPeerConnection(config)
         self.subscriber = RTCPeerConnection(config)
         self.video = PatternVideoTrack(*video, stamp=stamp) if video else None
         self.tone = ToneTrack(tone) if tone else None
-        self.decode = decode
         self.tracks: dict[str, dict[str, Any]] = {}
         self.received: dict[str, Received] = {}
-        self.closed_by_server: str | None = None
-        self.offers = 0
-        self._readers: list[asyncio.Task] = []
         self.subscriber.on("track", self._on_track)
+
+    async def rejoin(self) -> None:
+        """Join again with new connections (the room's media moved to another process)."""
+        await self._disconnect()
+        self._connect()
+        await self.join()
 
     async def join(self) -> None:
         await self.signalling.join(self.on_message)
@@ -284,9 +296,13 @@ class ClientPeer:
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await self.signalling.leave()
+        await self._disconnect()
+
+    async def _disconnect(self) -> None:
         for task in self._readers:
             task.cancel()
         await asyncio.gather(*self._readers, return_exceptions=True)
+        self._readers.clear()
         await self.publisher.close()
         await self.subscriber.close()
 

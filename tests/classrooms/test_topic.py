@@ -61,7 +61,7 @@ async def test_chat_sent_on_the_topic_is_durable_and_replayed(world, room):
         ("chat.message", {"body": "x\x00y"}, "body"),
         ("chat.message", {"body": "x" * 2001}, "body"),
         ("hand.set", {"raised": "yes"}, "data.raised"),
-        ("reaction", {"emoji": "💣"}, "emoji"),
+        ("reaction", {"emoji": "💣"}, "data.emoji"),
         ("media.unknown", {}, "type"),
     ],
 )

@@ -26,8 +26,11 @@ class PreauClassroomMedia {
     this.joined = false;
   }
 
+  // To the SFU (directed); `media.join` alone goes to the room's topic, whose handler
+  // makes sure the room's media is hosted before passing the join on.
   signal(type, data) {
-    return this.realtime.send(this.topic, type, data || {}, { to: "sfu" });
+    const options = type === "media.join" ? {} : { to: "sfu" };
+    return this.realtime.send(this.topic, type, data || {}, options);
   }
 
   // Enter the room's media with `stream` (microphone and camera; may be null to only watch).
@@ -50,6 +53,8 @@ class PreauClassroomMedia {
     } else if (frame.type === "media.closed") {
       this.leaveConnections();
       this.onState("closed", frame.data.reason);
+    } else if (frame.type === "media.error") {
+      this.onState("error", frame.data.message);
     }
   }
 

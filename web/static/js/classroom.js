@@ -22,9 +22,11 @@
   const media = new PreauClassroomMedia({
     topic,
     realtime: preauRealtime,
+    iceServers: JSON.parse(document.getElementById("ice-servers").textContent),
     onTrack: showTrack,
     onTrackEnded: hideTrack,
     onState: (value, reason) => {
+      if (value === "error") showError(new Error(reason));
       $("media-state").textContent = value === "closed" ? `Média coupé (${reason || "fin"})` : "";
       if (value === "closed" && reason === "removed") location.reload();
     },
@@ -390,7 +392,9 @@
 
   preauRealtime.subscribe(topic, (frame) => {
     if (frame.type.startsWith("media.") && frame.type !== "media.restart") {
-      media.handle(frame).catch((error) => showError(error));
+      // Signalling counts only from the SFU (the server stamps `from`): another tab could
+      // otherwise address a forged offer to this socket.
+      if (frame.from === "sfu") media.handle(frame).catch((error) => showError(error));
       return;
     }
     handlers[frame.type]?.(frame.data);
