@@ -36,4 +36,6 @@ REVIEWED_USER_TIMESTAMPS: dict[str, str] = {
 REVIEWED_EVENT_TIMES: dict[str, str] = {
     "message.received.sent_at": "a direct message's sent time is part of its content, shown "
     "to its recipients (as messaging.Message.sent_at)",
+    "chat.message.sent_at": "an in-class chat line's time is content shown to the class with "
+    "it (as classrooms.ChatMessage.sent_at)",
 }

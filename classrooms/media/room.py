@@ -35,17 +35,14 @@ from aiortc import (
 
 from parcours.errors import ErrorCode, ServiceError
 
+from .checks import SOURCE_KINDS, check_sdp, check_sources, invalid
 from .forwarding import FORWARDABLE, ForwardedTrack, Source, pass_keyframe_requests, tap
 from .sinks import RoomSink, TrackInfo, build_sinks
 
 logger = logging.getLogger(__name__)
 
-# What a participant may send, and the kind of each.
-SOURCE_KINDS = {"mic": "audio", "camera": "video", "screen": "video"}
 # Seconds a browser has to answer the SFU's offer before its peer is dropped.
 ANSWER_TIMEOUT = 15.0
-# Largest SDP accepted from a client (a class's offer is a few kilobytes).
-MAX_SDP_BYTES = 64 * 1024
 
 Send = Callable[[str, dict[str, Any]], Awaitable[None]]
 
@@ -104,30 +101,6 @@ class Peer:
     closed: bool = False
 
 
-def _invalid(message: str, field_name: str) -> ServiceError:
-    return ServiceError(ErrorCode.INVALID, message, {"field": field_name})
-
-
-def check_sdp(sdp: Any, field_name: str = "data.sdp") -> str:
-    if not isinstance(sdp, str) or not sdp.startswith("v=0"):
-        raise _invalid("Description de session (SDP) attendue.", field_name)
-    if len(sdp.encode()) > MAX_SDP_BYTES or "\x00" in sdp:
-        raise _invalid("Description de session (SDP) trop longue ou invalide.", field_name)
-    return sdp
-
-
-def check_sources(sources: Any) -> dict[str, str]:
-    """The browser's map of its publish connection: mid -> "mic" | "camera" | "screen"."""
-    if not isinstance(sources, dict) or len(sources) > len(SOURCE_KINDS):
-        raise _invalid("« sources » doit associer chaque mid à une source.", "data.sources")
-    for mid, label in sources.items():
-        if not isinstance(mid, str) or not 0 < len(mid) <= 32 or label not in SOURCE_KINDS:
-            raise _invalid(f"Source inconnue : « {str(label)[:20]} ».", "data.sources")
-    if len(set(sources.values())) != len(sources):
-        raise _invalid("Chaque source ne peut être envoyée qu'une fois.", "data.sources")
-    return dict(sources)
-
-
 class MediaRoom:
     def __init__(
         self,
@@ -180,7 +153,7 @@ class MediaRoom:
         except ServiceError:
             raise
         except Exception as exc:
-            raise _invalid(f"Offre refusée : {str(exc)[:200]}", "data.sdp") from None
+            raise invalid(f"Offre refusée : {str(exc)[:200]}", "data.sdp") from None
         for published in list(self.published.values()):
             if published.peer == key and labels.get(published.mid) != published.label:
                 published.source.end()
