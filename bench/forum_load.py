@@ -26,6 +26,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -137,8 +138,6 @@ def start_servers(env: dict[str, str], kind: str) -> tuple[list[tuple[Any, int]]
     """What serves the bench: `preau`, as `make run` starts it (`config.serve`: one port,
     one worker per core when Redis is there), or `daphne`, as Préau was served before (one
     daphne process per core when Redis is there, each on its own port)."""
-    import subprocess
-
     app = "bench.forum_load:application"
     count = 2 if env.get("REDIS_URL") else 1
     servers = []
@@ -350,8 +349,12 @@ def main() -> None:
         load = asyncio.run(run(ports, world, seconds, baseline=False))
     finally:
         for process, _ in servers:
-            process.terminate()
-            process.wait(timeout=10)
+            process.terminate()  # gunicorn lets its workers finish for up to 10 s
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         drop()
     b, t = base["tally"], load["tally"]
     print(

@@ -107,7 +107,9 @@ def _postgresql(url: str) -> dict:
     database threads, so that a request that has a thread never waits for a connection;
     idle connections above the minimum are closed after a minute."""
     database = dj_database_url.parse(url, conn_max_age=0)
-    size = int(os.environ.get("DATABASE_POOL_SIZE", HTTP_THREADS + 4))
+    # The gateway's database threads: REALTIME_DB_THREADS below, 4 unless set.
+    gateway = int(os.environ.get("REALTIME_DB_THREADS", 4))
+    size = int(os.environ.get("DATABASE_POOL_SIZE", HTTP_THREADS + gateway))
     if size > 0:
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,

@@ -16,9 +16,9 @@ def open_activity_forums(sender, session: Session, **kwargs) -> None:
     activities = Activity.objects.filter(
         section__parcours=session.parcours_id, kind=Activity.Kind.FORUM
     ).order_by("section__position", "position", "id")
-    start = Forum.objects.filter(session=session).count()
+    start = Forum.objects.filter(scope__session=session).count()
     Forum.objects.bulk_create(
-        Forum(session=session, activity=activity, title=activity.title, position=start + rank)
+        Forum(scope=session.scope, activity=activity, title=activity.title, position=start + rank)
         for rank, activity in enumerate(activities)
     )
 
@@ -27,7 +27,7 @@ def activity_links(session: Session, activities: list[Activity]) -> dict[int, st
     """The forum of each forum activity in `session`; the session's forums where there is
     none yet (an activity added after the session was opened)."""
     linked = dict(
-        Forum.objects.filter(session=session, activity__in=activities)
+        Forum.objects.filter(scope__session=session, activity__in=activities)
         .order_by("-id")
         .values_list("activity_id", "id")
     )

@@ -36,21 +36,21 @@ from .selectors import Viewer
 router = Router()
 
 
-def _reader(request: HttpRequest, session) -> Viewer:
-    who = selectors.viewer(request.user, session)
+def _reader(request: HttpRequest, scope) -> Viewer:
+    who = selectors.viewer(request.user, scope)
     who.require(Action.READ_CONTRIBUTIONS)
     return who
 
 
 def _discussion_out(discussion: Discussion, request: HttpRequest) -> dict:
-    who = selectors.viewer(request.user, discussion.forum.session)
+    who = selectors.viewer(request.user, discussion.forum.scope)
     qs = selectors.annotate_for(who, Discussion.objects.filter(pk=discussion.pk))
     return selectors.discussion_view(qs.get())
 
 
 def _post_out(post_id: int, request: HttpRequest) -> dict:
     post = selectors.get_post(post_id)
-    who = _reader(request, post.discussion.forum.session)
+    who = _reader(request, post.discussion.forum.scope)
     found = selectors.posts(post.discussion, who).filter(pk=post_id).first()
     if found is None:
         raise not_found("message", post_id)
@@ -59,21 +59,34 @@ def _post_out(post_id: int, request: HttpRequest) -> dict:
 
 @router.get("/sessions/{session_id}/forums", response=list[ForumOut])
 def list_forums(request: HttpRequest, session_id: int):
-    session = parcours_selectors.get_session(session_id)
-    return selectors.forums_of(session, _reader(request, session))
+    scope = parcours_selectors.get_session_scope(session_id)
+    return selectors.forums_of(scope, _reader(request, scope))
 
 
 @router.post("/sessions/{session_id}/forums", response={201: ForumOut})
 def create_forum(request: HttpRequest, session_id: int, payload: ForumIn):
-    session = parcours_selectors.get_session(session_id)
-    forum = services.create_forum(session=session, actor=request.user, **payload.dict())
+    scope = parcours_selectors.get_session_scope(session_id)
+    forum = services.create_forum(scope=scope, actor=request.user, **payload.dict())
+    return Status(201, selectors.forum_view(forum))
+
+
+@router.get("/spaces/{space_id}/forums", response=list[ForumOut])
+def list_space_forums(request: HttpRequest, space_id: int):
+    scope = parcours_selectors.get_space_scope(space_id)
+    return selectors.forums_of(scope, _reader(request, scope))
+
+
+@router.post("/spaces/{space_id}/forums", response={201: ForumOut})
+def create_space_forum(request: HttpRequest, space_id: int, payload: ForumIn):
+    scope = parcours_selectors.get_space_scope(space_id)
+    forum = services.create_forum(scope=scope, actor=request.user, **payload.dict())
     return Status(201, selectors.forum_view(forum))
 
 
 @router.get("/forums/{forum_id}", response=ForumDetailOut)
 def forum_detail(request: HttpRequest, forum_id: int):
     forum = selectors.get_forum(forum_id)
-    who = _reader(request, forum.session)
+    who = _reader(request, forum.scope)
     rows = [selectors.discussion_view(d) for d in selectors.discussions(forum, who)]
     return {
         "forum": selectors.forum_view(forum) | {"discussion_count": len(rows)},
@@ -106,7 +119,7 @@ def unsubscribe_forum(request: HttpRequest, forum_id: int):
 @router.get("/discussions/{discussion_id}", response=DiscussionDetailOut)
 def discussion_detail(request: HttpRequest, discussion_id: int):
     discussion = selectors.get_discussion(discussion_id)
-    who = _reader(request, discussion.forum.session)
+    who = _reader(request, discussion.forum.scope)
     return {
         "discussion": _discussion_out(discussion, request),
         "posts": selectors.discussion_posts(discussion, who),
@@ -241,6 +254,13 @@ def download_attachment(request: HttpRequest, attachment_id: int):
 
 @router.get("/sessions/{session_id}/forum-moderation-log", response=list[ModerationEntryOut])
 def moderation_log(request: HttpRequest, session_id: int):
-    session = parcours_selectors.get_session(session_id)
-    policies.require(request.user, Action.READ_MODERATION_LOG, session)
-    return selectors.moderation_log(session)
+    scope = parcours_selectors.get_session_scope(session_id)
+    policies.require(request.user, Action.READ_MODERATION_LOG, scope)
+    return selectors.moderation_log(scope)
+
+
+@router.get("/spaces/{space_id}/forum-moderation-log", response=list[ModerationEntryOut])
+def space_moderation_log(request: HttpRequest, space_id: int):
+    scope = parcours_selectors.get_space_scope(space_id)
+    policies.require(request.user, Action.READ_MODERATION_LOG, scope)
+    return selectors.moderation_log(scope)

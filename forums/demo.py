@@ -11,14 +11,14 @@ from .models import Forum
 @transaction.atomic
 def seed(session: Session) -> None:
     """Give `session` an announcement forum and a discussion forum (idempotent)."""
-    if Forum.objects.filter(session=session).exists():
+    if Forum.objects.filter(scope__session=session).exists():
         _link_activity(session)
         return
     members = Membership.objects.filter(session=session).select_related("user").order_by("id")
     trainer = members.filter(role=Membership.Role.TRAINER).first().user
     participants = [m.user for m in members.filter(role=Membership.Role.PARTICIPANT)[:3]]
     news = services.create_forum(
-        session=session, actor=trainer, title="Annonces", kind=Forum.Kind.NEWS,
+        scope=session.scope, actor=trainer, title="Annonces", kind=Forum.Kind.NEWS,
         description="<p>Les informations de l'équipe de formation.</p>",
     )  # fmt: skip
     welcome = services.start_discussion(
@@ -29,7 +29,7 @@ def seed(session: Session) -> None:
     )
     moderation.set_pinned(discussion=welcome, actor=trainer, pinned=True)
     forum = services.create_forum(
-        session=session, actor=trainer, title="Vos pratiques de questionnement",
+        scope=session.scope, actor=trainer, title="Vos pratiques de questionnement",
         kind=Forum.Kind.STANDARD,
         description="<p>Partagez comment vous questionnez vos élèves sur un texte lu.</p>",
     )  # fmt: skip
@@ -66,6 +66,6 @@ def _link_activity(session: Session) -> None:
     activity = Activity.objects.filter(
         section__parcours=session.parcours_id, kind=Activity.Kind.FORUM
     ).first()
-    Forum.objects.filter(session=session, kind=Forum.Kind.STANDARD, activity__isnull=True).update(
-        activity=activity
-    )
+    Forum.objects.filter(
+        scope__session=session, kind=Forum.Kind.STANDARD, activity__isnull=True
+    ).update(activity=activity)

@@ -1,9 +1,8 @@
 """Forums, discussions, posts, likes, favourites, subscriptions, read marks, moderation log.
 
-A forum belongs to a session today; collaborative spaces will own forums too, through a
-second nullable owner link added beside `session` (exactly one of them set), so nothing
-here needs reshaping. Trust frame: read tracking keeps the last read post id, never a time;
-likes, favourites and subscriptions carry no timestamp.
+A forum belongs to a scope: a session or a collaborative space (`parcours.models.Scope`),
+and every rule asks `parcours.policies` about that scope. Trust frame: read tracking keeps
+the last read post id, never a time; likes, favourites and subscriptions carry no timestamp.
 """
 
 from django.conf import settings
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parcours.attachments import AttachmentBase
-from parcours.models import Session
+from parcours.models import Scope
 
 
 class Forum(models.Model):
@@ -22,10 +21,7 @@ class Forum(models.Model):
         QA = "qa", _("questions-réponses")
         NEWS = "news", _("annonces")
 
-    # Nullable so that a collaborative space can own forums without reshaping this table.
-    session = models.ForeignKey(
-        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="forums"
-    )
+    scope = models.ForeignKey(Scope, on_delete=models.CASCADE, related_name="forums")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.STANDARD)
@@ -153,7 +149,7 @@ class ReadMark(models.Model):
 
 
 class ModerationEntry(models.Model):
-    """One moderation act, for the session's trainers to read."""
+    """One moderation act, for the trainers (or animators) of the forum's scope to read."""
 
     class Act(models.TextChoices):
         PIN = "pin", _("épinglée")
@@ -168,8 +164,8 @@ class ModerationEntry(models.Model):
         MOVE = "move", _("discussion déplacée")
         SPLIT = "split", _("fil scindé")
 
-    session = models.ForeignKey(
-        Session, null=True, on_delete=models.CASCADE, related_name="forum_moderation"
+    scope = models.ForeignKey(
+        Scope, null=True, on_delete=models.CASCADE, related_name="forum_moderation"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

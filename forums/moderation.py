@@ -17,7 +17,7 @@ from realtime import publish
 
 from . import announce, events
 from .models import Discussion, Forum, ModerationEntry, Post
-from .selectors import viewer
+from .selectors import owner_paths, viewer
 from .services import clean_body, clean_title, invalid, require_author_edit, within_edit_window
 from .text import excerpt, word_count
 
@@ -35,7 +35,7 @@ def log(
 ) -> ModerationEntry:
     discussion = discussion or post.discussion
     return ModerationEntry.objects.create(
-        session_id=discussion.forum.session_id,
+        scope_id=discussion.forum.scope_id,
         actor=actor,
         act=act,
         forum_id_ref=discussion.forum_id,
@@ -47,7 +47,7 @@ def log(
 
 
 def _moderator(actor, discussion: Discussion, action: Action) -> None:
-    viewer(actor, discussion.forum.session).require(action)
+    viewer(actor, discussion.forum.scope).require(action)
 
 
 def _fresh_for_update(discussion: Discussion) -> Discussion:
@@ -74,7 +74,7 @@ def _publish_discussion(discussion: Discussion) -> None:
 @transaction.atomic
 def edit_post(*, post: Post, actor, body: str) -> Post:
     """Authors edit during the edit window; moderators at any time, and the post says so."""
-    who = viewer(actor, post.discussion.forum.session)
+    who = viewer(actor, post.discussion.forum.scope)
     by_moderator = post.author_id != actor.pk or not within_edit_window(post)
     if not (by_moderator and who.can(Action.ARRANGE_DISCUSSIONS)):
         require_author_edit(post, who)
@@ -145,7 +145,9 @@ def _thread_ids(post: Post) -> list[int]:
 
 def _with_parents(ids: list[int]) -> list[Post]:
     return list(
-        Post.objects.filter(pk__in=ids).select_related("parent", "discussion__forum__session")
+        Post.objects.filter(pk__in=ids).select_related(
+            "parent", *owner_paths("discussion__forum__")
+        )
     )
 
 
@@ -181,13 +183,13 @@ def delete_post(*, post: Post, actor, reason: str = "") -> None:
 
 @transaction.atomic
 def move_discussion(*, discussion: Discussion, actor, forum_id: int) -> Discussion:
-    """Move a discussion to another forum of the same session."""
+    """Move a discussion to another forum of the same session or space."""
     _moderator(actor, discussion, Action.ARRANGE_DISCUSSIONS)
-    target = Forum.objects.filter(pk=forum_id, session_id=discussion.forum.session_id).first()
+    target = Forum.objects.filter(pk=forum_id, scope_id=discussion.forum.scope_id).first()
     if target is None:
         raise ServiceError(
             ErrorCode.NOT_FOUND,
-            f"Forum {forum_id} introuvable dans cette session.",
+            f"Forum {forum_id} introuvable ici.",
             {"field": "forum_id"},
         )
     if target.pk == discussion.forum_id:

@@ -52,6 +52,7 @@ class SplitIn(Schema):
 class ForumOut(Schema):
     id: int
     session_id: int | None
+    space_id: int | None
     title: str
     description: str
     kind: str
@@ -133,7 +134,9 @@ class FavouriteOut(Schema):
     title: str
     forum_id: int
     forum_title: str
-    session_id: int
+    session_id: int | None
+    space_id: int | None
+    # The session's or the space's title.
     session_title: str
     # False once the session has ended and its trainers closed its content.
     readable: bool

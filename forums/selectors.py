@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 
 from parcours import policies
 from parcours.errors import ErrorCode, not_found
-from parcours.models import Session
+from parcours.models import Scope
 from parcours.policies import Action, Decision
 from parcours.selectors import display_name
 
@@ -51,10 +51,10 @@ VIEWER_ACTIONS = (
 
 @dataclass(frozen=True)
 class Viewer:
-    """A reader of one session's forums; asks the policies once per action and request."""
+    """A reader of one scope's forums; asks the policies once per action and request."""
 
     user: object
-    session: Session
+    scope: Scope
     decisions: dict[Action, Decision] = field(default_factory=dict, repr=False)
 
     @property
@@ -63,12 +63,12 @@ class Viewer:
 
     @cached_property
     def standings(self) -> frozenset[policies.Standing]:
-        return policies.standings(self.user, self.session)
+        return policies.standings(self.user, self.scope)
 
     def decide(self, action: Action) -> Decision:
         if action not in self.decisions:
             self.decisions[action] = policies.decide_for_standings(
-                self.standings, action, self.session
+                self.standings, action, self.scope
             )
         return self.decisions[action]
 
@@ -83,62 +83,60 @@ class Viewer:
         return {action.name.lower(): self.can(action) for action in VIEWER_ACTIONS}
 
 
-def viewer(user, session: Session) -> Viewer:
-    return Viewer(user, session)
+def viewer(user, scope: Scope) -> Viewer:
+    return Viewer(user, scope)
 
 
-def owner_session(forum: Forum) -> Session:
-    """The session a forum belongs to; forums of collaborative spaces are not served yet."""
-    if forum.session is None:
-        raise not_found("forum", forum.pk)
-    return forum.session
+def owner_paths(path: str) -> list[str]:
+    """`select_related` paths that load a scope's owner (what the policies read) with it."""
+    return [f"{path}scope__session__academy", f"{path}scope__space__session"]
 
 
 def get_forum(forum_id: int) -> Forum:
-    forum = Forum.objects.select_related("session").filter(pk=forum_id).first()
-    if forum is None or forum.session is None:
+    forum = Forum.objects.select_related(*owner_paths("")).filter(pk=forum_id).first()
+    if forum is None:
         raise not_found("forum", forum_id)
     return forum
 
 
 def get_discussion(discussion_id: int) -> Discussion:
     discussion = (
-        Discussion.objects.select_related("forum__session").filter(pk=discussion_id).first()
+        Discussion.objects.select_related(*owner_paths("forum__")).filter(pk=discussion_id).first()
     )
-    if discussion is None or discussion.forum.session is None:
+    if discussion is None:
         raise not_found("discussion", discussion_id)
     return discussion
 
 
 def get_post(post_id: int) -> Post:
     post = (
-        Post.objects.select_related("discussion__forum__session", "author")
+        Post.objects.select_related(*owner_paths("discussion__forum__"), "author")
         .filter(pk=post_id)
         .first()
     )
-    if post is None or post.discussion.forum.session is None:
+    if post is None:
         raise not_found("message", post_id)
     return post
 
 
 def authorize_forum_topic(user, forum_id: int) -> Decision:
     """May `user` follow `forum:<id>` live? Never raises."""
-    forum = Forum.objects.select_related("session").filter(pk=forum_id).first()
-    return _topic_decision(user, forum.session if forum else None, "forum", forum_id)
+    forum = Forum.objects.select_related(*owner_paths("")).filter(pk=forum_id).first()
+    return _topic_decision(user, forum.scope if forum else None, "forum", forum_id)
 
 
 def authorize_discussion_topic(user, discussion_id: int) -> Decision:
     """May `user` follow `discussion:<id>` live? Never raises."""
-    found = Discussion.objects.select_related("forum__session").filter(pk=discussion_id).first()
-    return _topic_decision(
-        user, found.forum.session if found else None, "discussion", discussion_id
+    found = (
+        Discussion.objects.select_related(*owner_paths("forum__")).filter(pk=discussion_id).first()
     )
+    return _topic_decision(user, found.forum.scope if found else None, "discussion", discussion_id)
 
 
-def _topic_decision(user, session: Session | None, kind: str, object_id: int) -> Decision:
-    if session is None:
+def _topic_decision(user, scope: Scope | None, kind: str, object_id: int) -> Decision:
+    if scope is None:
         return Decision(False, ErrorCode.NOT_FOUND, f"{kind} {object_id} introuvable.")
-    return policies.decide(user, Action.READ_CONTRIBUTIONS, session)
+    return policies.decide(user, Action.READ_CONTRIBUTIONS, scope)
 
 
 def _answered(viewer: Viewer, discussion_ref: OuterRef) -> Exists:
@@ -203,20 +201,24 @@ def annotate_for(viewer: Viewer, qs: QuerySet[Discussion]) -> QuerySet[Discussio
     )
 
 
-def forums_of(session: Session, viewer: Viewer) -> list[dict]:
-    forums = Forum.objects.filter(session=session).annotate(
-        discussion_count=Count("discussions", distinct=True),
-        subscribed=Exists(
-            Subscription.objects.filter(user_id=viewer.user_id, forum=OuterRef("pk"))
-        ),
+def forums_of(scope: Scope, viewer: Viewer) -> list[dict]:
+    forums = (
+        Forum.objects.filter(scope=scope)
+        .select_related("scope")
+        .annotate(
+            discussion_count=Count("discussions", distinct=True),
+            subscribed=Exists(
+                Subscription.objects.filter(user_id=viewer.user_id, forum=OuterRef("pk"))
+            ),
+        )
     )
-    counts = _unread_per_forum(session, viewer)
+    counts = _unread_per_forum(scope, viewer)
     return [forum_view(forum) | {"unread": counts.get(forum.pk, 0)} for forum in forums]
 
 
-def _unread_per_forum(session: Session, viewer: Viewer) -> dict[int, int]:
+def _unread_per_forum(scope: Scope, viewer: Viewer) -> dict[int, int]:
     totals: dict[int, int] = {}
-    rows = annotate_for(viewer, Discussion.objects.filter(forum__session=session))
+    rows = annotate_for(viewer, Discussion.objects.filter(forum__scope=scope))
     for forum_id, unread in rows.values_list("forum_id", "unread"):
         totals[forum_id] = totals.get(forum_id, 0) + unread
     return totals
@@ -225,7 +227,8 @@ def _unread_per_forum(session: Session, viewer: Viewer) -> dict[int, int]:
 def forum_view(forum: Forum) -> dict:
     return {
         "id": forum.pk,
-        "session_id": forum.session_id,
+        "session_id": forum.scope.session_id,
+        "space_id": forum.scope.space_id,
         "title": forum.title,
         "description": forum.description,
         "kind": forum.kind,
@@ -310,14 +313,14 @@ def attachment_view(attachment: Attachment) -> dict:
 def readable_attachment(attachment_id: int, user) -> Attachment:
     """An attachment of a post `user` may read in full, or `not_found`."""
     attachment = (
-        Attachment.objects.select_related("post__discussion__forum__session")
+        Attachment.objects.select_related(*owner_paths("post__discussion__forum__"))
         .filter(pk=attachment_id)
         .first()
     )
-    session = attachment.post.discussion.forum.session if attachment else None
-    if session is None:
+    scope = attachment.post.discussion.forum.scope if attachment else None
+    if scope is None:
         raise not_found("fichier", attachment_id)
-    who = viewer(user, session)
+    who = viewer(user, scope)
     who.require(Action.READ_CONTRIBUTIONS)
     if not can_see(who, attachment.post) or masked(who, attachment.post):
         raise not_found("fichier", attachment_id)
@@ -334,7 +337,7 @@ def favourites(user) -> list[dict]:
     """My favourite discussions across all my sessions, newest activity first."""
     rows = (
         Favourite.objects.filter(user=user)
-        .select_related("discussion__forum__session")
+        .select_related(*owner_paths("discussion__forum__"))
         .order_by("-discussion__last_post_id")
     )
     return [
@@ -343,10 +346,11 @@ def favourites(user) -> list[dict]:
             "title": fav.discussion.title,
             "forum_id": fav.discussion.forum_id,
             "forum_title": fav.discussion.forum.title,
-            "session_id": fav.discussion.forum.session_id,
-            "session_title": fav.discussion.forum.session.title,
+            "session_id": fav.discussion.forum.scope.session_id,
+            "space_id": fav.discussion.forum.scope.space_id,
+            "session_title": fav.discussion.forum.scope.owner.title,
             # False once the session has ended and its trainers closed its content.
-            "readable": policies.can(user, Action.READ_CONTRIBUTIONS, fav.discussion.forum.session),
+            "readable": policies.can(user, Action.READ_CONTRIBUTIONS, fav.discussion.forum.scope),
         }
         for fav in rows
     ]
@@ -366,14 +370,14 @@ def restricted_reader_ids(post: Post) -> set[int] | None:
     these people only, so that nobody else learns it exists.
     """
     discussion = post.discussion
-    session = discussion.forum.session
+    scope = discussion.forum.scope
     readers: set[int] | None = None
     if post.private:
-        readers = policies.user_ids_granted(Action.READ_TRAINER_ONLY_CONTRIBUTIONS, session)
+        readers = policies.user_ids_granted(Action.READ_TRAINER_ONLY_CONTRIBUTIONS, scope)
         if post.parent_id is not None and post.parent.private:
             readers.add(post.parent.author_id)
     if discussion.forum.kind == Forum.Kind.QA and post.parent_id is not None:
-        qa = policies.user_ids_granted(Action.READ_QA_WITHOUT_ANSWERING, session)
+        qa = policies.user_ids_granted(Action.READ_QA_WITHOUT_ANSWERING, scope)
         qa |= reply_author_ids(discussion)
         readers = qa if readers is None else readers & qa
     if readers is not None:
@@ -390,7 +394,7 @@ def reply_author_ids(discussion: Discussion) -> set[int]:
     )
 
 
-def moderation_log(session: Session) -> list[dict]:
+def moderation_log(scope: Scope) -> list[dict]:
     return [
         {
             "id": entry.pk,
@@ -404,5 +408,5 @@ def moderation_log(session: Session) -> list[dict]:
             "reason": entry.reason,
             "at": entry.at,
         }
-        for entry in ModerationEntry.objects.filter(session=session).select_related("actor")
+        for entry in ModerationEntry.objects.filter(scope=scope).select_related("actor")
     ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from parcours import policies
 from parcours.attachments import save_upload
 from parcours.errors import ErrorCode, ServiceError, not_found
-from parcours.models import Session
+from parcours.models import Scope
 from parcours.policies import Action
 from parcours.selectors import display_name
 from realtime import publish, publish_each
@@ -53,18 +53,18 @@ def clean_title(raw: str) -> str:
 
 
 @transaction.atomic
-def create_forum(*, session: Session, actor, title: str, kind: str, description: str = "") -> Forum:
+def create_forum(*, scope: Scope, actor, title: str, kind: str, description: str = "") -> Forum:
     """A trainer opens a forum; a single-discussion forum starts with its one discussion."""
-    policies.require(actor, Action.MANAGE_FORUMS, session)
+    policies.require(actor, Action.MANAGE_FORUMS, scope)
     if kind not in Forum.Kind.values:
         raise invalid("kind", f"Type de forum inconnu : « {kind[:40]} ».")
     title = clean_title(title)
     intro = clean_body(description, "description") if description.strip() else ""
     if kind == Forum.Kind.SINGLE and not intro:
         raise invalid("description", "Une discussion unique commence par son sujet.")
-    position = Forum.objects.filter(session=session).count()
+    position = Forum.objects.filter(scope=scope).count()
     forum = Forum.objects.create(
-        session=session, title=title, kind=kind, description=intro, position=position
+        scope=scope, title=title, kind=kind, description=intro, position=position
     )
     if kind == Forum.Kind.SINGLE:
         _open_discussion(forum=forum, author=actor, title=title, body=intro)
@@ -85,7 +85,7 @@ def _first_post_rules(forum: Forum, who: Viewer) -> None:
 
 @transaction.atomic
 def start_discussion(*, forum: Forum, author, title: str, body: str) -> Discussion:
-    who = viewer(author, selectors.owner_session(forum))
+    who = viewer(author, forum.scope)
     _first_post_rules(forum, who)
     title, body = clean_title(title), clean_body(body)
     limits.hit("post", author.pk)
@@ -139,7 +139,7 @@ def reply(
     private: bool = False,
 ) -> Post:
     """A reply, threaded under `parent_id`; a reply to a private reply stays private."""
-    who = viewer(author, discussion.forum.session)
+    who = viewer(author, discussion.forum.scope)
     who.require(Action.CONTRIBUTE)
     if discussion.locked:
         raise ServiceError(
@@ -177,11 +177,11 @@ def _notify_subscribers(post: Post) -> None:
         private=post.private,
     )
     readers = selectors.restricted_reader_ids(post)
-    session = forum.session
+    scope = forum.scope
     recipients = selectors.subscriber_ids(discussion)
     if forum.kind == Forum.Kind.NEWS:
-        recipients |= policies.member_ids_granted(Action.READ_CONTRIBUTIONS, session)
-    recipients &= policies.member_ids_granted(Action.READ_CONTRIBUTIONS, session)
+        recipients |= policies.member_ids_granted(Action.READ_CONTRIBUTIONS, scope)
+    recipients &= policies.member_ids_granted(Action.READ_CONTRIBUTIONS, scope)
     if readers is not None:
         recipients &= readers
     recipients.discard(post.author_id)
@@ -230,7 +230,7 @@ def _readable_post(post: Post, who: Viewer) -> None:
 @transaction.atomic
 def set_like(*, post: Post, user, liked: bool) -> int:
     """Like or unlike (idempotent); returns the new count, published live."""
-    who = viewer(user, post.discussion.forum.session)
+    who = viewer(user, post.discussion.forum.scope)
     who.require(Action.REACT)
     _readable_post(post, who)
     if post.author_id == user.pk:
@@ -281,15 +281,15 @@ def _claim_like_milestone(post: Post, count: int) -> bool:
     )
 
 
-def _follow_rules(session: Session, user) -> None:
-    who = viewer(user, session)
+def _follow_rules(scope: Scope, user) -> None:
+    who = viewer(user, scope)
     who.require(Action.READ_CONTRIBUTIONS)
     who.require(Action.FOLLOW)
 
 
 @transaction.atomic
 def set_favourite(*, discussion: Discussion, user, favourite: bool) -> None:
-    _follow_rules(discussion.forum.session, user)
+    _follow_rules(discussion.forum.scope, user)
     if favourite:
         Favourite.objects.get_or_create(discussion=discussion, user=user)
     else:
@@ -301,7 +301,7 @@ def set_subscription(
     *, user, subscribed: bool, forum: Forum | None = None, discussion: Discussion | None = None
 ) -> None:
     target = {"forum": forum} if forum is not None else {"discussion": discussion}
-    _follow_rules((forum or discussion.forum).session, user)
+    _follow_rules((forum or discussion.forum).scope, user)
     if subscribed:
         Subscription.objects.get_or_create(user=user, **target)
     else:
@@ -311,7 +311,7 @@ def set_subscription(
 @transaction.atomic
 def mark_read(*, discussion: Discussion, user, up_to: int | None = None) -> None:
     """Remember the last post read (never when): unread counts start after it."""
-    who = viewer(user, discussion.forum.session)
+    who = viewer(user, discussion.forum.scope)
     who.require(Action.READ_CONTRIBUTIONS)
     if not who.can(Action.FOLLOW):
         return  # only members keep read marks
@@ -323,7 +323,7 @@ def mark_read(*, discussion: Discussion, user, up_to: int | None = None) -> None
 
 @transaction.atomic
 def add_attachment(*, post: Post, user, upload: UploadedFile) -> Attachment:
-    who = viewer(user, post.discussion.forum.session)
+    who = viewer(user, post.discussion.forum.scope)
     require_author_edit(post, who)
     if post.attachments.count() >= setting("ATTACHMENTS_PER_POST"):
         raise invalid("file", f"Au plus {setting('ATTACHMENTS_PER_POST')} fichiers par message.")

@@ -9,7 +9,13 @@ urlpatterns = [
     path(
         "sessions/<int:session_id>/forums/moderation/",
         views.moderation_log_page,
-        name="moderation_log",
+        name="session_moderation_log",
+    ),
+    path("spaces/<int:space_id>/forums/", views.space_forums, name="space_forums"),
+    path(
+        "spaces/<int:space_id>/forums/moderation/",
+        views.space_moderation_log_page,
+        name="space_moderation_log",
     ),
     path("forums/<int:forum_id>/", views.forum_page, name="forum"),
     path("forums/<int:forum_id>/discussions/", views.discussion_rows, name="discussion_rows"),

@@ -1,4 +1,4 @@
-"""Pages: a session's forums, a forum's discussions, a discussion, my favourites.
+"""Pages: a session's or a space's forums, a forum's discussions, a discussion, favourites.
 
 Pages render the state at a known seq of their topic and then follow the topic live
 (`web/static/js/forums.js`); a changed post is fetched back as an HTML fragment rendered
@@ -8,9 +8,11 @@ by the same template, so the reader's visibility rules apply the same way everyw
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
+from parcours.models import Scope
 from parcours.policies import Action
 from realtime.selectors import last_seq
 
@@ -22,31 +24,54 @@ def _denied(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     return render(request, "parcours/denied.html", {"error": exc}, status=exc.http_status)
 
 
-def _reader(user, session) -> selectors.Viewer:
-    who = selectors.viewer(user, session)
+def _reader(user, scope: Scope) -> selectors.Viewer:
+    who = selectors.viewer(user, scope)
     who.require(Action.READ_CONTRIBUTIONS)
     return who
 
 
-@login_required
-def session_forums(request: HttpRequest, session_id: int) -> HttpResponse:
+def _place(scope: Scope) -> dict:
+    """Where a forum lives, for breadcrumbs and forms: its session or its space."""
+    owner, kind = scope.owner, "session" if scope.session_id else "space"
+    home = "parcours:session" if kind == "session" else "collab:space"
+    return {
+        "title": owner.title,
+        "url": reverse(home, args=[owner.pk]),
+        "forums_url": reverse(f"forums:{kind}_forums", args=[owner.pk]),
+        "log_url": reverse(f"forums:{kind}_moderation_log", args=[owner.pk]),
+        "api": f"/{kind}s/{owner.pk}",
+        "ended": owner.has_ended(),
+    }
+
+
+def _scope_forums(request: HttpRequest, find) -> HttpResponse:
     try:
-        session = parcours_selectors.get_session(session_id)
-        who = _reader(request.user, session)
+        scope = find()
+        who = _reader(request.user, scope)
     except ServiceError as exc:
         return _denied(request, exc)
     context = {
-        "session": session,
-        "forums": selectors.forums_of(session, who),
+        "place": _place(scope),
+        "forums": selectors.forums_of(scope, who),
         "can": who.flags(),
         "kinds": Forum.Kind.choices,
     }
     return render(request, "forums/session_forums.html", context)
 
 
+@login_required
+def session_forums(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _scope_forums(request, lambda: parcours_selectors.get_session_scope(session_id))
+
+
+@login_required
+def space_forums(request: HttpRequest, space_id: int) -> HttpResponse:
+    return _scope_forums(request, lambda: parcours_selectors.get_space_scope(space_id))
+
+
 def _forum_context(forum: Forum, who: selectors.Viewer) -> dict:
     rows = [selectors.discussion_view(d) for d in selectors.discussions(forum, who)]
-    return {"forum": forum, "session": forum.session, "can": who.flags(), "discussions": rows}
+    return {"forum": forum, "place": _place(forum.scope), "can": who.flags(), "discussions": rows}
 
 
 @login_required
@@ -54,7 +79,7 @@ def forum_page(request: HttpRequest, forum_id: int) -> HttpResponse:
     try:
         forum = selectors.get_forum(forum_id)
         since = last_seq(f"forum:{forum.pk}")
-        who = _reader(request.user, forum.session)
+        who = _reader(request.user, forum.scope)
     except ServiceError as exc:
         return _denied(request, exc)
     context = _forum_context(forum, who) | {"since": since}
@@ -66,7 +91,7 @@ def discussion_rows(request: HttpRequest, forum_id: int) -> HttpResponse:
     """The discussion list alone, for a page that heard its forum change."""
     try:
         forum = selectors.get_forum(forum_id)
-        who = _reader(request.user, forum.session)
+        who = _reader(request.user, forum.scope)
     except ServiceError as exc:
         return _denied(request, exc)
     return render(request, "forums/_discussion_rows.html", _forum_context(forum, who))
@@ -96,7 +121,7 @@ def discussion_page(request: HttpRequest, discussion_id: int) -> HttpResponse:
         discussion = selectors.get_discussion(discussion_id)
         # Read before the posts: whatever lands meanwhile is replayed to the page.
         since = last_seq(f"discussion:{discussion.pk}")
-        who = _reader(request.user, discussion.forum.session)
+        who = _reader(request.user, discussion.forum.scope)
         services.mark_read(discussion=discussion, user=request.user)
     except ServiceError as exc:
         return _denied(request, exc)
@@ -105,11 +130,11 @@ def discussion_page(request: HttpRequest, discussion_id: int) -> HttpResponse:
         "since": since,
         "discussion": selectors.discussion_view(annotated),
         "forum": discussion.forum,
-        "session": discussion.forum.session,
+        "place": _place(discussion.forum.scope),
         "posts": _thread(selectors.discussion_posts(discussion, who)),
         "can": who.flags(),
         "me": request.user.pk,
-        "other_forums": Forum.objects.filter(session=discussion.forum.session_id).exclude(
+        "other_forums": Forum.objects.filter(scope=discussion.forum.scope_id).exclude(
             pk=discussion.forum_id
         ),
     }
@@ -121,7 +146,7 @@ def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
     """One post as the reader may see it (404 when they may not)."""
     try:
         post = selectors.get_post(post_id)
-        who = _reader(request.user, post.discussion.forum.session)
+        who = _reader(request.user, post.discussion.forum.scope)
     except ServiceError as exc:
         if exc.code == ErrorCode.NOT_FOUND:
             raise Http404 from exc
@@ -139,15 +164,24 @@ def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
     return render(request, "forums/_post.html", context)
 
 
-@login_required
-def moderation_log_page(request: HttpRequest, session_id: int) -> HttpResponse:
+def _moderation_log(request: HttpRequest, find) -> HttpResponse:
     try:
-        session = parcours_selectors.get_session(session_id)
-        selectors.viewer(request.user, session).require(Action.READ_MODERATION_LOG)
+        scope = find()
+        selectors.viewer(request.user, scope).require(Action.READ_MODERATION_LOG)
     except ServiceError as exc:
         return _denied(request, exc)
-    context = {"session": session, "entries": selectors.moderation_log(session)}
+    context = {"place": _place(scope), "entries": selectors.moderation_log(scope)}
     return render(request, "forums/moderation_log.html", context)
+
+
+@login_required
+def moderation_log_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _moderation_log(request, lambda: parcours_selectors.get_session_scope(session_id))
+
+
+@login_required
+def space_moderation_log_page(request: HttpRequest, space_id: int) -> HttpResponse:
+    return _moderation_log(request, lambda: parcours_selectors.get_space_scope(space_id))
 
 
 @login_required

@@ -184,10 +184,134 @@ class Session(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:
+            Scope.objects.get_or_create(session=self)
+
     def has_ended(self, today: date | None = None) -> bool:
         """A session ends when closed by hand or when its last day has passed."""
         today = today or timezone.localdate()
         return self.state == self.State.CLOSED or self.ends_on < today
+
+
+class Space(models.Model):
+    """A collaborative space: members who work together outside a parcours timeline.
+
+    Academic spaces gather one academy's people, national ones (the "entre pairs" network)
+    anyone; both follow their academy's calendar. A session's own space has no members of
+    its own: the session's members are its members (`parcours.policies` maps the roles).
+    """
+
+    class Visibility(models.TextChoices):
+        OPEN = "open", _("ouvert")
+        ON_REQUEST = "on_request", _("sur demande")
+        INVITATION = "invitation", _("sur invitation")
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    origin = models.CharField(
+        max_length=16, choices=Parcours.Origin.choices, default=Parcours.Origin.ACADEMIC
+    )
+    academy = models.ForeignKey(Academy, on_delete=models.PROTECT, related_name="spaces")
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.ON_REQUEST
+    )
+    session = models.OneToOneField(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="own_space"
+    )
+    # An archived space stays readable and is frozen like an ended session.
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:
+            Scope.objects.get_or_create(space=self)
+
+    def has_ended(self, today: date | None = None) -> bool:
+        if self.session_id is not None:
+            return self.session.has_ended(today)
+        return self.archived
+
+    @property
+    def content_open_after_end(self) -> bool:
+        return self.session.content_open_after_end if self.session_id is not None else True
+
+
+class Scope(models.Model):
+    """What forums, meetup series, classes, recordings and co-working tools attach to: one
+    session or one collaborative space, exactly one. Created with its owner.
+
+    Attach a thing with `scope = ForeignKey(Scope, ...)` and ask
+    `policies.decide(user, action, thing.scope)`: the same call answers for both owners.
+    """
+
+    session = models.OneToOneField(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="scope"
+    )
+    space = models.OneToOneField(
+        Space, null=True, blank=True, on_delete=models.CASCADE, related_name="scope"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(session__isnull=True) ^ models.Q(space__isnull=True),
+                name="scope_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.owner)
+
+    @property
+    def owner(self) -> Session | Space:
+        return self.session if self.session_id is not None else self.space
+
+    @property
+    def academy(self) -> Academy:
+        return self.owner.academy
+
+
+class SpaceMembership(models.Model):
+    class Role(models.TextChoices):
+        ANIMATOR = "animator", _("animateur")
+        MEMBER = "member", _("membre")
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="space_memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "user"], name="unique_space_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.space}"
+
+
+class JoinRequest(models.Model):
+    """Someone asks to join a space "sur demande"; its animators accept or refuse."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "user"], name="unique_join_request"),
+        ]
 
 
 class Membership(models.Model):

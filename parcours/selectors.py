@@ -19,8 +19,10 @@ from .models import (
     AuditEntry,
     Membership,
     Parcours,
+    Scope,
     Section,
     Session,
+    Space,
 )
 
 User = get_user_model()
@@ -34,6 +36,37 @@ def get_session(session_id: int) -> Session:
     if session is None:
         raise not_found("session", session_id)
     return session
+
+
+def get_space(space_id: int) -> Space:
+    space = Space.objects.select_related("academy", "session").filter(pk=space_id).first()
+    if space is None:
+        raise not_found("espace", space_id)
+    return space
+
+
+def get_session_scope(session_id: int) -> Scope:
+    """The scope of a session, with the session the policies read."""
+    scope = (
+        Scope.objects.select_related("session__academy", "session__parcours")
+        .filter(session_id=session_id)
+        .first()
+    )
+    if scope is None:
+        raise not_found("session", session_id)
+    return scope
+
+
+def get_space_scope(space_id: int) -> Scope:
+    """The scope of a space, with the space (and its session, if any) the policies read."""
+    scope = (
+        Scope.objects.select_related("space__academy", "space__session")
+        .filter(space_id=space_id)
+        .first()
+    )
+    if scope is None:
+        raise not_found("espace", space_id)
+    return scope
 
 
 def get_parcours(parcours_id: int) -> Parcours:

@@ -97,6 +97,7 @@ def publish_each(items: Iterable[tuple[str, Event]]) -> list[tuple[str, int | No
         numbered = []
         for topic, event in durable:
             next_seq[topic] += 1
+            _record_number(topic, next_seq[topic])
             numbered.append((topic, next_seq[topic], event, encode(topic, next_seq[topic], event)))
             _record_number(topic, next_seq[topic])
         StoredEvent.objects.bulk_create(

@@ -33,14 +33,15 @@ def session_recordings(request: HttpRequest, session_id: int):
 @router.get("/series/{series_id}/recordings", response=SeriesRecordingsOut)
 def series_recordings(request: HttpRequest, series_id: int):
     series = selectors.get_series(series_id)
-    policies.require(request.user, Action.WATCH_RECORDINGS, series.session)
+    policies.require(request.user, Action.WATCH_RECORDINGS, series.scope)
     return {
         "series_id": series.pk,
         "title": series.title,
-        "session_id": series.session_id,
+        "session_id": series.scope.session_id,
+        "space_id": series.scope.space_id,
         "first_day": series.first_day,
         "until": series.until,
-        "recordings": _views(selectors.series_recordings(series), request, series.session),
+        "recordings": _views(selectors.series_recordings(series), request, series.scope),
     }
 
 

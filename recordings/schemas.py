@@ -38,7 +38,9 @@ class RecordingPatch(Schema):
 class SeriesRecordingsOut(Schema):
     series_id: int
     title: str
-    session_id: int
+    # The session or the space the series belongs to (one of them is null).
+    session_id: int | None
+    space_id: int | None
     first_day: date
     until: date
     recordings: list[RecordingOut]

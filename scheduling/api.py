@@ -98,7 +98,8 @@ def poll_out(poll: Poll, user) -> dict:
 def class_out(scheduled: ScheduledClass) -> dict:
     return {
         "id": scheduled.pk,
-        "session_id": scheduled.session_id,
+        "session_id": scheduled.scope.session_id,
+        "space_id": scheduled.scope.space_id,
         "series_id": scheduled.series_id,
         "title": scheduled.title,
         "starts_at": scheduled.starts_at,
@@ -197,16 +198,35 @@ def poll_event_ics(request: HttpRequest, poll_id: int):
 
 @router.get("/sessions/{session_id}/classes", response=list[ClassOut])
 def session_classes(request: HttpRequest, session_id: int):
-    session = parcours_selectors.get_session(session_id)
-    policies.require(request.user, Action.ENTER_SESSION, session)
-    return [class_out(c) for c in selectors.session_classes(session)]
+    scope = parcours_selectors.get_session_scope(session_id)
+    policies.require(request.user, Action.ENTER_SESSION, scope)
+    return [class_out(c) for c in selectors.scope_classes(scope)]
+
+
+@router.get("/spaces/{space_id}/classes", response=list[ClassOut])
+def space_classes(request: HttpRequest, space_id: int):
+    scope = parcours_selectors.get_space_scope(space_id)
+    policies.require(request.user, Action.ENTER_SESSION, scope)
+    return [class_out(c) for c in selectors.scope_classes(scope)]
+
+
+def _series_scope(payload: SeriesIn):
+    if (payload.session_id is None) == (payload.space_id is None):
+        raise ServiceError(
+            ErrorCode.INVALID,
+            "Indiquez la session ou l'espace de la série, l'un des deux.",
+            {"field": "session_id"},
+        )
+    if payload.session_id is not None:
+        return parcours_selectors.get_session_scope(payload.session_id)
+    return parcours_selectors.get_space_scope(payload.space_id)
 
 
 @router.post("/series", response={201: SeriesOut})
 def create_series(request: HttpRequest, payload: SeriesIn):
-    session = parcours_selectors.get_session(payload.session_id)
-    data = payload.dict(exclude={"session_id"})
-    result = services.create_series(session=session, actor=request.user, **data)
+    scope = _series_scope(payload)
+    data = payload.dict(exclude={"session_id", "space_id"})
+    result = services.create_series(scope=scope, actor=request.user, **data)
     return Status(
         201,
         {
@@ -222,7 +242,7 @@ def create_series(request: HttpRequest, payload: SeriesIn):
 @router.get("/series/{series_id}/feed.ics", url_name="series_feed")
 def series_feed(request: HttpRequest, series_id: int):
     series = selectors.get_series(series_id)
-    policies.require(request.user, Action.ENTER_SESSION, series.session)
+    policies.require(request.user, Action.ENTER_SESSION, series.scope)
     body = ics.series_feed(series, selectors.series_exdates(series), uid_domain=request.get_host())
     return HttpResponse(body, content_type=ICS_TYPE)
 

@@ -41,9 +41,13 @@ def seed(session: Session) -> None:
             )
     first = today + timedelta(days=(2 - today.weekday()) % 7 or 7)  # next Wednesday
     until = min(first + timedelta(weeks=10), session.ends_on)
-    if until >= first and not Series.objects.filter(session=session).exists():
+    if until >= first and not Series.objects.filter(scope__session=session).exists():
         services.create_series(
-            session=session, actor=trainer.user, title="Entre pairs", first_day=first, until=until
+            scope=session.scope,
+            actor=trainer.user,
+            title="Entre pairs",
+            first_day=first,
+            until=until,
         )
 
 

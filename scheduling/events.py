@@ -52,11 +52,12 @@ class PollClosed(Event):
 
 
 class ClassScheduled(Event):
-    """Sent to every member of the session on their own `user:<id>` topic."""
+    """Sent to every member of the session or space on their own `user:<id>` topic."""
 
     type: Literal["class.scheduled"] = "class.scheduled"
     class_id: int
-    session_id: int
+    session_id: int | None
+    space_id: int | None = None
     title: str
     starts_at: datetime
     ends_at: datetime

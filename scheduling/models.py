@@ -4,8 +4,8 @@ Trust frame: nothing here records when someone answered or looked. A ballot keep
 person's answers and comment, never a time; the dates stored are content (the slots a
 trainer proposes, a class's start and end, a poll's closing date).
 
-A scheduled class belongs to a session today; collaborative spaces will own classes
-through a second nullable owner, with a constraint that exactly one is set.
+Scheduled classes and series belong to a scope (a session or a collaborative space, see
+`parcours.models.Scope`) and follow the calendar of its academy; polls belong to a session.
 """
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parcours.models import Academy, Session
+from parcours.models import Academy, Scope, Session
 
 from . import calendar
 
@@ -40,7 +40,7 @@ class WorkingHours(models.Model):
 class Series(models.Model):
     """A recurring meetup ("entre pairs"): one rule, one scheduled class per occurrence."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="series")
+    scope = models.ForeignKey(Scope, on_delete=models.CASCADE, related_name="series")
     title = models.CharField(max_length=200)
     first_day = models.DateField()
     until = models.DateField()
@@ -61,9 +61,7 @@ class ScheduledClass(models.Model):
         SCHEDULED = "scheduled", _("prévue")
         CANCELLED = "cancelled", _("annulée")
 
-    session = models.ForeignKey(
-        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="scheduled_classes"
-    )
+    scope = models.ForeignKey(Scope, on_delete=models.CASCADE, related_name="scheduled_classes")
     series = models.ForeignKey(
         Series, null=True, blank=True, on_delete=models.CASCADE, related_name="occurrences"
     )

@@ -78,6 +78,7 @@ class PollOut(Schema):
 class ClassOut(Schema):
     id: int
     session_id: int | None
+    space_id: int | None
     series_id: int | None
     title: str
     starts_at: datetime
@@ -94,7 +95,9 @@ class AgendaPart(Schema):
 
 
 class SeriesIn(Schema):
-    session_id: int
+    # Exactly one of the two: the session or the space the meetups belong to.
+    session_id: int | None = None
+    space_id: int | None = None
     title: str = Field("Entre pairs", min_length=1, max_length=200)
     first_day: date
     until: date

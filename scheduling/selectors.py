@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from parcours import policies
 from parcours.errors import ErrorCode, not_found
-from parcours.models import Academy, Session
+from parcours.models import Academy, Scope, Session
 from parcours.policies import Action, Decision
 
 from . import calendar
@@ -62,7 +62,11 @@ def get_scheduled_class(class_id: int) -> ScheduledClass:
 
 
 def get_series(series_id: int) -> Series:
-    series = Series.objects.select_related("session__academy").filter(pk=series_id).first()
+    series = (
+        Series.objects.select_related("scope__session__academy", "scope__space__academy")
+        .filter(pk=series_id)
+        .first()
+    )
     if series is None:
         raise not_found("série", series_id)
     return series
@@ -76,10 +80,8 @@ def poll_topic_decision(user, object_id: int) -> Decision:
     return policies.decide(user, Action.READ_CONTRIBUTIONS, poll.session)
 
 
-def planned_classes(session: Session) -> list[ScheduledClass]:
-    return list(
-        ScheduledClass.objects.filter(session=session, state=ScheduledClass.State.SCHEDULED)
-    )
+def planned_classes(scope: Scope) -> list[ScheduledClass]:
+    return list(ScheduledClass.objects.filter(scope=scope, state=ScheduledClass.State.SCHEDULED))
 
 
 def week_planned_minutes(
@@ -91,13 +93,13 @@ def week_planned_minutes(
 
 
 def starts_training(classes: list[ScheduledClass], moment: datetime) -> bool:
-    """A slot opens the training when no class of the session comes before it."""
+    """A slot opens the training when no class of the session (or space) comes before it."""
     return not any(c.starts_at < moment for c in classes)
 
 
-def slot_reasons(session: Session, start: datetime, end: datetime) -> list[str]:
-    """The calendar's verdict on a class of `session`, with everything it depends on."""
-    return _judge(calendar_for(session.academy), planned_classes(session), start, end)
+def slot_reasons(scope: Scope, start: datetime, end: datetime) -> list[str]:
+    """The calendar's verdict on a class of `scope`, with everything it depends on."""
+    return _judge(calendar_for(scope.academy), planned_classes(scope), start, end)
 
 
 def _judge(
@@ -178,13 +180,13 @@ def session_polls(session: Session) -> list[Poll]:
     return list(session.polls.all())
 
 
-def session_classes(session: Session) -> list[ScheduledClass]:
-    return list(session.scheduled_classes.all())
+def scope_classes(scope: Scope) -> list[ScheduledClass]:
+    return list(scope.scheduled_classes.select_related("scope"))
 
 
-def upcoming_classes(session: Session, *, limit: int = 5) -> list[ScheduledClass]:
+def upcoming_classes(scope: Scope, *, limit: int = 5) -> list[ScheduledClass]:
     return list(
-        session.scheduled_classes.filter(
+        scope.scheduled_classes.select_related("scope").filter(
             state=ScheduledClass.State.SCHEDULED, ends_at__gt=timezone.now()
         )[:limit]
     )
@@ -225,11 +227,11 @@ class GridCell:
 
 
 def week_grid(
-    session: Session, monday: date, *, step: int = 30, first_hour: int = 7, last_hour: int = 20
+    scope: Scope, monday: date, *, step: int = 30, first_hour: int = 7, last_hour: int = 20
 ) -> list[list[GridCell]]:
     """Rows of half-hours, columns of days: each cell says why a class may not start there."""
-    cal = calendar_for(session.academy)
-    classes = planned_classes(session)
+    cal = calendar_for(scope.academy)
+    classes = planned_classes(scope)
     now = timezone.now()
     rows = []
     for minute in range(first_hour * 60, last_hour * 60, step):
@@ -244,5 +246,5 @@ def week_grid(
     return rows
 
 
-def session_series(session: Session) -> list[Series]:
-    return list(session.series.all())
+def scope_series(scope: Scope) -> list[Series]:
+    return list(scope.series.all())

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from parcours import policies
 from parcours.errors import ErrorCode, ServiceError
-from parcours.models import Membership, Session
+from parcours.models import Scope, Session
 from parcours.policies import Action
 from realtime import publish, publish_many
 
@@ -44,14 +44,14 @@ def _invalid(message: str, **details) -> ServiceError:
     return ServiceError(ErrorCode.INVALID, message, details)
 
 
-def _check_slots(session: Session, slots: list[SlotIn]) -> None:
+def _check_slots(scope: Scope, slots: list[SlotIn]) -> None:
     if not slots or len(slots) > MAX_SLOTS:
         raise _invalid(f"Proposez entre 1 et {MAX_SLOTS} créneaux.", field="slots")
     refused = []
     for index, slot in enumerate(slots):
         if slot.ends_at <= slot.starts_at:
             raise _invalid("Un créneau doit finir après son début.", field=f"slots.{index}.ends_at")
-        reasons = selectors.slot_reasons(session, slot.starts_at, slot.ends_at)
+        reasons = selectors.slot_reasons(scope, slot.starts_at, slot.ends_at)
         if reasons:
             refused.append(
                 {"index": index, "starts_at": slot.starts_at.isoformat(), "reasons": reasons}
@@ -78,7 +78,7 @@ def create_poll(
     policies.require(actor, Action.SCHEDULE_CLASS, session)
     if closes_at is not None and closes_at <= timezone.now():
         raise _invalid("La date de clôture doit être dans le futur.", field="closes_at")
-    _check_slots(session, slots)
+    _check_slots(session.scope, slots)
     poll = Poll.objects.create(
         session=session,
         title=title,
@@ -206,7 +206,7 @@ def close_poll(*, poll: Poll, actor, slot_id: int | None = None) -> ScheduledCla
         slot = poll.slots.filter(pk=slot_id).first()
     if slot is None:
         raise _invalid("Choisissez un créneau de ce sondage.", field="slot_id")
-    reasons = selectors.slot_reasons(poll.session, slot.starts_at, slot.ends_at)
+    reasons = selectors.slot_reasons(poll.session.scope, slot.starts_at, slot.ends_at)
     if reasons:
         raise _invalid(
             "Ce créneau ne respecte plus le calendrier de l'académie.",
@@ -214,7 +214,7 @@ def close_poll(*, poll: Poll, actor, slot_id: int | None = None) -> ScheduledCla
             reasons=reasons,
         )
     scheduled = ScheduledClass.objects.create(
-        session=poll.session,
+        scope=poll.session.scope,
         title=poll.title,
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
@@ -235,19 +235,18 @@ def close_poll(*, poll: Poll, actor, slot_id: int | None = None) -> ScheduledCla
 
 
 def _notify_members(scheduled: ScheduledClass, ics_url: str) -> None:
+    scope = scheduled.scope
     event = events.ClassScheduled(
         class_id=scheduled.pk,
-        session_id=scheduled.session_id,
+        session_id=scope.session_id,
+        space_id=scope.space_id,
         title=scheduled.title,
         starts_at=scheduled.starts_at,
         ends_at=scheduled.ends_at,
         timezone=scheduled.timezone,
         ics_url=ics_url,
     )
-    members = Membership.objects.filter(session_id=scheduled.session_id)
-    publish_many(
-        (f"user:{user_id}" for user_id in members.values_list("user_id", flat=True)), event
-    )
+    publish_many((f"user:{user_id}" for user_id in sorted(policies.member_ids(scope))), event)
 
 
 @dataclass(frozen=True)
@@ -260,7 +259,7 @@ class SeriesResult:
 @transaction.atomic
 def create_series(
     *,
-    session: Session,
+    scope: Scope,
     actor,
     title: str,
     first_day: date,
@@ -272,10 +271,10 @@ def create_series(
 ) -> SeriesResult:
     """An "entre pairs" series: every `interval_weeks` from `first_day`, one class per date
     the calendar allows; refused dates (holidays, unknown calendar, weekly cap) are skipped."""
-    policies.require(actor, Action.SCHEDULE_CLASS, session)
+    policies.require(actor, Action.SCHEDULE_CLASS, scope)
     if until < first_day or (until - first_day).days > MAX_SERIES_DAYS:
         raise _invalid("La série doit finir après son début, dans l'année.", field="until")
-    cal = selectors.calendar_for(session.academy)
+    cal = selectors.calendar_for(scope.academy)
     first_start = datetime.combine(first_day, start_time, tzinfo=cal.zone)
     first_end = first_start + timedelta(minutes=minutes)
     if not calendar.within_working_hours(cal, first_start, first_end):
@@ -285,7 +284,7 @@ def create_series(
             reasons=[calendar.OUTSIDE_WORKING_HOURS],
         )
     series = Series.objects.create(
-        session=session,
+        scope=scope,
         title=title,
         first_day=first_day,
         until=until,
@@ -299,7 +298,7 @@ def create_series(
     for day in selectors.series_dates(series):
         start = datetime.combine(day, start_time, tzinfo=cal.zone)
         end = start + timedelta(minutes=minutes)
-        classes = selectors.planned_classes(session)
+        classes = selectors.planned_classes(scope)
         reasons = calendar.slot_reasons(
             cal,
             start,
@@ -312,7 +311,7 @@ def create_series(
             continue
         occurrences.append(
             ScheduledClass.objects.create(
-                session=session,
+                scope=scope,
                 series=series,
                 title=title,
                 starts_at=start,

@@ -46,7 +46,7 @@ def plan_page(request: HttpRequest, session_id: int) -> HttpResponse:
             "days": [monday + timedelta(days=offset) for offset in range(7)],
             "previous": monday - timedelta(weeks=1),
             "next": monday + timedelta(weeks=1),
-            "grid": selectors.week_grid(session, monday),
+            "grid": selectors.week_grid(session.scope, monday),
             "polls": selectors.session_polls(session),
             "reason_labels": calendar.REASON_LABELS,
         },

@@ -18,6 +18,8 @@ from parcours.models import (
     Profile,
     Section,
     Session,
+    Space,
+    SpaceMembership,
 )
 
 PASSWORD = "preau-test-pass"
@@ -84,6 +86,19 @@ def session(*, parcours_obj=None, academy_obj=None, ended: bool = False, **kw) -
 
 def member(session_obj: Session, role: str = "participant", user_obj=None, **kw) -> Membership:
     return Membership.objects.create(session=session_obj, user=user_obj or user(**kw), role=role)
+
+
+def space(*, academy_obj=None, **kw) -> Space:
+    """A collaborative space of an academy (academic, on request unless told)."""
+    return Space.objects.create(
+        title=kw.pop("title", f"Espace {next(_counter)}"),
+        academy=academy_obj or academy(),
+        **kw,
+    )
+
+
+def space_member(space_obj: Space, role: str = "member", user_obj=None, **kw) -> SpaceMembership:
+    return SpaceMembership.objects.create(space=space_obj, user=user_obj or user(**kw), role=role)
 
 
 def crowd(session_obj: Session, count: int, role: str = "participant") -> list:

@@ -16,10 +16,10 @@ def upcoming_classes(context, session) -> dict:
     readable = policies.can(user, Action.READ_CONTRIBUTIONS, session)
     return {
         "session": session,
-        "classes": selectors.upcoming_classes(session) if readable else None,
+        "classes": selectors.upcoming_classes(session.scope) if readable else None,
         "polls": [p for p in selectors.session_polls(session) if p.accepts_answers()]
         if readable
         else [],
-        "series": selectors.session_series(session) if readable else [],
+        "series": selectors.scope_series(session.scope) if readable else [],
         "can_schedule": policies.can(user, Action.SCHEDULE_CLASS, session),
     }

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 def followed(world):
     """A discussion the participant started (and so follows), and a peer's API token."""
     forum = forums.create_forum(
-        session=world.session, actor=world.trainer, title="Échanges", kind="standard"
+        scope=world.session.scope, actor=world.trainer, title="Échanges", kind="standard"
     )
     discussion = forums.start_discussion(
         forum=forum, author=world.participant, title="Vos rituels de lecture", body="Et vous ?"

@@ -20,7 +20,7 @@ class Board:
 
 def make_board(world, *, kind: str = "standard") -> Board:
     forum = services.create_forum(
-        session=world.session, actor=world.trainer, title=f"Forum {kind}", kind=kind,
+        scope=world.session.scope, actor=world.trainer, title=f"Forum {kind}", kind=kind,
         description="<p>Présentation du forum</p>" if kind == "single" else "",
     )  # fmt: skip
     if kind == "single":

@@ -60,7 +60,7 @@ def test_likes_reach_the_author_in_batches_not_one_per_like(world, board, captur
 
 def test_favourites_are_personal_and_listed_across_my_sessions(world, board, api):
     second_forum = services.create_forum(
-        session=world.other_session,
+        scope=world.other_session.scope,
         actor=factories.member(world.other_session, "trainer").user,
         title="Autre",
         kind="standard",
@@ -119,7 +119,7 @@ def test_a_private_answer_notifies_the_author_of_the_private_reply(world, board,
 
 def test_a_news_forum_notifies_every_member(world, capture_events):
     forum = services.create_forum(
-        session=world.session, actor=world.trainer, title="Annonces", kind="news"
+        scope=world.session.scope, actor=world.trainer, title="Annonces", kind="news"
     )
     services.start_discussion(forum=forum, author=world.trainer, title="Bienvenue", body="Texte")
     notified = {t for t, e in capture_events.events if e.type == "forum.reply_notification"}

@@ -96,8 +96,8 @@ def test_deleting_the_opening_post_deletes_the_discussion(world, board, api):
 
 
 def test_a_discussion_moves_only_within_its_session(world, board, api, capture_events):
-    target = Forum.objects.create(session=world.session, title="Archives")
-    foreign = Forum.objects.create(session=world.other_session, title="Ailleurs")
+    target = Forum.objects.create(scope=world.session.scope, title="Archives")
+    foreign = Forum.objects.create(scope=world.other_session.scope, title="Ailleurs")
     refused = api(world.trainer).post(
         f"/discussions/{board.discussion.pk}/move", {"forum_id": foreign.pk}
     )

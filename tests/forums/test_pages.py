@@ -107,7 +107,7 @@ def test_demo_forums_are_seeded_once(db):
         factories.member(session, "participant")
     demo.seed(session)
     demo.seed(session)
-    assert Forum.objects.filter(session=session).count() == 2
-    assert Discussion.objects.filter(forum__session=session).count() == 3
+    assert Forum.objects.filter(scope__session=session).count() == 2
+    assert Discussion.objects.filter(forum__scope__session=session).count() == 3
     assert Discussion.objects.filter(pinned=True).count() == 1
     assert Post.objects.filter(quote_of__isnull=False).count() == 1

@@ -132,11 +132,11 @@ ACTIONS = {
 
 
 def _news(world) -> Forum:
-    return Forum.objects.create(session=world.session, title="Annonces", kind="news")
+    return Forum.objects.create(scope=world.session.scope, title="Annonces", kind="news")
 
 
 def _other(world) -> int:
-    return Forum.objects.create(session=world.session, title="Autre forum").pk
+    return Forum.objects.create(scope=world.session.scope, title="Autre forum").pk
 
 
 TABLE = [

@@ -16,7 +16,7 @@ def _bodies(api, user, discussion) -> list[str]:
 
 def test_a_participant_starts_a_discussion_and_others_reply_in_threads(world, api):
     forum = services.create_forum(
-        session=world.session, actor=world.trainer, title="Pratiques", kind="standard"
+        scope=world.session.scope, actor=world.trainer, title="Pratiques", kind="standard"
     )
     created = api(world.participant).post(
         f"/forums/{forum.pk}/discussions",

@@ -41,7 +41,7 @@ def test_a_new_session_gets_a_forum_for_each_forum_activity_and_links_to_it(worl
         },
     )
     session_id = response.json()["id"]
-    (forum,) = Forum.objects.filter(session_id=session_id)
+    (forum,) = Forum.objects.filter(scope__session_id=session_id)
     assert (forum.title, forum.activity.title) == ("Forum : vos pratiques", "Forum : vos pratiques")
     from django.contrib.auth import get_user_model
 

@@ -144,7 +144,7 @@ def test_each_account_has_something_to_do(demo, client):
     quiz = Questionnaire.objects.get(session=rouen, nominative=False)
     assert 'id="answer-form"' in page("participant01", f"/questionnaires/{quiz.pk}/")
     assert "4 réponses" in page("formatrice", f"/questionnaires/{quiz.pk}/")
-    forum = Forum.objects.get(session=rouen, kind="standard")
+    forum = Forum.objects.get(scope__session=rouen, kind="standard")
     assert f'href="/forums/{forum.pk}/" data-kind="forum"' in page(
         "participant02", f"/sessions/{rouen.pk}/"
     )

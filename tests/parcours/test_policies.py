@@ -74,6 +74,14 @@ EXPECTED: dict[Action, set[str]] = {
     Action.ANSWER_QUESTIONNAIRE: {"participant"},
     Action.VIEW_QUESTIONNAIRE_RESULTS: STAFF,
     Action.VIEW_NOMINATIVE_ANSWERS: STAFF,
+    Action.OPEN_SESSION_SPACE: {"trainer"},
+    # Joining, leaving and running a space's activities happen in the space, not the session.
+    Action.JOIN_SPACE: NOBODY,
+    Action.REQUEST_TO_JOIN: NOBODY,
+    Action.LEAVE_SPACE: NOBODY,
+    Action.MANAGE_SPACE: NOBODY,
+    Action.LEAD_ACTIVITIES: NOBODY,
+    Action.EDIT_RESERVED: NOBODY,
 }
 
 
@@ -198,6 +206,7 @@ PLATFORM_EXPECTED: dict[PlatformAction, set[str]] = {
     PlatformAction.CREATE_SESSION: {"admin", "admin_granted"},
     PlatformAction.CREATE_ACCOUNT: {"admin", "admin_granted"},
     PlatformAction.LIST_ACADEMY_SESSIONS: {"admin", "admin_granted"},
+    PlatformAction.CREATE_SPACE: {"designer", "admin", "admin_granted"},
 }
 
 

@@ -17,7 +17,7 @@ def last_years_series(session, title="Entre pairs 2025") -> tuple[Series, list[S
     """A fortnightly meetup that ran last year, with three held classes."""
     first = timezone.localdate() - timedelta(days=400)
     series = Series.objects.create(
-        session=session,
+        scope=session.scope,
         title=title,
         first_day=first,
         until=first + timedelta(weeks=4),
@@ -31,7 +31,7 @@ def last_years_series(session, title="Entre pairs 2025") -> tuple[Series, list[S
         start = timezone.make_aware(datetime.combine(first + timedelta(weeks=2 * rank), time(17)))
         classes.append(
             ScheduledClass.objects.create(
-                session=session,
+                scope=session.scope,
                 series=series,
                 title=f"{title} n°{rank + 1}",
                 starts_at=start,

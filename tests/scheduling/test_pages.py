@@ -72,7 +72,7 @@ def test_the_demo_seed_gives_a_poll_and_a_series_once(world):
     demo.seed(world.session)
     demo.seed(world.session)
     assert Poll.objects.filter(session=world.session).count() == 1
-    assert Series.objects.filter(session=world.session).count() == 1
+    assert Series.objects.filter(scope__session=world.session).count() == 1
     assert Poll.objects.get().slots.count() == demo.POLL_SLOTS
     html = render_upcoming(world.session, world.participant)
     assert "Entre pairs" in html and "feed.ics" in html and "Sondage en cours" in html

@@ -22,7 +22,7 @@
     const form = event.target;
     const body = Object.fromEntries(new FormData(form));
     act(async () => {
-      const forum = await preauApi("POST", `/sessions/${form.dataset.session}/forums`, body);
+      const forum = await preauApi("POST", `${form.dataset.api}/forums`, body);
       location.href = `/forums/${forum.id}/`;
     });
   });

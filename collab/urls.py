@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "collab"
+
+urlpatterns = [
+    path("spaces/<int:space_id>/", views.space_page, name="space"),
+]
