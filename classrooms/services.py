@@ -118,9 +118,12 @@ def create_room(*, session: Session, actor, title: str) -> Classroom:
 
 def room_for_class(scheduled_class) -> Classroom:
     """The room of a scheduled class, created the first time someone asks for it."""
+    if scheduled_class.scope.session_id is None:
+        # Classes of a collaborative space have no classroom yet (rooms belong to sessions).
+        raise ServiceError(ErrorCode.NOT_FOUND, _("Cette classe n'a pas de salle virtuelle."))
     room, _created = Classroom.objects.get_or_create(
         scheduled_class=scheduled_class,
-        defaults={"session_id": scheduled_class.session_id, "title": scheduled_class.title},
+        defaults={"session_id": scheduled_class.scope.session_id, "title": scheduled_class.title},
     )
     return room
 

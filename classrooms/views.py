@@ -22,7 +22,7 @@ def _denied(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 def class_room(request: HttpRequest, class_id: int) -> HttpResponse:
     try:
         scheduled = scheduling_selectors.get_scheduled_class(class_id)
-        policies.require(request.user, Action.CLASSROOM_JOIN, scheduled.session)
+        policies.require(request.user, Action.CLASSROOM_JOIN, scheduled.scope.session)
     except ServiceError as exc:
         return _denied(request, exc)
     return redirect("classrooms:room", services.room_for_class(scheduled).pk)

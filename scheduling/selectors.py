@@ -55,8 +55,13 @@ def get_poll(poll_id: int) -> Poll:
 
 
 def get_scheduled_class(class_id: int) -> ScheduledClass:
-    found = ScheduledClass.objects.select_related("session__academy").filter(pk=class_id).first()
-    if found is None or found.session is None:
+    """A class of a session (the classes of a collaborative space have no classroom yet)."""
+    found = (
+        ScheduledClass.objects.select_related("scope__session__academy")
+        .filter(pk=class_id, scope__session__isnull=False)
+        .first()
+    )
+    if found is None:
         raise not_found("classe", class_id)
     return found
 

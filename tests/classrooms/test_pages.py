@@ -12,7 +12,7 @@ from scheduling.models import ScheduledClass
 def _scheduled(world) -> ScheduledClass:
     start = timezone.now() + timedelta(days=2)
     return ScheduledClass.objects.create(
-        session=world.session,
+        scope=world.session.scope,
         title="Classe du jeudi",
         starts_at=start,
         ends_at=start + timedelta(hours=1),

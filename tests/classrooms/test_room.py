@@ -16,7 +16,7 @@ from scheduling.models import ScheduledClass
 def _scheduled(world, *, starts_in: timedelta, agenda=None) -> ScheduledClass:
     start = timezone.now() + starts_in
     return ScheduledClass.objects.create(
-        session=world.session,
+        scope=world.session.scope,
         title="Entre pairs",
         starts_at=start,
         ends_at=start + timedelta(minutes=30),
