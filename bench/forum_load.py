@@ -115,7 +115,7 @@ def build_world(env: dict[str, str]) -> World:
         for n, u in enumerate(users)
     )
     forum = services.create_forum(
-        session=session, actor=users[0], title="Forum de charge", kind="standard"
+        scope=session.scope, actor=users[0], title="Forum de charge", kind="standard"
     )
     discussions = [
         services.start_discussion(
