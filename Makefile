@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format bench-ws bench-forum bench-api setup clean
+.PHONY: run test test-fast lint format bench-ws bench-forum bench-api bench-classroom setup clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench-forum: setup
 # API and page reads: Préau's server against plain daphne and two gunicorn sync workers.
 bench-api: setup
 	$(PY) -m bench.api_load
+# The classroom SFU: one presenter, N viewers, decode-and-re-encode against forwarding.
+bench-classroom: setup
+	$(PY) -m bench.classroom_sfu
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache

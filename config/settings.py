@@ -5,6 +5,7 @@ layer, demo mode. `DATABASE_URL` switches to PostgreSQL, `REDIS_URL` to Redis fo
 channel layer and the cache.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -222,6 +223,16 @@ REALTIME_SEND_RATE = float(os.environ.get("REALTIME_SEND_RATE", 5))
 REALTIME_SEND_BURST = int(os.environ.get("REALTIME_SEND_BURST", 10))
 # Threads (and so database connections) each process gives the gateway's database work.
 REALTIME_DB_THREADS = int(os.environ.get("REALTIME_DB_THREADS", 4))
+
+# Virtual classrooms: the STUN/TURN servers given to the SFU's peer connections (JSON, the
+# browser's `iceServers` shape; none by default: no outside server is asked), the local
+# addresses it offers as ICE host candidates (comma-separated; empty: every interface), and
+# whether the SFU runs inside the server even with Redis (default: in `classroom_worker`
+# processes when REDIS_URL is set, inside the server otherwise; inside the server only makes
+# sense with one server process, since a room's media must run in one place).
+CLASSROOM_ICE_SERVERS = json.loads(os.environ.get("CLASSROOM_ICE_SERVERS", "[]"))
+CLASSROOM_ICE_ADDRESSES = _env_list("CLASSROOM_ICE_ADDRESSES", [])
+CLASSROOM_MEDIA_EMBEDDED = _env_bool("CLASSROOM_MEDIA_EMBEDDED", not REDIS_URL)
 
 # Logging in: failed attempts allowed per account (from anywhere) and per address (for any
 # account) in a window of this many seconds; past them, even the right password waits.

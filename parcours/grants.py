@@ -71,6 +71,15 @@ class Action(StrEnum):
     WATCH_RECORDINGS = "recording.watch"
     RECORD_CLASS = "recording.record"
     MANAGE_RECORDINGS = "recording.manage"
+    # Virtual classrooms: the room's own state (locked, waiting room, chat or cameras
+    # locked, someone removed) is checked by the room service on top of these.
+    CLASSROOM_JOIN = "classroom.join"
+    # Chat, raise a hand, react, answer a quick poll.
+    CLASSROOM_PARTICIPATE = "classroom.participate"
+    # Presenter, mute, cameras, removal, waiting room, quick polls, breakouts, agenda.
+    CLASSROOM_MODERATE = "classroom.moderate"
+    # Create an ad-hoc room, open the lobby, start and end the class.
+    CLASSROOM_MANAGE = "classroom.manage"
     GRANT_ACCESS = "admin.grant_access"
     READ_AUDIT_LOG = "admin.read_audit_log"
     # Running a session: its title and dates, closing it, who teaches in it, joining it.
@@ -164,6 +173,12 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.RECORD_CLASS: STAFF,
     # Renaming, deleting and the retention period are the trainers' choice.
     Action.MANAGE_RECORDINGS: frozenset({S.TRAINER}),
+    # A live class is for the session's members only: no access grant opens it, and an
+    # inspector never enters it (trust frame).
+    Action.CLASSROOM_JOIN: MEMBERS,
+    Action.CLASSROOM_PARTICIPATE: MEMBERS,
+    Action.CLASSROOM_MODERATE: STAFF,
+    Action.CLASSROOM_MANAGE: STAFF,
     Action.GRANT_ACCESS: frozenset({S.ADMIN, S.ADMIN_GRANTED}),
     Action.READ_AUDIT_LOG: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
     Action.VIEW_TIME_SPENT: frozenset(),
@@ -269,6 +284,10 @@ FROZEN_AFTER_END = frozenset(
         Action.MANAGE_QUESTIONNAIRES,
         Action.ANSWER_QUESTIONNAIRE,
         Action.RECORD_CLASS,
+        Action.CLASSROOM_JOIN,
+        Action.CLASSROOM_PARTICIPATE,
+        Action.CLASSROOM_MODERATE,
+        Action.CLASSROOM_MANAGE,
         Action.OPEN_SESSION_SPACE,
         Action.JOIN_SPACE,
         Action.REQUEST_TO_JOIN,

@@ -22,6 +22,11 @@ REVIEWED_USER_TIMESTAMPS: dict[str, str] = {
     "forums.Post.created_at": "a post's date is content shown to its readers",
     "forums.Post.edited_at": '"modifié le" is content shown to a post\'s readers',
     "forums.ModerationEntry.at": "the moderation log the session's trainers read",
+    "classrooms.ChatMessage.sent_at": "an in-class chat line's time is content shown to the "
+    "class with it",
+    "classrooms.Classroom.segment_started_at": "the class's agenda clock shown to everyone in "
+    "the room; the row names its presenter, not who came when",
+    "classrooms.Classroom.breakout_ends_at": "the breakout timer shown to everyone in the room",
     "messaging.Message.sent_at": "a direct message's sent time is part of its content, shown "
     "to its recipients",
 }
@@ -31,4 +36,6 @@ REVIEWED_USER_TIMESTAMPS: dict[str, str] = {
 REVIEWED_EVENT_TIMES: dict[str, str] = {
     "message.received.sent_at": "a direct message's sent time is part of its content, shown "
     "to its recipients (as messaging.Message.sent_at)",
+    "chat.message.sent_at": "an in-class chat line's time is content shown to the class with "
+    "it (as classrooms.ChatMessage.sent_at)",
 }

@@ -188,7 +188,11 @@ def poll_event_ics(request: HttpRequest, poll_id: int):
         raise ServiceError(
             ErrorCode.CONFLICT, "Le sondage n'est pas encore clos.", {"field": "poll"}
         )
-    body = ics.class_invitation(poll.scheduled_class, uid_domain=request.get_host())
+    # The invitation points to the class's virtual classroom (a page of `classrooms`).
+    room = reverse("classrooms:for_class", args=[poll.scheduled_class.pk])
+    body = ics.class_invitation(
+        poll.scheduled_class, uid_domain=request.get_host(), url=request.build_absolute_uri(room)
+    )
     return HttpResponse(body, content_type=ICS_TYPE)
 
 

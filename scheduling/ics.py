@@ -36,9 +36,13 @@ def _agenda_text(agenda: list[dict]) -> str:
     return "\n".join(f"{part['title']} ({part['minutes']} min)" for part in agenda)
 
 
-def class_invitation(scheduled: ScheduledClass, *, uid_domain: str) -> bytes:
+def class_invitation(scheduled: ScheduledClass, *, uid_domain: str, url: str = "") -> bytes:
+    """`url`: where the class takes place (its virtual classroom), as the event's URL."""
     zone = ZoneInfo(scheduled.timezone)
     event = icalendar.Event()
+    if url:
+        event.add("url", url)
+        event.add("location", url)
     event.add("uid", f"class-{scheduled.pk}@{uid_domain}")
     event.add("summary", scheduled.title)
     event.add("dtstart", scheduled.starts_at.astimezone(zone))

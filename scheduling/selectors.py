@@ -54,6 +54,18 @@ def get_poll(poll_id: int) -> Poll:
     return poll
 
 
+def get_scheduled_class(class_id: int) -> ScheduledClass:
+    """A class of a session (the classes of a collaborative space have no classroom yet)."""
+    found = (
+        ScheduledClass.objects.select_related("scope__session__academy")
+        .filter(pk=class_id, scope__session__isnull=False)
+        .first()
+    )
+    if found is None:
+        raise not_found("classe", class_id)
+    return found
+
+
 def get_series(series_id: int) -> Series:
     series = (
         Series.objects.select_related("scope__session__academy", "scope__space__academy")

@@ -56,6 +56,10 @@ EXPECTED: dict[Action, set[str]] = {
     Action.WATCH_RECORDINGS: MEMBERS,
     Action.RECORD_CLASS: STAFF,
     Action.MANAGE_RECORDINGS: {"trainer"},
+    Action.CLASSROOM_JOIN: MEMBERS,
+    Action.CLASSROOM_PARTICIPATE: MEMBERS,
+    Action.CLASSROOM_MODERATE: STAFF,
+    Action.CLASSROOM_MANAGE: STAFF,
     Action.GRANT_ACCESS: {"admin", "admin_granted"},
     Action.READ_AUDIT_LOG: {"trainer", "admin", "admin_granted"},
     Action.VIEW_TIME_SPENT: NOBODY,
@@ -162,6 +166,10 @@ FROZEN_FOR_EVERYONE = [
     Action.SCHEDULE_CLASS,
     Action.ANSWER_QUESTIONNAIRE,
     Action.MANAGE_QUESTIONNAIRES,
+    Action.CLASSROOM_JOIN,
+    Action.CLASSROOM_PARTICIPATE,
+    Action.CLASSROOM_MODERATE,
+    Action.CLASSROOM_MANAGE,
 ]
 
 

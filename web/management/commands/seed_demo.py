@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from classrooms import demo as classrooms_demo
 from forums import demo as forums_demo
 from parcours import demo, demo_running
 from questionnaires import demo as questionnaires_demo
@@ -19,6 +20,7 @@ class Command(BaseCommand):
             forums_demo.seed(world.session)
             scheduling_demo.seed(world.session)
             questionnaires_demo.seed(world.session)
+            classrooms_demo.seed(world.session)
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if not settings.DEMO_MODE:
             return
