@@ -146,7 +146,7 @@ async def open_doc(user, document_id: int | str):
     token = await token_for(user) if user is not None else None
     url = f"/ws/docs/{document_id}/" + (f"?token={token}" if token else "")
     communicator = WebsocketCommunicator(
-        application, url, headers=[(b"origin", b"http://testserver")]
+        application, url, headers=[(b"host", b"testserver"), (b"origin", b"http://testserver")]
     )
     connected, code = await communicator.connect(timeout=TIMEOUT)
     if not connected:
