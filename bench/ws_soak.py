@@ -233,8 +233,8 @@ def report(label: str, stats_dir: Path) -> dict[str, dict]:
     stats = {p.stem: json.loads(p.read_text()) for p in sorted(stats_dir.glob("*.json"))}
     for pid, s in stats.items():
         print(
-            f"  {label:<8} worker {pid}: RSS {s['rss_kb'] / 1024:6.1f} Mo, sockets {s['sockets']:4},"
-            f" sujets suivis {s['feeds']:3}, tâches {s['tasks']}",
+            f"  {label:<8} worker {pid}: RSS {s['rss_kb'] / 1024:6.1f} Mo, "
+            f"sockets {s['sockets']:4}, sujets suivis {s['feeds']:3}, tâches {s['tasks']}",
             flush=True,
         )
     return stats
