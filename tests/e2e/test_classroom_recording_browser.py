@@ -11,8 +11,6 @@ import pytest
 
 from classrooms import services
 from tests.browser import log_in
-from tests.e2e.test_classroom_browser import media_browser  # noqa: F401  (fixture)
-from tests.recordings.conftest import media_dirs  # noqa: F401  (fixture)
 
 pytestmark = [
     pytest.mark.slow,
