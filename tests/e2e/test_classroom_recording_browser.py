@@ -1,5 +1,6 @@
-"""Recording from the classroom page in Chromium: the trainer (fake camera and microphone)
-records the live class, a participant's page shows the notice the moment it starts, a
+"""Recording from the classroom page in Chromium: the trainer and a participant (each with a
+fake camera and microphone) see each other through the server's SFU, the trainer records
+the live class, a participant's page shows the notice the moment it starts, a
 participant arriving later sees it too, and once it stops the recording plays in the room's
 list; an outsider gets neither the room nor the copied link."""
 
@@ -25,6 +26,11 @@ PLAYING = """async (video) => {
   const start = video.currentTime;
   await new Promise((resolve) => setTimeout(resolve, 1500));
   return {start, time: video.currentTime, width: video.videoWidth, duration: video.duration};
+}"""
+
+SEES = """(userId) => {
+  const video = document.querySelector(`#tile-${userId}-cam video`);
+  return !!video && video.videoWidth > 0 && video.currentTime > 0.5;
 }"""
 
 
@@ -53,6 +59,10 @@ def test_the_trainer_records_from_the_page_and_members_watch_it_there(
     expect(trainer.locator("#toggle-mic")).to_be_visible()
     participant = log_in(media_browser, server, "participant")
     participant.goto(path)
+    participant.get_by_role("button", name="Rejoindre avec micro et caméra").click()
+    # Two browsers hold the class through the server's SFU: each plays the other's camera.
+    for page, other in ((participant, world.trainer), (trainer, world.participant)):
+        page.wait_for_function(SEES, arg=other.pk, timeout=60_000)
     badge = participant.locator("#recording-badge")
     expect(badge).to_be_hidden()
     # Only moderators have the control.
