@@ -21,6 +21,7 @@ if settings.SERVE_STATIC:
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from collab.routing import websocket_urlpatterns as doc_urlpatterns  # noqa: E402
 from config.threads import bounded  # noqa: E402
 from realtime.auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from realtime.hub import stop_current_hub  # noqa: E402
@@ -49,6 +50,8 @@ application = ProtocolTypeRouter(
     {
         "http": bounded(django_asgi_app),
         "lifespan": lifespan,
-        "websocket": OriginCheck(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": OriginCheck(
+            TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns + doc_urlpatterns))
+        ),
     }
 )
