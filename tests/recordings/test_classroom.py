@@ -36,7 +36,7 @@ def embedded_media(transactional_db, settings, media_dirs):
     yield
     host = live._embedded
     if host is not None:
-        host.call(host.host.close())
+        host.call(host.host.close(), timeout=60)
 
 
 @pytest.fixture
@@ -85,6 +85,7 @@ def test_who_may_start_and_stop_recording_a_live_class(world, api, room, standin
     shown = started.json()
     assert shown["state"] == "recording" and shown["room_id"] == room.pk
     assert shown["playback_url"] is None
+    time.sleep(1.0)
     stopped = me.post(f"/recordings/{shown['id']}/stop")
     assert stopped.status_code == 202
     recording = settled(Recording.objects.get(pk=shown["id"]))
