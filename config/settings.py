@@ -149,6 +149,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
+            # Every thread's cache on the process's one Redis pool (realtime/stores.py),
+            # not a pool per thread.
+            "OPTIONS": {"pool_class": "realtime.stores.SharedPool"},
         }
     }
 else:
