@@ -34,7 +34,7 @@ def test_on_a_phone_the_navigation_folds_behind_a_menu_button_and_nothing_scroll
     for control in (messages, logout, page.get_by_role("button", name="Notifications")):
         expect(control).to_be_visible()
         box = control.bounding_box()
-        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE
     page.keyboard.press("Escape")
     expect(messages).to_be_hidden()
     expect(menu).to_be_focused()

@@ -68,7 +68,8 @@ def test_the_session_page_shows_each_activitys_link(world, client):
     client.force_login(world.participant)
     html = client.get(f"/sessions/{world.session.pk}/").content.decode()
     # The session's own classes and polls, which a participant may read (not the planning).
-    assert f'href="/sessions/{world.session.pk}/#upcoming-classes" data-kind="virtual_class"' in html
+    link = f'href="/sessions/{world.session.pk}/#upcoming-classes" data-kind="virtual_class"'
+    assert link in html
 
 
 def test_a_collaborative_activity_opens_the_sessions_own_space_once_there_is_one(world, api):
