@@ -6,11 +6,12 @@ from ninja.files import UploadedFile
 
 from parcours import policies
 from parcours import selectors as parcours_selectors
-from parcours.attachments import file_response
+from parcours.attachments import file_response, upload_route
 from parcours.errors import not_found
 from parcours.policies import Action
 
 from . import moderation, selectors, services
+from .conf import setting
 from .models import Discussion
 from .schemas import (
     AttachmentOut,
@@ -239,7 +240,11 @@ def split_thread(request: HttpRequest, post_id: int, payload: SplitIn):
     return Status(201, _discussion_out(created, request))
 
 
-@router.post("/posts/{post_id}/attachments", response={201: AttachmentOut})
+@router.post(
+    "/posts/{post_id}/attachments",
+    response={201: AttachmentOut},
+    openapi_extra=upload_route(setting("ATTACHMENT_MAX_BYTES")),
+)
 def add_attachment(request: HttpRequest, post_id: int, file: File[UploadedFile]):
     post = selectors.get_post(post_id)
     attachment = services.add_attachment(post=post, user=request.user, upload=file)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -32,12 +33,21 @@ from .signals import access_changed
 
 MAX_GRANT_DURATION = timedelta(days=30)
 
+logger = logging.getLogger(__name__)
+
 
 def record_visit(*, user) -> None:
-    """Write today's date as the user's last visit, at most once a day per user."""
+    """Write today's date as the user's last visit, at most once a day per user.
+
+    The cache only spares the database a write; when it cannot be reached the write is
+    made anyway (it changes nothing when the date is already today's).
+    """
     today = timezone.localdate()
-    if not cache.add(f"last-visit:{user.pk}:{today.isoformat()}", 1, timeout=86_400):
-        return
+    try:
+        if not cache.add(f"last-visit:{user.pk}:{today.isoformat()}", 1, timeout=86_400):
+            return
+    except Exception:
+        logger.warning("last visit: the cache is unreachable, writing the date directly")
     updated = Profile.objects.filter(user=user).exclude(last_visit=today).update(last_visit=today)
     if not updated and not Profile.objects.filter(user=user).exists():
         Profile.objects.create(user=user, last_visit=today)

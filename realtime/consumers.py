@@ -15,6 +15,8 @@ from collections.abc import Coroutine
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
@@ -31,6 +33,12 @@ CLOSE_UNAUTHENTICATED = 4401
 INTERNAL = ServiceError(
     ErrorCode.INTERNAL, "Erreur interne : rien n'a été modifié, réessayez plus tard."
 )
+UNAVAILABLE = ServiceError(
+    ErrorCode.UNAVAILABLE,
+    "Le direct est momentanément indisponible : rien n'a été modifié, réessayez bientôt.",
+)
+# Redis away (or hanging): the client is told to retry, not that the server is broken.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
@@ -82,6 +90,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.handle(parsed)
         except ServiceError as exc:
             self.conn.error(exc, **protocol.echo(raw))
+        except UNREACHABLE:
+            logger.warning("realtime: a client frame needs Redis, which is unreachable")
+            self.conn.error(UNAVAILABLE, **protocol.echo(raw))
         except Exception:  # a bug or a service away: the client is told, the socket stays
             logger.exception("realtime: a client frame failed")
             self.conn.error(INTERNAL, **protocol.echo(raw))

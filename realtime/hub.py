@@ -120,7 +120,7 @@ class Hub:
             add(feed)
             await feed.ready.wait()
             if feed.failed:
-                raise ServiceError(ErrorCode.INTERNAL, "Sujet momentanément indisponible.")
+                raise ServiceError(ErrorCode.UNAVAILABLE, "Sujet momentanément indisponible.")
             return feed
         feed = self.feeds[topic] = Feed(topic)
         add(feed)

@@ -68,15 +68,26 @@ class MemoryLimiter:
 
 
 class RedisLimiter:
-    """The buckets of every process, in Redis, each taken from atomically by a script."""
+    """The buckets of every process, in Redis, each taken from atomically by a script.
+
+    While Redis cannot be reached, this process's own buckets count instead: a send is
+    never refused (nor failed) because the shared count is away.
+    """
 
     def __init__(self, redis: Any) -> None:
         self.script = redis.register_script(TAKE)
         self.prefix = f"{settings.REDIS_PREFIX}:rate"
+        self.fallback = MemoryLimiter()
 
     async def take(self, user_id: int, topic: str) -> None:
+        from redis.exceptions import ConnectionError, TimeoutError
+
         rate, burst = conf.get("REALTIME_SEND_RATE"), conf.get("REALTIME_SEND_BURST")
-        wait = await self.script(keys=[f"{self.prefix}:{user_id}:{topic}"], args=[rate, burst])
+        try:
+            wait = await self.script(keys=[f"{self.prefix}:{user_id}:{topic}"], args=[rate, burst])
+        except (ConnectionError, TimeoutError):
+            await self.fallback.take(user_id, topic)
+            return
         if wait is not None:
             raise _refuse(float(wait))
 
