@@ -21,13 +21,13 @@ if settings.SERVE_STATIC:
 
 from asgiref.sync import sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.bodies import BodyLimit  # noqa: E402
 from config.health import warn_if_down  # noqa: E402
 from config.threads import bounded  # noqa: E402
 from realtime.auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from realtime.hub import stop_current_hub  # noqa: E402
+from realtime.origin import OriginCheck  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 # Everything loaded so far lives as long as the process: freezing it keeps the collector's
@@ -53,8 +53,6 @@ application = ProtocolTypeRouter(
     {
         "http": BodyLimit(bounded(django_asgi_app)),
         "lifespan": lifespan,
-        "websocket": AllowedHostsOriginValidator(
-            TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": OriginCheck(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

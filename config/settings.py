@@ -225,6 +225,11 @@ REALTIME_SEND_RATE = float(os.environ.get("REALTIME_SEND_RATE", 5))
 REALTIME_SEND_BURST = int(os.environ.get("REALTIME_SEND_BURST", 10))
 # Threads (and so database connections) each process gives the gateway's database work.
 REALTIME_DB_THREADS = int(os.environ.get("REALTIME_DB_THREADS", 4))
+# Sockets one account may hold open at once (every process counted, with Redis), and the
+# subscribe/unsubscribe ops one socket may make per second (burst: a page's first load).
+REALTIME_MAX_SOCKETS_PER_USER = int(os.environ.get("REALTIME_MAX_SOCKETS_PER_USER", 20))
+REALTIME_SUBSCRIBE_RATE = float(os.environ.get("REALTIME_SUBSCRIBE_RATE", 10))
+REALTIME_SUBSCRIBE_BURST = int(os.environ.get("REALTIME_SUBSCRIBE_BURST", 100))
 
 # Virtual classrooms: the STUN/TURN servers given to the SFU's peer connections (JSON, the
 # browser's `iceServers` shape; none by default: no outside server is asked), the local

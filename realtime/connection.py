@@ -52,6 +52,8 @@ class Subscription:
 class Connection:
     __slots__ = (
         "_close",
+        "_op_at",
+        "_op_tokens",
         "_out",
         "_queue_bytes",
         "_queue_limit",
@@ -88,6 +90,9 @@ class Connection:
         # Topics whose durable frames were dropped while the socket was behind.
         self.lagging: dict[str, None] = {}
         self.closed = False
+        # The socket's budget of subscribe/unsubscribe ops: tokens, and when last counted.
+        self._op_tokens = float(conf.get("REALTIME_SUBSCRIBE_BURST"))
+        self._op_at = time.monotonic()
 
     # -- outgoing ------------------------------------------------------------------------
 
@@ -215,6 +220,23 @@ class Connection:
                 {"retry_after": round((1 - tokens) / rate, 2)},
             )
         sub.tokens, sub.counted_at = tokens - 1, now
+
+    def take_op_token(self) -> None:
+        """Spend one subscribe/unsubscribe op, or refuse it: each one reads the database
+        (authorisation, replay), so one socket may not turn them into a flood."""
+        rate = conf.get("REALTIME_SUBSCRIBE_RATE")
+        burst = conf.get("REALTIME_SUBSCRIBE_BURST")
+        now = time.monotonic()
+        tokens = min(burst, self._op_tokens + (now - self._op_at) * rate)
+        self._op_at = now
+        if tokens < 1:
+            self._op_tokens = tokens
+            raise ServiceError(
+                ErrorCode.RATE_LIMITED,
+                "Trop d'abonnements et de désabonnements : patientez un instant.",
+                {"retry_after": round((1 - tokens) / rate, 2)},
+            )
+        self._op_tokens = tokens - 1
 
     # -- subscriptions -------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ async def subscribe(
     hub: Hub, conn: Connection, *, topic: str, since: int | None, presence: bool
 ) -> int:
     """Follow `topic` (replaying after `since`); returns the seq the client is now at."""
+    conn.take_op_token()
     parsed = topics.parse_topic(topic)
     if topic in conn.subscriptions:
         raise ServiceError(ErrorCode.CONFLICT, "Vous suivez déjà ce sujet.", {"field": "topic"})
@@ -89,6 +90,12 @@ async def _announce(hub: Hub, conn: Connection, topic: str, event_type: str) -> 
 
 
 async def unsubscribe(hub: Hub, conn: Connection, *, topic: str) -> None:
+    conn.take_op_token()
+    await leave(hub, conn, topic=topic)
+
+
+async def leave(hub: Hub, conn: Connection, *, topic: str) -> None:
+    """Stop following `topic` (the client asked, or its access was withdrawn)."""
     sub = conn.subscriptions.pop(topic, None)
     if sub is None:
         raise ServiceError(ErrorCode.NOT_FOUND, "Vous ne suivez pas ce sujet.", {"field": "topic"})
@@ -116,6 +123,10 @@ async def disconnect(hub: Hub, conn: Connection) -> None:
             await _withdraw(hub, conn, topic, sub)
         except Exception:  # Redis away: presence expires with the heartbeat it no longer gets
             logger.warning("realtime: departure from %s not announced", topic)
+    try:
+        await hub.sockets.leave(conn.user_id, conn.id)
+    except Exception:  # Redis away: the count of this process is dropped with its liveness
+        logger.warning("realtime: socket %s not uncounted", conn.id)
 
 
 async def send(
@@ -163,7 +174,7 @@ async def _recheck(hub: Hub, conn: Connection, held: list[tuple[str, Subscriptio
             await conn.authorize(sub)
         except ServiceError as exc:
             if conn.subscriptions.get(topic) is sub:
-                await unsubscribe(hub, conn, topic=topic)
+                await leave(hub, conn, topic=topic)
                 conn.error(exc, topic=topic)
             continue
         conn.release(sub)
