@@ -124,7 +124,7 @@ class Hub:
             add(feed)
             await feed.ready.wait()
             if feed.failed:
-                raise ServiceError(ErrorCode.UNAVAILABLE, "Sujet momentanément indisponible.")
+                raise ServiceError(ErrorCode.INTERNAL, "Sujet momentanément indisponible.")
             return feed
         feed = self.feeds[topic] = Feed(topic)
         add(feed)
