@@ -22,6 +22,7 @@ if settings.SERVE_STATIC:
 from asgiref.sync import sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from collab.routing import websocket_urlpatterns as doc_urlpatterns  # noqa: E402
 from config.bodies import BodyLimit  # noqa: E402
 from config.health import warn_if_down  # noqa: E402
 from config.threads import bounded  # noqa: E402
@@ -53,6 +54,8 @@ application = ProtocolTypeRouter(
     {
         "http": BodyLimit(bounded(django_asgi_app)),
         "lifespan": lifespan,
-        "websocket": OriginCheck(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": OriginCheck(
+            TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns + doc_urlpatterns))
+        ),
     }
 )

@@ -241,6 +241,11 @@ CLASSROOM_ICE_SERVERS = json.loads(os.environ.get("CLASSROOM_ICE_SERVERS", "[]")
 CLASSROOM_ICE_ADDRESSES = _env_list("CLASSROOM_ICE_ADDRESSES", [])
 CLASSROOM_MEDIA_EMBEDDED = _env_bool("CLASSROOM_MEDIA_EMBEDDED", not REDIS_URL)
 
+# Co-edited documents (collab/rooms.py): how often a process writes the edits it received to
+# the document's log, and reads back what the other processes wrote (seconds).
+COLLAB_DOC_FLUSH = float(os.environ.get("COLLAB_DOC_FLUSH", 0.1))
+COLLAB_DOC_POLL = float(os.environ.get("COLLAB_DOC_POLL", 1.0))
+
 # Logging in: failed attempts allowed per account (from anywhere) and per address (for any
 # account) in a window of this many seconds; past them, even the right password waits.
 LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 10))

@@ -18,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from parcours.errors import ErrorCode, ServiceError
@@ -47,6 +48,11 @@ class Subscription:
     counted_at: float = 0.0
     # The last seq dropped while the socket was behind; its resync continues from there.
     skipped_to: int | None = None
+    # The session its access was decided in (None: none), and when that access may lapse by
+    # time alone (see `parcours.policies.Decision`); `lapse` re-checks it at that instant.
+    session_id: int | None = None
+    until: datetime | None = None
+    lapse: asyncio.TimerHandle | None = None
 
 
 class Connection:
@@ -276,6 +282,9 @@ class Connection:
         if not read:
             raise ServiceError(read.code or ErrorCode.FORBIDDEN, read.message)
         sub.may_send = send
+        sub.session_id = read.session_id
+        instants = [d.until for d in (read, send) if d is not None and d.until is not None]
+        sub.until = min(instants, default=None)
 
 
 async def _finish(sending: Coroutine, waiting_on: Any) -> None:

@@ -269,14 +269,7 @@ class Hub:
         from .gateway import on_access_notice
 
         if notice.get("kind") == "access":
-            user_ids = notice.get("user_ids")
-            targets = [
-                conn
-                for conn in self.connections.values()
-                if user_ids is None or conn.user_id in user_ids
-            ]
-            for conn in targets:
-                on_access_notice(self, conn)
+            on_access_notice(self, notice)
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
