@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 # Close code for a socket without a valid session cookie or token.
 CLOSE_UNAUTHENTICATED = 4401
+# The gateway could not start in this process (a service it needs is away): retry later.
+CLOSE_TRY_AGAIN = 1013
 # Close code for a socket past its account's REALTIME_MAX_SOCKETS_PER_USER (after an error frame).
 CLOSE_TOO_MANY_SOCKETS = 4429
 
@@ -62,7 +64,12 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         name = await db.run(parcours_selectors.display_name, user)
-        hub = await current_hub()
+        try:
+            hub = await current_hub()
+        except Exception:
+            logger.warning("realtime: the gateway could not start here; socket refused")
+            await self.close(code=CLOSE_TRY_AGAIN)
+            return
         self.conn = Connection(
             id=hub.new_connection_id(), user=user, name=name, send=self._send, close=self._close
         )

@@ -160,6 +160,8 @@ async def test_a_socket_opened_while_redis_is_down_is_answered_then_works_once_i
         await client.close()
     except ConnectionClosed as closed:  # or closed with a code that says why
         assert closed.rcvd is not None and closed.rcvd.code == 1013
+    except Exception as exc:
+        raise AssertionError(server.log()[-3000:]) from exc
     await asyncio.to_thread(own_redis.start)
     client = await connect_remote(server, world.participant)
     try:
