@@ -6,11 +6,12 @@ from ninja.files import UploadedFile
 
 from parcours import policies
 from parcours import selectors as parcours_selectors
-from parcours.attachments import file_response
+from parcours.attachments import file_response, upload_route
 from parcours.errors import not_found
 from parcours.policies import Action
 
-from . import moderation, selectors, services
+from . import moderation, selectors, services, text
+from .conf import setting
 from .models import Discussion
 from .schemas import (
     AttachmentOut,
@@ -28,6 +29,7 @@ from .schemas import (
     PostEditIn,
     PostIn,
     PostOut,
+    PreviewOut,
     ReadIn,
     SplitIn,
 )
@@ -54,13 +56,16 @@ def _post_out(post_id: int, request: HttpRequest) -> dict:
     found = selectors.posts(post.discussion, who).filter(pk=post_id).first()
     if found is None:
         raise not_found("message", post_id)
+    services.audit_read(who, "private_post" if found.private else "post", [post_id])
     return selectors.post_view(found, who)
 
 
 @router.get("/sessions/{session_id}/forums", response=list[ForumOut])
 def list_forums(request: HttpRequest, session_id: int):
     scope = parcours_selectors.get_session_scope(session_id)
-    return selectors.forums_of(scope, _reader(request, scope))
+    who = _reader(request, scope)
+    services.audit_read(who, "forums", [scope.pk])
+    return selectors.forums_of(scope, who)
 
 
 @router.post("/sessions/{session_id}/forums", response={201: ForumOut})
@@ -87,6 +92,7 @@ def create_space_forum(request: HttpRequest, space_id: int, payload: ForumIn):
 def forum_detail(request: HttpRequest, forum_id: int):
     forum = selectors.get_forum(forum_id)
     who = _reader(request, forum.scope)
+    services.audit_read(who, "forum", [forum_id])
     rows = [selectors.discussion_view(d) for d in selectors.discussions(forum, who)]
     return {
         "forum": selectors.forum_view(forum) | {"discussion_count": len(rows)},
@@ -120,11 +126,10 @@ def unsubscribe_forum(request: HttpRequest, forum_id: int):
 def discussion_detail(request: HttpRequest, discussion_id: int):
     discussion = selectors.get_discussion(discussion_id)
     who = _reader(request, discussion.forum.scope)
-    return {
-        "discussion": _discussion_out(discussion, request),
-        "posts": selectors.discussion_posts(discussion, who),
-        "can": who.flags(),
-    }
+    posts = selectors.discussion_posts(discussion, who)
+    services.audit_read(who, "discussion", [discussion_id])
+    services.audit_posts(who, posts)
+    return {"discussion": _discussion_out(discussion, request), "posts": posts, "can": who.flags()}
 
 
 @router.delete("/discussions/{discussion_id}", response={204: None})
@@ -132,6 +137,12 @@ def delete_discussion(request: HttpRequest, discussion_id: int, reason: str = ""
     discussion = selectors.get_discussion(discussion_id)
     moderation.delete_discussion(discussion=discussion, actor=request.user, reason=reason[:500])
     return Status(204, None)
+
+
+@router.post("/posts/preview", response=PreviewOut)
+def preview_post(request: HttpRequest, payload: PostEditIn):
+    """The editor's "Aperçu": the same Markdown and sanitising as a stored post, nothing saved."""
+    return {"body": text.sanitize(payload.body)}
 
 
 @router.post("/discussions/{discussion_id}/posts", response={201: PostOut})
@@ -239,7 +250,11 @@ def split_thread(request: HttpRequest, post_id: int, payload: SplitIn):
     return Status(201, _discussion_out(created, request))
 
 
-@router.post("/posts/{post_id}/attachments", response={201: AttachmentOut})
+@router.post(
+    "/posts/{post_id}/attachments",
+    response={201: AttachmentOut},
+    openapi_extra=upload_route(setting("ATTACHMENT_MAX_BYTES")),
+)
 def add_attachment(request: HttpRequest, post_id: int, file: File[UploadedFile]):
     post = selectors.get_post(post_id)
     attachment = services.add_attachment(post=post, user=request.user, upload=file)
@@ -248,7 +263,8 @@ def add_attachment(request: HttpRequest, post_id: int, file: File[UploadedFile])
 
 @router.get("/forum-attachments/{attachment_id}")
 def download_attachment(request: HttpRequest, attachment_id: int):
-    attachment = selectors.readable_attachment(attachment_id, request.user)
+    attachment, who = selectors.readable_attachment(attachment_id, request.user)
+    services.audit_read(who, "attachment", [attachment_id])
     return file_response(attachment)
 
 

@@ -155,6 +155,8 @@ class AccessGrantIn(Schema):
     reason: str = Field(max_length=2000)
     # With its offset: a naive time would be ambiguous across academies' time zones.
     expires_at: AwareDatetime
+    # The member's request the grant answers (required by the service: a grant answers one).
+    help_request_id: Annotated[int, Field(ge=1, lt=2**63)] | None = None
 
 
 class AccessGrantOut(Schema):
@@ -162,6 +164,20 @@ class AccessGrantOut(Schema):
     session_id: int
     reason: str
     expires_at: datetime
+    help_request_id: int | None
+
+
+class HelpRequestIn(Schema):
+    message: str = Field(max_length=2000)
+
+
+class HelpRequestOut(Schema):
+    id: int
+    session_id: int
+    requester: str
+    message: str
+    created_at: datetime
+    granted: bool
 
 
 class AuditEntryOut(Schema):
@@ -169,6 +185,11 @@ class AuditEntryOut(Schema):
     action: str
     reason: str
     at: datetime
+    # What was read or entered, under an access grant: ("discussion", 12), and in French.
+    object_kind: str
+    object_id: int | None
+    object: str
+    help_request_id: int | None
 
 
 class StatsRowOut(Schema):

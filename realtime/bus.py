@@ -136,18 +136,35 @@ class RedisListener:
         import redis.asyncio
 
         self.bus, self.on_message, self.on_reconnect = bus, on_message, on_reconnect
-        self.client = redis.asyncio.Redis.from_url(bus.url)
+        self.client = redis.asyncio.Redis.from_url(bus.url, socket_connect_timeout=1)
         self.pubsub = self.client.pubsub()
         self.confirmations: dict[bytes, list[asyncio.Future]] = {}
         self.channels: dict[str, _Channel] = {}
         self.releases: set[asyncio.Task] = set()
         self.reader: asyncio.Task | None = None
+        self.retry: asyncio.Task | None = None
 
     async def start(self) -> None:
-        await self.acquire(CONTROL)
+        """Follow the control channel; if Redis is away, keep trying in the background (the
+        hub serves meanwhile: following a topic answers `unavailable`)."""
+        try:
+            await self.acquire(CONTROL)
+        except Exception as exc:
+            logger.warning("realtime: Redis unreachable (%s); retrying in the background", exc)
+            self.retry = asyncio.create_task(self._acquire_control_later())
+
+    async def _acquire_control_later(self) -> None:
+        while True:
+            await asyncio.sleep(1)
+            try:
+                await self.acquire(CONTROL)
+            except Exception:
+                continue
+            logger.warning("realtime: Redis reachable again")
+            return
 
     async def stop(self) -> None:
-        for task in [*self.releases, self.reader]:
+        for task in [*self.releases, self.reader, self.retry]:
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
@@ -238,6 +255,8 @@ class RedisBus:
         from . import stores
 
         self.url, self.prefix = url, f"{prefix}:rt"
+        # The process's pool, whose timeouts (1 s to connect, 2 s a command) make a Redis
+        # that hangs delay a committed write's answer, never hold it.
         self._client = stores.sync_client(url)
 
     def channel_name(self, channel: str) -> str:

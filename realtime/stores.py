@@ -39,6 +39,9 @@ def _options(decode: bool) -> dict[str, Any]:
         "timeout": conf.get("REDIS_POOL_TIMEOUT"),
         "decode_responses": decode,
         "health_check_interval": 30,
+        # A Redis that hangs costs a request at most this long, never a worker.
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
         "client_name": client_name(),
     }
 
@@ -77,6 +80,8 @@ def async_client(*, decode: bool = False):
             max_connections=conf.get("REALTIME_REDIS_CONNECTIONS"),
             timeout=conf.get("REDIS_POOL_TIMEOUT"),
             decode_responses=decode,
+            socket_connect_timeout=1,
+            socket_timeout=5,
             client_name=client_name(),
         )
         client = clients[decode] = redis.asyncio.Redis(connection_pool=pool)
