@@ -248,6 +248,10 @@ COLLAB_DOC_POLL = float(os.environ.get("COLLAB_DOC_POLL", 1.0))
 # How often a process asks the policies again for its document sockets (access changed in
 # another process, or lapsed with time); a change made in the same process is applied at once.
 COLLAB_DOC_RECHECK = float(os.environ.get("COLLAB_DOC_RECHECK", 15.0))
+# Messages one document socket may send per second, and in a burst; past them it is read
+# more slowly (never refused: a lost update would stall the document's sync).
+COLLAB_DOC_RATE = float(os.environ.get("COLLAB_DOC_RATE", 60))
+COLLAB_DOC_BURST = float(os.environ.get("COLLAB_DOC_BURST", 200))
 
 # Logging in: failed attempts allowed per account (from anywhere) and per address (for any
 # account) in a window of this many seconds; past them, even the right password waits.
