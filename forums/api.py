@@ -10,7 +10,7 @@ from parcours.attachments import file_response, upload_route
 from parcours.errors import not_found
 from parcours.policies import Action
 
-from . import moderation, selectors, services
+from . import moderation, selectors, services, text
 from .conf import setting
 from .models import Discussion
 from .schemas import (
@@ -29,6 +29,7 @@ from .schemas import (
     PostEditIn,
     PostIn,
     PostOut,
+    PreviewOut,
     ReadIn,
     SplitIn,
 )
@@ -136,6 +137,12 @@ def delete_discussion(request: HttpRequest, discussion_id: int, reason: str = ""
     discussion = selectors.get_discussion(discussion_id)
     moderation.delete_discussion(discussion=discussion, actor=request.user, reason=reason[:500])
     return Status(204, None)
+
+
+@router.post("/posts/preview", response=PreviewOut)
+def preview_post(request: HttpRequest, payload: PostEditIn):
+    """The editor's "Aperçu": the same Markdown and sanitising as a stored post, nothing saved."""
+    return {"body": text.sanitize(payload.body)}
 
 
 @router.post("/discussions/{discussion_id}/posts", response={201: PostOut})

@@ -32,6 +32,11 @@ class PostEditIn(Schema):
     body: str = Body
 
 
+class PreviewOut(Schema):
+    # The HTML a post with this body would store and show.
+    body: str
+
+
 class ReadIn(Schema):
     # The last post read; omitted: the newest post of the discussion.
     up_to: int | None = Field(default=None, ge=0)
