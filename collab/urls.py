@@ -5,5 +5,5 @@ from . import views
 app_name = "collab"
 
 urlpatterns = [
-    path("spaces/<int:space_id>/", views.space_page, name="space"),
+    path("spaces/<id:space_id>/", views.space_page, name="space"),
 ]

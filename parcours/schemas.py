@@ -1,19 +1,7 @@
 from datetime import date, datetime
-from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold a NUL character: refuse it here as invalid input.
-    if "\x00" in value:
-        raise ValueError("le caractère NUL n'est pas accepté")
-    return value
-
-
-# Free text read from a query string (JSON bodies are checked once by the API's parser).
-QueryText = Annotated[str, AfterValidator(_no_nul)]
+from pydantic import AwareDatetime
 
 
 class TokenIn(Schema):
