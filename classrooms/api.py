@@ -9,7 +9,7 @@ from ninja import Router, Status
 
 from parcours import policies
 from parcours import selectors as parcours_selectors
-from parcours.inputs import Id
+from parcours.inputs import Id, QueryText
 from parcours.policies import Action
 
 from . import activities, selectors, services
@@ -109,7 +109,7 @@ MODERATION = {
 
 
 @router.post("/classrooms/{classroom_id}/participants/{user_id}/{action}", response={204: None})
-def moderate(request: HttpRequest, classroom_id: Id, user_id: Id, action: str):
+def moderate(request: HttpRequest, classroom_id: Id, user_id: Id, action: QueryText):
     service = MODERATION.get(action)
     if service is None:
         raise services.invalid("action", f"Action inconnue : « {action[:40]} ».")

@@ -15,6 +15,7 @@ from ninja import Field
 from pydantic import AfterValidator
 
 MAX_ID = 2**63 - 1
+NUL_FREE_PATTERN = "^[^\\u0000]*$"
 
 
 def _no_nul(value: str) -> str:
@@ -27,7 +28,10 @@ def _no_nul(value: str) -> str:
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # Free text read from a path or a query string (JSON bodies are checked once by the API's
 # parser, config/api.py).
-QueryText = Annotated[str, AfterValidator(_no_nul)]
+# The pattern tells clients (and the fuzzer) what the validator refuses.
+QueryText = Annotated[
+    str, AfterValidator(_no_nul), Field(json_schema_extra={"pattern": NUL_FREE_PATTERN})
+]
 
 
 class IdConverter:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from forums.models import Post
+from parcours.inputs import MAX_ID, NUL_FREE_PATTERN
 from tests import factories
 from tests.forums.conftest import make_board
 
@@ -146,3 +147,42 @@ def test_the_planning_page_refuses_weeks_it_cannot_show(world, client, week):
     shown = client.get(f"{page}?semaine={monday + timedelta(days=3)}")
     assert shown.status_code == 200
     assert shown.context["monday"] == monday
+
+
+def _integer_bounds(schema: dict) -> set[tuple]:
+    """(minimum, maximum) of every integer a parameter or property may hold."""
+    if "anyOf" in schema:
+        return set().union(*(_integer_bounds(s) for s in schema["anyOf"] if s != {"type": "null"}))
+    if schema.get("type") == "array":
+        return _integer_bounds(schema["items"])
+    return {(schema.get("minimum"), schema.get("maximum"))}
+
+
+def _is_id(name: str) -> bool:
+    return name.endswith(("_id", "_ids")) or name == "with_user"
+
+
+def test_every_id_the_api_reads_is_declared_as_the_one_id_type():
+    """A new `foo_id: int` would accept 10**20 again: the schema shows it, so check it."""
+    from config.api import api as ninja_api
+
+    schema = ninja_api.get_openapi_schema()
+    one_id = {(1, MAX_ID)}
+    found = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                where = (method, path, parameter["name"])
+                if _is_id(parameter["name"]):
+                    found.append((where, _integer_bounds(parameter["schema"]) == one_id))
+                elif parameter["schema"].get("type") == "string" and not (
+                    {"enum", "format"} & parameter["schema"].keys()
+                ):
+                    nul_free = parameter["schema"].get("pattern") == NUL_FREE_PATTERN
+                    found.append((where, nul_free))
+    for name, component in schema["components"]["schemas"].items():
+        for field, declared in component.get("properties", {}).items():
+            if name.endswith(("In", "Patch", "Filters")) and _is_id(field):
+                found.append(((name, field), _integer_bounds(declared) == one_id))
+    assert len(found) > 100
+    assert [where for where, ok in found if not ok] == []
