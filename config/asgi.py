@@ -20,11 +20,12 @@ if settings.SERVE_STATIC:
     django_asgi_app = ASGIStaticFilesHandler(django_asgi_app)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from collab.routing import websocket_urlpatterns as doc_urlpatterns  # noqa: E402
 from config.threads import bounded  # noqa: E402
 from realtime.auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from realtime.hub import stop_current_hub  # noqa: E402
+from realtime.origin import OriginCheck  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 # Everything loaded so far lives as long as the process: freezing it keeps the collector's
@@ -49,8 +50,8 @@ application = ProtocolTypeRouter(
     {
         "http": bounded(django_asgi_app),
         "lifespan": lifespan,
-        "websocket": AllowedHostsOriginValidator(
-            TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
+        "websocket": OriginCheck(
+            TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns + doc_urlpatterns))
         ),
     }
 )

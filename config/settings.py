@@ -223,6 +223,11 @@ REALTIME_SEND_RATE = float(os.environ.get("REALTIME_SEND_RATE", 5))
 REALTIME_SEND_BURST = int(os.environ.get("REALTIME_SEND_BURST", 10))
 # Threads (and so database connections) each process gives the gateway's database work.
 REALTIME_DB_THREADS = int(os.environ.get("REALTIME_DB_THREADS", 4))
+# Sockets one account may hold open at once (every process counted, with Redis), and the
+# subscribe/unsubscribe ops one socket may make per second (burst: a page's first load).
+REALTIME_MAX_SOCKETS_PER_USER = int(os.environ.get("REALTIME_MAX_SOCKETS_PER_USER", 20))
+REALTIME_SUBSCRIBE_RATE = float(os.environ.get("REALTIME_SUBSCRIBE_RATE", 10))
+REALTIME_SUBSCRIBE_BURST = int(os.environ.get("REALTIME_SUBSCRIBE_BURST", 100))
 
 # Virtual classrooms: the STUN/TURN servers given to the SFU's peer connections (JSON, the
 # browser's `iceServers` shape; none by default: no outside server is asked), the local
@@ -233,6 +238,11 @@ REALTIME_DB_THREADS = int(os.environ.get("REALTIME_DB_THREADS", 4))
 CLASSROOM_ICE_SERVERS = json.loads(os.environ.get("CLASSROOM_ICE_SERVERS", "[]"))
 CLASSROOM_ICE_ADDRESSES = _env_list("CLASSROOM_ICE_ADDRESSES", [])
 CLASSROOM_MEDIA_EMBEDDED = _env_bool("CLASSROOM_MEDIA_EMBEDDED", not REDIS_URL)
+
+# Co-edited documents (collab/rooms.py): how often a process writes the edits it received to
+# the document's log, and reads back what the other processes wrote (seconds).
+COLLAB_DOC_FLUSH = float(os.environ.get("COLLAB_DOC_FLUSH", 0.1))
+COLLAB_DOC_POLL = float(os.environ.get("COLLAB_DOC_POLL", 1.0))
 
 # Logging in: failed attempts allowed per account (from anywhere) and per address (for any
 # account) in a window of this many seconds; past them, even the right password waits.

@@ -15,7 +15,8 @@ whatever attaches to a scope asks `decide(user, action, thing.scope)`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
@@ -59,6 +60,11 @@ class Decision:
     allowed: bool
     code: ErrorCode | None = None
     message: str = ""
+    # For a grant: the session whose rules decided (None for a standalone space or no scope),
+    # and the instant the answer may change by time alone (an access grant expiring, the
+    # session ending): what a live socket must be asked again about, and when.
+    session_id: int | None = None
+    until: datetime | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -161,7 +167,34 @@ def _has_active_grant(user: User, session: Session) -> bool:
 def decide(user: User, action: Action, target: Target) -> Decision:
     if not user.is_authenticated:
         return Decision(False, ErrorCode.FORBIDDEN, gettext("Connectez-vous d'abord."))
-    return decide_for_standings(standings(user, target), action, target)
+    held = standings(user, target)
+    decision = decide_for_standings(held, action, target)
+    if not decision:
+        return decision
+    owner = owner_of(target)
+    session = owner if isinstance(owner, Session) else owner.session
+    if session is None:
+        return decision
+    return replace(decision, session_id=session.pk, until=_lapses_at(user, held, session))
+
+
+def _lapses_at(user: User, held: frozenset[Standing], session: Session) -> datetime | None:
+    """When a grant in `session` may lapse by time alone: the administrator's access grant
+    expires, or the session ends (its tools freeze, its content may close)."""
+    instants = []
+    if not session.has_ended():
+        last_day = datetime.combine(session.ends_on + timedelta(days=1), time.min)
+        instants.append(timezone.make_aware(last_day))
+    if S.ADMIN_GRANTED in held:
+        expiry = (
+            AccessGrant.objects.filter(session=session, grantee=user, expires_at__gt=timezone.now())
+            .order_by("-expires_at")
+            .values_list("expires_at", flat=True)
+            .first()
+        )
+        if expiry is not None:
+            instants.append(expiry)
+    return min(instants, default=None)
 
 
 def allowed_actions(user: User, target: Target) -> frozenset[Action]:

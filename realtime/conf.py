@@ -16,6 +16,11 @@ DEFAULTS = {
     # dropped and its durable topics get a `resync` once it has caught up.
     "REALTIME_SOCKET_QUEUE": 2_000,
     "REALTIME_SOCKET_QUEUE_BYTES": 1024 * 1024,
+    # Sockets one person may hold open at once, on every process (tabs, devices, clients).
+    "REALTIME_MAX_SOCKETS_PER_USER": 20,
+    # Subscribe and unsubscribe ops per second per socket, with a burst (a page's first load).
+    "REALTIME_SUBSCRIBE_RATE": 10.0,
+    "REALTIME_SUBSCRIBE_BURST": 100,
     # Ephemeral sends per second per socket and topic, with a burst (a type may set its own).
     "REALTIME_EPHEMERAL_RATE": 50.0,
     "REALTIME_EPHEMERAL_BURST": 100,

@@ -18,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from parcours.errors import ErrorCode, ServiceError
@@ -47,11 +48,18 @@ class Subscription:
     counted_at: float = 0.0
     # The last seq dropped while the socket was behind; its resync continues from there.
     skipped_to: int | None = None
+    # The session its access was decided in (None: none), and when that access may lapse by
+    # time alone (see `parcours.policies.Decision`); `lapse` re-checks it at that instant.
+    session_id: int | None = None
+    until: datetime | None = None
+    lapse: asyncio.TimerHandle | None = None
 
 
 class Connection:
     __slots__ = (
         "_close",
+        "_op_at",
+        "_op_tokens",
         "_out",
         "_queue_bytes",
         "_queue_limit",
@@ -88,6 +96,9 @@ class Connection:
         # Topics whose durable frames were dropped while the socket was behind.
         self.lagging: dict[str, None] = {}
         self.closed = False
+        # The socket's budget of subscribe/unsubscribe ops: tokens, and when last counted.
+        self._op_tokens = float(conf.get("REALTIME_SUBSCRIBE_BURST"))
+        self._op_at = time.monotonic()
 
     # -- outgoing ------------------------------------------------------------------------
 
@@ -216,6 +227,23 @@ class Connection:
             )
         sub.tokens, sub.counted_at = tokens - 1, now
 
+    def take_op_token(self) -> None:
+        """Spend one subscribe/unsubscribe op, or refuse it: each one reads the database
+        (authorisation, replay), so one socket may not turn them into a flood."""
+        rate = conf.get("REALTIME_SUBSCRIBE_RATE")
+        burst = conf.get("REALTIME_SUBSCRIBE_BURST")
+        now = time.monotonic()
+        tokens = min(burst, self._op_tokens + (now - self._op_at) * rate)
+        self._op_at = now
+        if tokens < 1:
+            self._op_tokens = tokens
+            raise ServiceError(
+                ErrorCode.RATE_LIMITED,
+                "Trop d'abonnements et de désabonnements : patientez un instant.",
+                {"retry_after": round((1 - tokens) / rate, 2)},
+            )
+        self._op_tokens = tokens - 1
+
     # -- subscriptions -------------------------------------------------------------------
 
     def hold(self, sub: Subscription) -> None:
@@ -254,6 +282,9 @@ class Connection:
         if not read:
             raise ServiceError(read.code or ErrorCode.FORBIDDEN, read.message)
         sub.may_send = send
+        sub.session_id = read.session_id
+        instants = [d.until for d in (read, send) if d is not None and d.until is not None]
+        sub.until = min(instants, default=None)
 
 
 async def _finish(sending: Coroutine, waiting_on: Any) -> None:

@@ -19,7 +19,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
 
-from . import db, gateway, protocol
+from . import db, gateway, limits, protocol
 from .connection import Connection, Frame
 from .hub import current_hub, release_hub
 
@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 # Close code for a socket without a valid session cookie or token.
 CLOSE_UNAUTHENTICATED = 4401
+# Close code for a socket past its account's REALTIME_MAX_SOCKETS_PER_USER (after an error frame).
+CLOSE_TOO_MANY_SOCKETS = 4429
 
 INTERNAL = ServiceError(
     ErrorCode.INTERNAL, "Erreur interne : rien n'a été modifié, réessayez plus tard."
@@ -57,8 +59,22 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             id=hub.new_connection_id(), user=user, name=name, send=self._send, close=self._close
         )
         self.hub = hub
+        if not await self._counted(hub, self.conn):
+            await self.accept()
+            self.conn.error(limits.too_many_sockets())
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
         hub.connections[self.conn.id] = self.conn
         await self.accept()
+
+    @staticmethod
+    async def _counted(hub, conn: Connection) -> bool:
+        """Whether the account may open one more socket (yes if Redis cannot tell now)."""
+        try:
+            return await hub.sockets.enter(conn.user_id, conn.id)
+        except Exception:
+            logger.warning("realtime: sockets of user %s not counted (Redis away)", conn.user_id)
+            return True
 
     def _send(self, frame: Frame) -> Coroutine:
         # Straight to the server's send: the hub calls this once per socket per frame.

@@ -11,6 +11,8 @@ import json
 import logging
 from typing import Any
 
+from django.utils import timezone
+
 from parcours.errors import ErrorCode, ServiceError
 from parcours.policies import ALLOWED, Decision
 
@@ -36,6 +38,7 @@ async def subscribe(
     hub: Hub, conn: Connection, *, topic: str, since: int | None, presence: bool
 ) -> int:
     """Follow `topic` (replaying after `since`); returns the seq the client is now at."""
+    conn.take_op_token()
     parsed = topics.parse_topic(topic)
     if topic in conn.subscriptions:
         raise ServiceError(ErrorCode.CONFLICT, "Vous suivez déjà ce sujet.", {"field": "topic"})
@@ -55,6 +58,7 @@ async def subscribe(
         hub.leave(conn, topic)
         raise
     conn.release(sub)
+    _watch_lapse(hub, conn, topic, sub)
     if parsed.kind.announce_connections:
         await _announce(hub, conn, topic, "connection.joined")
     return sub.last_seq
@@ -89,9 +93,16 @@ async def _announce(hub: Hub, conn: Connection, topic: str, event_type: str) -> 
 
 
 async def unsubscribe(hub: Hub, conn: Connection, *, topic: str) -> None:
+    conn.take_op_token()
+    await leave(hub, conn, topic=topic)
+
+
+async def leave(hub: Hub, conn: Connection, *, topic: str) -> None:
+    """Stop following `topic` (the client asked, or its access was withdrawn)."""
     sub = conn.subscriptions.pop(topic, None)
     if sub is None:
         raise ServiceError(ErrorCode.NOT_FOUND, "Vous ne suivez pas ce sujet.", {"field": "topic"})
+    _unwatch_lapse(sub)
     hub.leave(conn, topic)
     await _withdraw(hub, conn, topic, sub)
 
@@ -109,13 +120,18 @@ async def disconnect(hub: Hub, conn: Connection) -> None:
     conn.closed = True
     hub.connections.pop(conn.id, None)
     subscriptions, conn.subscriptions = conn.subscriptions, {}
-    for topic in subscriptions:
+    for topic, sub in subscriptions.items():
+        _unwatch_lapse(sub)
         hub.leave(conn, topic)
     for topic, sub in subscriptions.items():
         try:
             await _withdraw(hub, conn, topic, sub)
         except Exception:  # Redis away: presence expires with the heartbeat it no longer gets
             logger.warning("realtime: departure from %s not announced", topic)
+    try:
+        await hub.sockets.leave(conn.user_id, conn.id)
+    except Exception:  # Redis away: the count of this process is dropped with its liveness
+        logger.warning("realtime: socket %s not uncounted", conn.id)
 
 
 async def send(
@@ -149,21 +165,70 @@ def on_access_changed(sender: Any, session_id: int, user_ids: list[int] | None, 
     get_bus().publish(CONTROL, json.dumps(notice))
 
 
-def on_access_notice(hub: Hub, conn: Connection) -> None:
-    """Hold the socket's live frames at once, then re-ask `authorize` for each topic."""
-    held = list(conn.subscriptions.items())
-    for _topic, sub in held:
+def on_access_notice(hub: Hub, notice: dict[str, Any]) -> None:
+    """Re-check the subscriptions an access change may touch, and only those.
+
+    A change for some people (a member removed) re-checks their subscriptions in that
+    session, and those decided outside any session; a change for everyone in a session (its
+    content closed after the end) re-checks the subscriptions decided in that session, on
+    whichever sockets hold them. Without a session (a standalone space), the people's every
+    subscription.
+    """
+    session_id, user_ids = notice.get("session_id"), notice.get("user_ids")
+    people = None if user_ids is None else set(user_ids)
+    for conn in list(hub.connections.values()):
+        if people is not None and conn.user_id not in people:
+            continue
+        touched = [
+            (topic, sub)
+            for topic, sub in conn.subscriptions.items()
+            if session_id is None
+            or sub.session_id == session_id
+            or (people is not None and sub.session_id is None)
+        ]
+        if touched:
+            ask_again(hub, conn, touched)
+
+
+def ask_again(hub: Hub, conn: Connection, subs: list[tuple[str, Subscription]]) -> None:
+    """Hold the subscriptions' live frames at once, then re-ask `authorize` for each."""
+    for _topic, sub in subs:
         conn.hold(sub)
-    hub.loop.create_task(_recheck(hub, conn, held))
+    hub.loop.create_task(_recheck(hub, conn, subs))
 
 
 async def _recheck(hub: Hub, conn: Connection, held: list[tuple[str, Subscription]]) -> None:
     for topic, sub in held:
         try:
             await conn.authorize(sub)
-        except ServiceError as exc:
+        except Exception as exc:  # refused, or the database away: access is not assumed
+            if not isinstance(exc, ServiceError):
+                logger.exception("realtime: access to %s could not be checked again", topic)
+                exc = ServiceError(ErrorCode.INTERNAL, "Accès à vérifier : abonnez-vous à nouveau.")
             if conn.subscriptions.get(topic) is sub:
-                await unsubscribe(hub, conn, topic=topic)
+                await leave(hub, conn, topic=topic)
                 conn.error(exc, topic=topic)
             continue
         conn.release(sub)
+        if conn.subscriptions.get(topic) is sub:
+            _watch_lapse(hub, conn, topic, sub)
+
+
+# Seconds past a lapse instant before asking again: the loop's timer may fire a hair early.
+LAPSE_MARGIN = 0.05
+
+
+def _watch_lapse(hub: Hub, conn: Connection, topic: str, sub: Subscription) -> None:
+    """Ask again at the instant the subscription's access may lapse by time alone (an
+    access grant's expiry, the session's end): no notice is sent when time passes."""
+    _unwatch_lapse(sub)
+    if sub.until is None:
+        return
+    delay = max(0.0, (sub.until - timezone.now()).total_seconds()) + LAPSE_MARGIN
+    sub.lapse = hub.loop.call_later(delay, ask_again, hub, conn, [(topic, sub)])
+
+
+def _unwatch_lapse(sub: Subscription) -> None:
+    if sub.lapse is not None:
+        sub.lapse.cancel()
+        sub.lapse = None

@@ -23,8 +23,8 @@ from parcours.errors import ErrorCode, ServiceError
 from . import conf, db, selectors
 from .bus import CONTROL, EXCEPT, PRESENCE, TO, TO_USER, Payload, get_bus, split
 from .connection import Connection
-from .limits import limiter_for
-from .presence import Presence
+from .limits import limiter_for, sockets_for
+from .presence import PROCESS, Presence
 
 if TYPE_CHECKING:
     from .peers import Peer
@@ -70,6 +70,8 @@ class Hub:
         self.redis = get_bus().client()
         self.presence = Presence(self.redis)
         self.limiter = limiter_for(self.redis)
+        # Each person's open sockets, against REALTIME_MAX_SOCKETS_PER_USER.
+        self.sockets = sockets_for(self.redis, PROCESS)
         self.feeds: dict[str, Feed] = {}
         # This process's sockets by id: where a frame addressed to one of them goes.
         self.connections: dict[str, Connection] = {}
@@ -81,10 +83,12 @@ class Hub:
     async def start(self) -> None:
         await self.listener.start()
         await self.presence.start()
+        await self.sockets.start()
         self.started.set()
 
     async def stop(self) -> None:
         self.stopped = True
+        await self.sockets.stop()
         await self.presence.stop()
         await self.listener.stop()
         if self.redis is not None:
@@ -265,14 +269,7 @@ class Hub:
         from .gateway import on_access_notice
 
         if notice.get("kind") == "access":
-            user_ids = notice.get("user_ids")
-            targets = [
-                conn
-                for conn in self.connections.values()
-                if user_ids is None or conn.user_id in user_ids
-            ]
-            for conn in targets:
-                on_access_notice(self, conn)
+            on_access_notice(self, notice)
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}

@@ -1,4 +1,4 @@
-"""How fast a person may send on a topic: a token bucket per (user, topic).
+"""Budgets: sends per person and topic (a token bucket), and open sockets per person.
 
 `REALTIME_SEND_RATE` tokens a second, up to `REALTIME_SEND_BURST`. One process (the embedded
 default) keeps the buckets in memory; with Redis they live there, so that the processes a
@@ -7,6 +7,7 @@ person's tabs happen to reach share one budget instead of granting one each.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -83,3 +84,130 @@ class RedisLimiter:
 
 def limiter_for(redis: Any) -> MemoryLimiter | RedisLimiter:
     return MemoryLimiter() if redis is None else RedisLimiter(redis)
+
+
+# -- sockets per account ---------------------------------------------------------------
+
+# A person's open sockets, per process, in one hash; a process that died (its liveness key
+# expired) no longer counts and its field is removed by the next arrival.
+ENTER = """
+local total = 0
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+    local process, count = fields[i], tonumber(fields[i + 1])
+    if process ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. process) == 0 then
+        redis.call('HDEL', KEYS[1], process)
+    else
+        total = total + count
+    end
+end
+if total >= tonumber(ARGV[2]) then
+    return 0
+end
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('EXPIRE', KEYS[1], 86400)
+return 1
+"""
+
+LEAVE = """
+if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then
+    redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return 0
+"""
+
+
+def too_many_sockets() -> ServiceError:
+    cap = conf.get("REALTIME_MAX_SOCKETS_PER_USER")
+    return ServiceError(
+        ErrorCode.RATE_LIMITED,
+        "Trop de connexions ouvertes pour ce compte : fermez un onglet ou un appareil.",
+        {"max_sockets": cap},
+    )
+
+
+class MemorySockets:
+    """The open sockets of each person in this process (the embedded default)."""
+
+    def __init__(self) -> None:
+        self.open: dict[int, set[str]] = {}
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def enter(self, user_id: int, connection_id: str) -> bool:
+        """Count a new socket of `user_id`, or refuse it (False) at the cap."""
+        mine = self.open.setdefault(user_id, set())
+        if len(mine) >= conf.get("REALTIME_MAX_SOCKETS_PER_USER"):
+            return False
+        mine.add(connection_id)
+        return True
+
+    async def leave(self, user_id: int, connection_id: str) -> None:
+        mine = self.open.get(user_id)
+        if mine is not None and connection_id in mine:
+            mine.discard(connection_id)
+            if not mine:
+                del self.open[user_id]
+
+
+class RedisSockets(MemorySockets):
+    """The open sockets of each person on every process, counted in Redis.
+
+    Each process keeps a liveness key alive (`REALTIME_PRESENCE_TTL`); the counts of a
+    process killed without closing its sockets stop counting when that key expires.
+    """
+
+    def __init__(self, redis: Any, process: str) -> None:
+        super().__init__()
+        self.redis = redis
+        self.process = process
+        self.enter_script = redis.register_script(ENTER)
+        self.leave_script = redis.register_script(LEAVE)
+        self.prefix = f"{settings.REDIS_PREFIX}:sockets"
+        self.beat: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        await self._alive()
+        self.beat = asyncio.create_task(self._beat())
+
+    async def stop(self) -> None:
+        if self.beat is not None:
+            self.beat.cancel()
+            await asyncio.gather(self.beat, return_exceptions=True)
+
+    async def _alive(self) -> None:
+        ttl = conf.get("REALTIME_PRESENCE_TTL")
+        await self.redis.set(f"{self.prefix}-alive:{self.process}", 1, px=int(ttl * 1000))
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(conf.get("REALTIME_PRESENCE_TTL") / 3)
+            try:
+                await self._alive()
+            except Exception:  # Redis briefly away: the next beat restores the key
+                continue
+
+    async def enter(self, user_id: int, connection_id: str) -> bool:
+        cap = conf.get("REALTIME_MAX_SOCKETS_PER_USER")
+        allowed = await self.enter_script(
+            keys=[f"{self.prefix}:{user_id}"],
+            args=[self.process, cap, f"{self.prefix}-alive:"],
+        )
+        if allowed:
+            self.open.setdefault(user_id, set()).add(connection_id)
+        return bool(allowed)
+
+    async def leave(self, user_id: int, connection_id: str) -> None:
+        mine = self.open.get(user_id)
+        if mine is None or connection_id not in mine:
+            return
+        await super().leave(user_id, connection_id)
+        await self.leave_script(keys=[f"{self.prefix}:{user_id}"], args=[self.process])
+
+
+def sockets_for(redis: Any, process: str) -> MemorySockets:
+    return MemorySockets() if redis is None else RedisSockets(redis, process)

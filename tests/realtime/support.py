@@ -224,13 +224,23 @@ def application():
     return application
 
 
-async def connect(user=None, *, origin: str = "http://testserver", token: str | None = None):
-    """A connected client for `user` (through `?token=`), or the refused communicator."""
+# The headers of a browser's handshake from one of the site's own pages.
+SAME_ORIGIN = [(b"host", b"testserver"), (b"origin", b"http://testserver")]
+
+
+async def connect(
+    user=None,
+    *,
+    origin: str = "http://testserver",
+    host: str = "testserver",
+    token: str | None = None,
+):
+    """A connected client for `user` (through `?token=`), or (None, the refusal's code)."""
     if user is not None and token is None:
         token = await database_sync_to_async(ApiToken.issue)(user)
     path = f"/ws/?token={token}" if token else "/ws/"
     communicator = WebsocketCommunicator(
-        application(), path, headers=[(b"origin", origin.encode())]
+        application(), path, headers=[(b"host", host.encode()), (b"origin", origin.encode())]
     )
     connected, code = await communicator.connect(timeout=TIMEOUT)
     if not connected:

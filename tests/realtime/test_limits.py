@@ -9,6 +9,7 @@ from realtime import publish
 from realtime.connection import CLOSE_TOO_SLOW
 from tests.realtime.support import (
     ROOM_APPLICATION,
+    SAME_ORIGIN,
     LocalClient,
     Said,
     Typing,
@@ -98,9 +99,7 @@ async def stalled_client(user, stalls):
 
     token = await database_sync_to_async(ApiToken.issue)(user)
     app = StalledApplication(application, stalls)
-    communicator = WebsocketCommunicator(
-        app, f"/ws/?token={token}", [(b"origin", b"http://testserver")]
-    )
+    communicator = WebsocketCommunicator(app, f"/ws/?token={token}", SAME_ORIGIN)
     assert (await communicator.connect())[0]
     return app, LocalClient(communicator)
 

@@ -61,14 +61,12 @@ async def test_the_session_cookie_of_a_logged_in_page_authenticates_the_socket(w
     from channels.testing import WebsocketCommunicator
     from django.test import Client as HttpClient
 
-    from tests.realtime.support import LocalClient, application
+    from tests.realtime.support import SAME_ORIGIN, LocalClient, application
 
     browser = HttpClient()
     await database_sync_to_async(browser.force_login)(world.participant)
     cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
-    ws = WebsocketCommunicator(
-        application(), "/ws/", headers=[(b"origin", b"http://testserver"), (b"cookie", cookie)]
-    )
+    ws = WebsocketCommunicator(application(), "/ws/", headers=[*SAME_ORIGIN, (b"cookie", cookie)])
     assert (await ws.connect())[0]
     client = LocalClient(ws)
     assert (await client.subscribe(f"user:{world.participant.pk}"))["op"] == "subscribed"

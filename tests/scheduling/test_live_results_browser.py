@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser import log_in
+from tests.browser import log_in, off_loop
 from tests.scheduling.helpers import good_slots
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -49,9 +49,9 @@ def test_a_poll_is_proposed_answered_live_and_closed_in_the_browser(daphne, worl
     assert b"TZID=Europe/Paris" in invitation.body()
 
 
-@pytest.fixture
-def closing_soon(world):
-    """A poll that closes six seconds from now, made before the browser starts."""
+def open_for_a_few_seconds(world, seconds: int):
+    """A poll that closes `seconds` from now, made once the browser is logged in, so that a
+    slow server start cannot eat the window in which the page is open."""
     from django.utils import timezone
 
     from scheduling import services
@@ -63,20 +63,19 @@ def closing_soon(world):
         actor=world.trainer,
         title="Clôture automatique",
         slots=[SlotIn(**slot_body(good_slots(1)[0]))],
-        closes_at=timezone.now() + timedelta(seconds=6),
+        closes_at=timezone.now() + timedelta(seconds=seconds),
     )
 
 
-def test_an_open_voting_page_closes_by_itself_at_the_closing_date(
-    daphne, world, closing_soon, browser
-):
+def test_an_open_voting_page_closes_by_itself_at_the_closing_date(daphne, world, browser):
     from playwright.sync_api import expect
 
     server = daphne()
     participant = log_in(browser, server, "participant")
-    participant.goto(f"/sondages/{closing_soon.pk}/")
+    poll = off_loop(lambda: open_for_a_few_seconds(world, seconds=10))
+    participant.goto(f"/sondages/{poll.pk}/")
     save = participant.get_by_role("button", name="Enregistrer ma réponse")
     expect(save).to_be_enabled()
     # Nobody reloads the page: it closes itself when the date passes.
-    expect(participant.locator("#poll-state")).to_have_text("Sondage clos.", timeout=15_000)
+    expect(participant.locator("#poll-state")).to_have_text("Sondage clos.", timeout=20_000)
     expect(save).to_be_disabled()

@@ -1,0 +1,109 @@
+"""Collaborative spaces over HTTP: documents (metadata, export, named versions)."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
+
+from parcours import selectors as parcours_selectors
+
+from . import api_wordclouds, documents
+from .models import Document
+from .schemas import (
+    DocumentIn,
+    DocumentOut,
+    DocumentPatch,
+    Id,
+    MindMapNodeOut,
+    QueryText,
+    VersionIn,
+    VersionOut,
+)
+
+router = Router()
+
+
+def _document_out(document: Document, user) -> dict:
+    scope = document.scope
+    return {
+        "id": document.pk,
+        "title": document.title,
+        "kind": document.kind,
+        "reserved": document.reserved,
+        "session_id": scope.session_id,
+        "space_id": scope.space_id,
+        "sync_url": f"/ws/docs/{document.pk}/",
+        "writable": bool(documents.write_decision(user, document)),
+    }
+
+
+@router.get("/spaces/{space_id}/documents", response=list[DocumentOut])
+def list_documents(request: HttpRequest, space_id: Id):
+    scope = parcours_selectors.get_space_scope(space_id)
+    found = documents.documents_in(request.user, scope)
+    return [_document_out(document, request.user) for document in found]
+
+
+@router.post("/spaces/{space_id}/documents", response={201: DocumentOut})
+def create_document(request: HttpRequest, space_id: Id, payload: DocumentIn):
+    scope = parcours_selectors.get_space_scope(space_id)
+    document = documents.create_document(actor=request.user, scope=scope, **payload.dict())
+    return Status(201, _document_out(document, request.user))
+
+
+@router.get("/documents/{document_id}", response=DocumentOut)
+def get_document(request: HttpRequest, document_id: Id):
+    return _document_out(documents.readable_document(request.user, document_id), request.user)
+
+
+@router.patch("/documents/{document_id}", response=DocumentOut)
+def update_document(request: HttpRequest, document_id: Id, payload: DocumentPatch):
+    document = documents.readable_document(request.user, document_id)
+    documents.update_document(actor=request.user, document=document, **payload.dict())
+    return _document_out(document, request.user)
+
+
+class ExportQuery(Schema):
+    format: QueryText = "markdown"
+
+
+@router.get("/documents/{document_id}/export")
+def export_document(request: HttpRequest, document_id: Id, query: Query[ExportQuery]):
+    document = documents.readable_document(request.user, document_id)
+    body = documents.export(document, query.format)
+    kind = "text/markdown" if query.format == "markdown" else "text/html"
+    response = HttpResponse(body, content_type=f"{kind}; charset=utf-8")
+    extension = "md" if query.format == "markdown" else "html"
+    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.{extension}"'
+    return response
+
+
+@router.get("/documents/{document_id}/mindmap", response=MindMapNodeOut)
+def mindmap_tree(request: HttpRequest, document_id: Id):
+    """The mind map's tree as every client reads it (collab/mindmaps.py)."""
+    document = documents.readable_document(request.user, document_id)
+    return documents.mindmap_tree(document)
+
+
+@router.get("/documents/{document_id}/versions", response=list[VersionOut])
+def list_versions(request: HttpRequest, document_id: Id):
+    document = documents.readable_document(request.user, document_id)
+    return document.versions.defer("state")
+
+
+@router.post("/documents/{document_id}/versions", response={201: VersionOut})
+def save_version(request: HttpRequest, document_id: Id, payload: VersionIn):
+    document = documents.readable_document(request.user, document_id)
+    return Status(
+        201, documents.save_version(actor=request.user, document=document, name=payload.name)
+    )
+
+
+@router.post("/documents/{document_id}/versions/{version_id}/restore", response={204: None})
+def restore_version(request: HttpRequest, document_id: Id, version_id: Id):
+    document = documents.readable_document(request.user, document_id)
+    version = documents.get_version(document, version_id)
+    documents.restore_version(actor=request.user, version=version)
+    return Status(204, None)
+
+
+# Word clouds and resources have routers of their own, mounted here: one router per app.
+router.add_router("", api_wordclouds.router)

@@ -1,0 +1,262 @@
+"""Live documents: one pycrdt document per doc id and process, kept equal across processes.
+
+Each process that has editors of a document holds a `Room`: the document in memory (pycrdt),
+the sockets editing it here, and the awareness states (cursors, names) it knows. An update a
+writer sends is applied here, sent to this process's other editors at once, relayed to the
+other processes through the gateway (a server peer on the topic `doc:<id>`, over Redis when
+configured: `realtime.attach`), and appended to the document's log in the database, in
+batches. The log is the authority: each room also reads back, every `COLLAB_DOC_POLL`
+seconds, what the other processes appended (a relayed frame the bus lost, an update written
+by a version restore), so rooms converge even when a relay is missed. Applying an update
+twice changes nothing (CRDT), so reading back its own rows costs a query and no more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from pycrdt import Doc, TransactionEvent, merge_updates
+
+from realtime import attach, db
+
+from . import documents, yprotocol
+
+logger = logging.getLogger(__name__)
+
+# This process's name as a server peer of every document it holds live.
+PEER_NAME = "doc-" + secrets.token_hex(6)
+# Frames waiting for one slow socket before it is closed (its editor reconnects and resyncs).
+OUTBOX_FRAMES = 2000
+
+
+def _setting(name: str) -> float:
+    return float(getattr(settings, name))
+
+
+@dataclass(eq=False)
+class Editor:
+    """One socket editing a document."""
+
+    id: str
+    user_id: int
+    writable: bool
+    send: Callable[[bytes], Awaitable[None]]
+    close: Callable[[], Awaitable[None]]
+    outbox: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(OUTBOX_FRAMES))
+    writer: asyncio.Task | None = None
+    # Awareness client ids this socket announced (a tab has one; a test client may have more).
+    clients: set[int] = field(default_factory=set)
+
+    def push(self, frame: bytes) -> None:
+        try:
+            self.outbox.put_nowait(frame)
+        except asyncio.QueueFull:  # never hold the others up: this one resyncs on reconnect
+            logger.warning("collab: editor %s is behind, closing its socket", self.id)
+            asyncio.get_running_loop().create_task(self.close())
+
+    async def drain(self) -> None:
+        while True:
+            frame = await self.outbox.get()
+            await self.send(frame)
+
+
+class Room:
+    def __init__(self, document_id: int) -> None:
+        self.document_id = document_id
+        self.topic = f"doc:{document_id}"
+        self.doc = Doc()
+        self.editors: dict[str, Editor] = {}
+        self.awareness = yprotocol.AwarenessTable()
+        self.pending: list[bytes] = []
+        self.seen = 0  # id of the last log row read from the database
+        self.appended = 0  # rows this room appended since it last compacted
+        self.peer = None
+        self.tasks: list[asyncio.Task] = []
+        self._origin: Editor | None = None
+        self._from_here = False
+        self.doc.observe(self._changed)
+
+    # -- life --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        state, self.seen = await db.run(documents.stored_state, self.document_id)
+        self.doc.apply_update(state)
+        self.peer = await attach(self.topic, PEER_NAME, types={"yjs.update", "yjs.awareness"})
+        self.tasks = [
+            asyncio.create_task(self._listen()),
+            asyncio.create_task(self._persist_loop()),
+        ]
+
+    async def stop(self) -> None:
+        """The last editor here left: write what is pending, leave the topic."""
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        try:
+            await self._flush()
+        finally:
+            if self.peer is not None:
+                await self.peer.close()
+
+    # -- editors -----------------------------------------------------------------------
+
+    async def join(self, editor: Editor) -> None:
+        self.editors[editor.id] = editor
+        editor.writer = asyncio.create_task(editor.drain())
+        editor.push(yprotocol.sync_step1(self.doc.get_state()))
+        states = self.awareness.message()
+        if states is not None:
+            editor.push(states)
+
+    async def leave(self, editor: Editor) -> None:
+        self.editors.pop(editor.id, None)
+        if editor.writer is not None:
+            editor.writer.cancel()
+            await asyncio.gather(editor.writer, return_exceptions=True)
+        gone = self.awareness.remove(editor.clients)
+        if gone is not None:
+            self._broadcast(gone, exclude=None)
+            await self._relay("yjs.awareness", gone)
+
+    async def receive(self, editor: Editor, message: bytes) -> None:
+        """One y-protocols message from a socket (see `yprotocol.parse`)."""
+        parsed = yprotocol.parse(message)
+        if parsed is None:
+            return
+        kind, payload = parsed
+        if kind == yprotocol.STEP1:
+            editor.push(yprotocol.sync_step2(self.doc.get_update(payload)))
+        elif kind in (yprotocol.STEP2, yprotocol.UPDATE):
+            await self._client_update(editor, payload)
+        elif kind == yprotocol.AWARENESS:
+            changed = self.awareness.apply(payload, owner=editor.id)
+            editor.clients.update(changed)
+            self._broadcast(message, exclude=editor)
+            await self._relay("yjs.awareness", message)
+        elif kind == yprotocol.QUERY_AWARENESS:
+            states = self.awareness.message()
+            if states is not None:
+                editor.push(states)
+
+    async def _client_update(self, editor: Editor, update: bytes) -> None:
+        if not editor.writable:
+            # Refused, not applied: unless it brings nothing new (an idle reader's step 2).
+            if yprotocol.brings_news(update, self.doc.get_state()):
+                editor.push(yprotocol.permission_denied("lecture seule"))
+            return
+        self._origin, self._from_here = editor, True
+        try:
+            self.doc.apply_update(update)
+        except Exception:  # a malformed update changes nothing and closes nothing
+            logger.info("collab: malformed update from %s ignored", editor.id)
+        finally:
+            self._origin, self._from_here = None, False
+
+    def _changed(self, event: TransactionEvent) -> None:
+        """Whatever changed the document (a socket, another process, the log): tell the
+        editors here; an edit received here is also relayed and queued for the log."""
+        update = event.update
+        if update == documents.EMPTY_UPDATE:
+            return
+        self._broadcast(yprotocol.update_message(update), exclude=self._origin)
+        if self._from_here:
+            self.pending.append(update)
+            asyncio.get_running_loop().create_task(self._relay("yjs.update", update))
+
+    def _broadcast(self, frame: bytes, *, exclude: Editor | None) -> None:
+        for editor in list(self.editors.values()):
+            if editor is not exclude:
+                editor.push(frame)
+
+    # -- other processes and the log ---------------------------------------------------
+
+    async def _relay(self, event_type: str, body: bytes) -> None:
+        try:
+            await self.peer.send_bytes(event_type, body)
+        except Exception:  # the log reaches the other processes anyway
+            logger.warning("collab: relay of %s on %s failed", event_type, self.topic)
+
+    async def _listen(self) -> None:
+        async for frame in self.peer:
+            if frame.sender == PEER_NAME or not isinstance(frame.data, bytes):
+                continue
+            if frame.type == "yjs.update":
+                with contextlib.suppress(Exception):
+                    self.doc.apply_update(frame.data)
+            else:
+                self.awareness.apply(yprotocol.awareness_payload(frame.data), owner=None)
+                self._broadcast(frame.data, exclude=None)
+
+    async def _persist_loop(self) -> None:
+        flush_every = _setting("COLLAB_DOC_FLUSH")
+        poll_every = _setting("COLLAB_DOC_POLL")
+        waited = 0.0
+        while True:
+            await asyncio.sleep(flush_every)
+            waited += flush_every
+            try:
+                await self._flush()
+                if waited >= poll_every:
+                    waited = 0.0
+                    await self._read_back()
+            except Exception:  # the database away: keep the edits, try again
+                logger.exception("collab: saving %s failed, retrying", self.topic)
+
+    async def _flush(self) -> None:
+        if not self.pending:
+            return
+        batch = list(self.pending)
+        update = merge_updates(*batch) if len(batch) > 1 else batch[0]
+        await db.run(documents.append_update, self.document_id, update)
+        # Only once written: if the write failed the batch is tried again.
+        del self.pending[: len(batch)]
+        self.appended += 1
+        if self.appended >= documents.COMPACT_AFTER:
+            self.appended = 0
+            await db.run(documents.compact, self.document_id)
+
+    async def _read_back(self) -> None:
+        snapshot, rows = await db.run(documents.updates_since, self.document_id, self.seen)
+        for update in ([snapshot] if snapshot else []) + [data for _, data in rows]:
+            with contextlib.suppress(Exception):
+                self.doc.apply_update(update)
+        if rows:
+            self.seen = rows[-1][0]
+
+
+# One room per document and event loop (a process serves its sockets from one loop).
+_rooms: dict[tuple[int, int], Room] = {}
+_locks: dict[tuple[int, int], asyncio.Lock] = {}
+
+
+async def enter(document_id: int, editor: Editor) -> Room:
+    key = (id(asyncio.get_running_loop()), document_id)
+    lock = _locks.setdefault(key, asyncio.Lock())
+    async with lock:
+        room = _rooms.get(key)
+        if room is None:
+            room = Room(document_id)
+            await room.start()
+            _rooms[key] = room
+        await room.join(editor)
+        return room
+
+
+async def leave(room: Room, editor: Editor) -> None:
+    key = (id(asyncio.get_running_loop()), room.document_id)
+    lock = _locks.setdefault(key, asyncio.Lock())
+    async with lock:
+        await room.leave(editor)
+        if not room.editors and _rooms.get(key) is room:
+            del _rooms[key]
+            await room.stop()
+
+
+def live_rooms() -> list[Room]:
+    return list(_rooms.values())

@@ -1,0 +1,158 @@
+"""Co-edited documents over /ws/docs/<id>/: convergence, persistence, who may write."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from pycrdt import Doc, XmlElement, XmlText
+
+from collab import documents, richtext
+from collab.models import Document, DocumentUpdate
+from parcours.models import Space
+from tests import factories
+from tests.collab.ysupport import open_doc, until
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def space(db):
+    return factories.space(title="Entre pairs : écrire", visibility=Space.Visibility.OPEN)
+
+
+@pytest.fixture
+def people(space):
+    return {
+        "animator": factories.space_member(space, "animator").user,
+        "member": factories.space_member(space, "member").user,
+        "member2": factories.space_member(space, "member").user,
+        "outsider": factories.user(academy_obj=factories.academy("reunion")),
+    }
+
+
+def _document(space, *, reserved=False) -> Document:
+    return Document.objects.create(scope=space.scope, title="Compte rendu", reserved=reserved)
+
+
+def _stored_text(document_id: int) -> str:
+    doc = Doc()
+    doc.apply_update(documents.stored_state(document_id)[0])
+    return richtext.plain_text(doc)
+
+
+async def _saved(document_id: int, text: str) -> None:
+    async def check() -> bool:
+        return await database_sync_to_async(_stored_text)(document_id) == text
+
+    for _ in range(100):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{text!r} never reached the database")
+
+
+async def test_two_clients_editing_at_once_converge_through_the_server(space, people):
+    document = await database_sync_to_async(_document)(space)
+    alice, _ = await open_doc(people["member"], document.pk)
+    bob, _ = await open_doc(people["member2"], document.pk)
+    alice.add_paragraph("Bonjour")
+    await until(lambda: bob.text() == "Bonjour")
+    # Both type into the same paragraph at the same time, neither having seen the other.
+    alice.type_into(0, 7, " à tous")
+    bob.type_into(0, 0, "« ")
+    await until(lambda: alice.text() == bob.text() and "à tous" in alice.text())
+    assert alice.text() == bob.text() == "« Bonjour à tous"
+    late, _ = await open_doc(people["animator"], document.pk)
+    assert late.text() == "« Bonjour à tous"
+    for client in (alice, bob, late):
+        await client.close()
+    await _saved(document.pk, "« Bonjour à tous")
+
+
+async def test_the_text_survives_every_editor_leaving(space, people):
+    document = await database_sync_to_async(_document)(space)
+    alice, _ = await open_doc(people["member"], document.pk)
+    alice.add_paragraph("Première ligne")
+    await alice.close()
+    # The room is gone from memory: the next one is read from the database.
+    again, _ = await open_doc(people["member2"], document.pk)
+    assert again.text() == "Première ligne"
+    await again.close()
+
+
+async def test_a_read_only_member_update_is_refused_and_not_applied(space, people):
+    document = await database_sync_to_async(_document)(space, reserved=True)
+    animator, _ = await open_doc(people["animator"], document.pk)
+    animator.add_paragraph("Consigne")
+    reader, _ = await open_doc(people["member"], document.pk)
+    await until(lambda: reader.text() == "Consigne")
+    reader.add_paragraph("Je modifie")
+    await until(lambda: reader.denied != [])
+    assert reader.denied == ["lecture seule"]
+    await asyncio.sleep(0.3)
+    assert animator.text() == "Consigne"
+    for client in (animator, reader):
+        await client.close()
+    assert await database_sync_to_async(_stored_text)(document.pk) == "Consigne"
+
+
+async def test_outsiders_unknown_documents_and_anonymous_sockets_are_refused(space, people):
+    document = await database_sync_to_async(_document)(space)
+    assert (await open_doc(people["outsider"], document.pk))[1] == 4403
+    assert (await open_doc(people["member"], 987654))[1] == 4404
+    assert (await open_doc(None, document.pk))[1] == 4401
+    for bad in ("99999999999999999999", "abc", "1%00"):
+        assert (await open_doc(people["member"], bad))[1] == 4404
+
+
+async def test_malformed_messages_change_nothing_and_keep_the_socket(space, people):
+    document = await database_sync_to_async(_document)(space)
+    alice, _ = await open_doc(people["member"], document.pk)
+    alice.add_paragraph("Texte")
+    for junk in (
+        b"",
+        b"\x00",
+        b"\x00\x02\xff\xff\xff",
+        b"\x07\x01",
+        b"\x00\x02\x05abcde",
+        b"\x01\x03abc",
+    ):
+        alice.send_raw(junk)
+    bob, _ = await open_doc(people["member2"], document.pk)
+    alice.add_paragraph("Suite")
+    await until(lambda: bob.text() == "Texte\nSuite")
+    for client in (alice, bob):
+        await client.close()
+
+
+async def test_compaction_keeps_the_text_and_shrinks_the_log(space, people):
+    document = await database_sync_to_async(_document)(space)
+    alice, _ = await open_doc(people["member"], document.pk)
+    alice.add_paragraph("")
+    for i, letter in enumerate("abcdefghij"):
+        alice.type_into(0, i, letter)
+        await asyncio.sleep(0.12)  # one flush each: one log row each
+    await alice.close()
+    rows_before = await database_sync_to_async(documents.log_length)(document.pk)
+    assert rows_before > 5
+    await database_sync_to_async(documents.compact)(document.pk)
+    assert await database_sync_to_async(documents.log_length)(document.pk) == 0
+    assert await database_sync_to_async(_stored_text)(document.pk) == "abcdefghij"
+    reader, _ = await open_doc(people["member2"], document.pk)
+    assert reader.text() == "abcdefghij"
+    await reader.close()
+
+
+async def test_an_update_written_elsewhere_reaches_live_editors(space, people, settings):
+    """What another process (or a version restore) appends to the log is read back."""
+    settings.COLLAB_DOC_POLL = 0.2
+    document = await database_sync_to_async(_document)(space)
+    alice, _ = await open_doc(people["member"], document.pk)
+    other = Doc()
+    richtext.fragment(other).children.append(XmlElement("paragraph", {}, [XmlText("Ailleurs")]))
+    await database_sync_to_async(documents.append_update)(document.pk, other.get_update())
+    await until(lambda: alice.text() == "Ailleurs")
+    await alice.close()
+    assert (
+        await database_sync_to_async(DocumentUpdate.objects.filter(document=document).count)() == 1
+    )

@@ -1,0 +1,55 @@
+"""Documents served by real server processes: a restart keeps the text; two processes over
+Redis hold one document."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+
+from collab.models import Document
+from parcours.models import Space
+from tests import factories
+from tests.collab.ysupport import open_remote, until
+from tests.services import require_redis
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def _setup():
+    space = factories.space(title="Réseau", visibility=Space.Visibility.OPEN)
+    alice = factories.space_member(space, "member").user
+    bob = factories.space_member(space, "member").user
+    document = Document.objects.create(scope=space.scope, title="Notes")
+    return document, alice, bob
+
+
+async def test_the_text_is_still_there_after_the_server_restarts(daphne):
+    document, alice, bob = await database_sync_to_async(_setup)()
+    server = await asyncio.to_thread(daphne)
+    writer = await open_remote(server, alice, document.pk)
+    writer.add_paragraph("Écrit avant le redémarrage")
+    await asyncio.sleep(0.5)  # written within COLLAB_DOC_FLUSH
+    await writer.close()
+    await asyncio.to_thread(server.stop)
+    restarted = await asyncio.to_thread(daphne)
+    reader = await open_remote(restarted, bob, document.pk)
+    assert reader.text() == "Écrit avant le redémarrage"
+    await reader.close()
+
+
+async def test_editors_on_two_processes_share_one_document_through_redis(daphne):
+    redis_url = require_redis()
+    document, alice, bob = await database_sync_to_async(_setup)()
+    # Reading back the log every minute only: what converges here came through the relay.
+    first, second = [
+        await asyncio.to_thread(daphne, REDIS_URL=redis_url, COLLAB_DOC_POLL="60") for _ in range(2)
+    ]
+    left = await open_remote(first, alice, document.pk)
+    right = await open_remote(second, bob, document.pk)
+    left.add_paragraph("Gauche")
+    await until(lambda: right.text() == "Gauche")
+    left.type_into(0, 6, " et droite")
+    right.type_into(0, 0, "De ")
+    await until(lambda: left.text() == right.text() == "De Gauche et droite")
+    for client in (left, right):
+        await client.close()
