@@ -47,7 +47,7 @@ def series_recordings(request: HttpRequest, series_id: Id):
 
 
 @router.get("/classrooms/{classroom_id}/recordings", response=ClassroomRecordingsOut)
-def classroom_recordings(request: HttpRequest, classroom_id: int):
+def classroom_recordings(request: HttpRequest, classroom_id: Id):
     """The room's recordings, to members, and whether this viewer may record there."""
     room = selectors.get_classroom(classroom_id)
     policies.require(request.user, Action.WATCH_RECORDINGS, room.session)
@@ -59,13 +59,13 @@ def classroom_recordings(request: HttpRequest, classroom_id: int):
 
 
 @router.post("/classrooms/{classroom_id}/recordings", response={201: RecordingOut})
-def start_recording(request: HttpRequest, classroom_id: int):
+def start_recording(request: HttpRequest, classroom_id: Id):
     recording = services.start_in_room(actor=request.user, room_id=classroom_id)
     return Status(201, selectors.recording_view(recording, request.user))
 
 
 @router.post("/recordings/{recording_id}/stop", response={202: RecordingOut})
-def stop_recording(request: HttpRequest, recording_id: int):
+def stop_recording(request: HttpRequest, recording_id: Id):
     """Accepted: the recorder finishes the file, then `recording.stopped` is announced."""
     recording = services.stop_in_room(
         actor=request.user, recording=selectors.get_recording(recording_id)
