@@ -5,7 +5,7 @@ from ninja import Query, Router, Schema, Status
 
 from parcours import selectors as parcours_selectors
 
-from . import api_wordclouds, documents
+from . import api_resources, api_wordclouds, documents
 from .models import Document
 from .schemas import (
     DocumentIn,
@@ -107,3 +107,4 @@ def restore_version(request: HttpRequest, document_id: Id, version_id: Id):
 
 # Word clouds and resources have routers of their own, mounted here: one router per app.
 router.add_router("", api_wordclouds.router)
+router.add_router("", api_resources.router)

@@ -93,3 +93,19 @@ class WordCloudOut(Schema):
     words: list[WordOut]
     # The normalised words the viewer gave.
     mine: list[str]
+
+
+class LinkIn(Schema):
+    title: Title
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ResourceOut(Schema):
+    id: int
+    kind: str
+    title: str
+    # A link's address, or the member-only download of a file.
+    url: str
+    name: str | None
+    size: int | None
+    mine: bool
