@@ -6,12 +6,13 @@ from ninja.files import UploadedFile
 
 from parcours import policies
 from parcours import selectors as parcours_selectors
-from parcours.attachments import file_response
+from parcours.attachments import file_response, upload_route
 from parcours.errors import not_found
 from parcours.inputs import Id, QueryText
 from parcours.policies import Action
 
-from . import moderation, selectors, services
+from . import moderation, selectors, services, text
+from .conf import setting
 from .models import Discussion
 from .schemas import (
     AttachmentOut,
@@ -29,6 +30,7 @@ from .schemas import (
     PostEditIn,
     PostIn,
     PostOut,
+    PreviewOut,
     ReadIn,
     SplitIn,
 )
@@ -55,13 +57,16 @@ def _post_out(post_id: int, request: HttpRequest) -> dict:
     found = selectors.posts(post.discussion, who).filter(pk=post_id).first()
     if found is None:
         raise not_found("message", post_id)
+    services.audit_read(who, "private_post" if found.private else "post", [post_id])
     return selectors.post_view(found, who)
 
 
 @router.get("/sessions/{session_id}/forums", response=list[ForumOut])
 def list_forums(request: HttpRequest, session_id: Id):
     scope = parcours_selectors.get_session_scope(session_id)
-    return selectors.forums_of(scope, _reader(request, scope))
+    who = _reader(request, scope)
+    services.audit_read(who, "forums", [scope.pk])
+    return selectors.forums_of(scope, who)
 
 
 @router.post("/sessions/{session_id}/forums", response={201: ForumOut})
@@ -88,6 +93,7 @@ def create_space_forum(request: HttpRequest, space_id: Id, payload: ForumIn):
 def forum_detail(request: HttpRequest, forum_id: Id):
     forum = selectors.get_forum(forum_id)
     who = _reader(request, forum.scope)
+    services.audit_read(who, "forum", [forum_id])
     rows = [selectors.discussion_view(d) for d in selectors.discussions(forum, who)]
     return {
         "forum": selectors.forum_view(forum) | {"discussion_count": len(rows)},
@@ -121,11 +127,10 @@ def unsubscribe_forum(request: HttpRequest, forum_id: Id):
 def discussion_detail(request: HttpRequest, discussion_id: Id):
     discussion = selectors.get_discussion(discussion_id)
     who = _reader(request, discussion.forum.scope)
-    return {
-        "discussion": _discussion_out(discussion, request),
-        "posts": selectors.discussion_posts(discussion, who),
-        "can": who.flags(),
-    }
+    posts = selectors.discussion_posts(discussion, who)
+    services.audit_read(who, "discussion", [discussion_id])
+    services.audit_posts(who, posts)
+    return {"discussion": _discussion_out(discussion, request), "posts": posts, "can": who.flags()}
 
 
 @router.delete("/discussions/{discussion_id}", response={204: None})
@@ -133,6 +138,12 @@ def delete_discussion(request: HttpRequest, discussion_id: Id, reason: QueryText
     discussion = selectors.get_discussion(discussion_id)
     moderation.delete_discussion(discussion=discussion, actor=request.user, reason=reason[:500])
     return Status(204, None)
+
+
+@router.post("/posts/preview", response=PreviewOut)
+def preview_post(request: HttpRequest, payload: PostEditIn):
+    """The editor's "Aperçu": the same Markdown and sanitising as a stored post, nothing saved."""
+    return {"body": text.sanitize(payload.body)}
 
 
 @router.post("/discussions/{discussion_id}/posts", response={201: PostOut})
@@ -240,7 +251,11 @@ def split_thread(request: HttpRequest, post_id: Id, payload: SplitIn):
     return Status(201, _discussion_out(created, request))
 
 
-@router.post("/posts/{post_id}/attachments", response={201: AttachmentOut})
+@router.post(
+    "/posts/{post_id}/attachments",
+    response={201: AttachmentOut},
+    openapi_extra=upload_route(setting("ATTACHMENT_MAX_BYTES")),
+)
 def add_attachment(request: HttpRequest, post_id: Id, file: File[UploadedFile]):
     post = selectors.get_post(post_id)
     attachment = services.add_attachment(post=post, user=request.user, upload=file)
@@ -249,7 +264,8 @@ def add_attachment(request: HttpRequest, post_id: Id, file: File[UploadedFile]):
 
 @router.get("/forum-attachments/{attachment_id}")
 def download_attachment(request: HttpRequest, attachment_id: Id):
-    attachment = selectors.readable_attachment(attachment_id, request.user)
+    attachment, who = selectors.readable_attachment(attachment_id, request.user)
+    services.audit_read(who, "attachment", [attachment_id])
     return file_response(attachment)
 
 

@@ -34,6 +34,11 @@ class PostEditIn(Schema):
     body: str = Body
 
 
+class PreviewOut(Schema):
+    # The HTML a post with this body would store and show.
+    body: str
+
+
 class ReadIn(Schema):
     # The last post read; omitted: the newest post of the discussion.
     up_to: Id | None = None

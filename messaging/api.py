@@ -7,7 +7,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from parcours import selectors as parcours_selectors
-from parcours.attachments import file_response
+from parcours.attachments import file_response, upload_route
 from parcours.inputs import Id
 
 from . import selectors, services
@@ -48,7 +48,11 @@ def send_message(request: HttpRequest, payload: MessageIn):
     return Status(201, selectors.message_data(message))
 
 
-@router.post("/messages/{message_id}/attachments", response={201: AttachmentData})
+@router.post(
+    "/messages/{message_id}/attachments",
+    response={201: AttachmentData},
+    openapi_extra=upload_route(services.MAX_ATTACHMENT_BYTES),
+)
 def add_attachment(request: HttpRequest, message_id: Id, file: File[UploadedFile]):
     attachment = services.add_attachment(message_id=message_id, sender=request.user, upload=file)
     return Status(201, selectors.attachment_data(attachment))

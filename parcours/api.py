@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Schema, Status
 
-from . import attestations, policies, selectors, services
+from . import attestations, audit, policies, selectors, services
 from .inputs import Id, QueryText
 from .policies import Action, PlatformAction
 from .routes.base import router
@@ -22,6 +22,8 @@ from .schemas import (
     AuditEntryOut,
     ContentOpenIn,
     DuplicateIn,
+    HelpRequestIn,
+    HelpRequestOut,
     MemberOut,
     MeOut,
     ParcoursOut,
@@ -280,11 +282,25 @@ def duplicate_section(request: HttpRequest, parcours_id: Id, section_id: Id):
 
 @router.post("/sessions/{session_id}/access-grants", response={201: AccessGrantOut})
 def create_access_grant(request: HttpRequest, session_id: Id, payload: AccessGrantIn):
+    """Opened against a member's help request (`help_request_id`), written to the audit log."""
     session = selectors.get_session(session_id)
-    grant = services.grant_access(
-        session=session, actor=request.user, reason=payload.reason, expires_at=payload.expires_at
-    )
+    grant = services.grant_access(session=session, actor=request.user, **payload.dict())
     return Status(201, grant)
+
+
+@router.post("/sessions/{session_id}/help-requests", response={201: HelpRequestOut})
+def create_help_request(request: HttpRequest, session_id: Id, payload: HelpRequestIn):
+    """A member asks the academy's administrators to come in; written to the audit log."""
+    session = selectors.get_session(session_id)
+    created = services.request_help(session=session, actor=request.user, message=payload.message)
+    return Status(201, selectors.help_request_row(created))
+
+
+@router.get("/sessions/{session_id}/help-requests", response=list[HelpRequestOut])
+def list_help_requests(request: HttpRequest, session_id: Id):
+    session = selectors.get_session(session_id)
+    policies.require(request.user, Action.LIST_HELP_REQUESTS, session)
+    return [selectors.help_request_row(r) for r in selectors.help_requests(session)]
 
 
 @router.get("/sessions/{session_id}/audit", response=list[AuditEntryOut])
@@ -297,6 +313,10 @@ def audit_log(request: HttpRequest, session_id: Id):
             "action": entry.action,
             "reason": entry.reason,
             "at": entry.at,
+            "object_kind": entry.object_kind,
+            "object_id": entry.object_id,
+            "object": audit.object_label(entry),
+            "help_request_id": entry.help_request_id,
         }
         for entry in selectors.audit_log(session)
     ]

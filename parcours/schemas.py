@@ -3,6 +3,8 @@ from datetime import date, datetime
 from ninja import Field, Schema
 from pydantic import AwareDatetime
 
+from .inputs import Id
+
 
 class TokenIn(Schema):
     username: str = Field(min_length=1, max_length=150)
@@ -143,6 +145,8 @@ class AccessGrantIn(Schema):
     reason: str = Field(max_length=2000)
     # With its offset: a naive time would be ambiguous across academies' time zones.
     expires_at: AwareDatetime
+    # The member's request the grant answers (required by the service: a grant answers one).
+    help_request_id: Id | None = None
 
 
 class AccessGrantOut(Schema):
@@ -150,6 +154,20 @@ class AccessGrantOut(Schema):
     session_id: int
     reason: str
     expires_at: datetime
+    help_request_id: int | None
+
+
+class HelpRequestIn(Schema):
+    message: str = Field(max_length=2000)
+
+
+class HelpRequestOut(Schema):
+    id: int
+    session_id: int
+    requester: str
+    message: str
+    created_at: datetime
+    granted: bool
 
 
 class AuditEntryOut(Schema):
@@ -157,6 +175,11 @@ class AuditEntryOut(Schema):
     action: str
     reason: str
     at: datetime
+    # What was read or entered, under an access grant: ("discussion", 12), and in French.
+    object_kind: str
+    object_id: int | None
+    object: str
+    help_request_id: int | None
 
 
 class StatsRowOut(Schema):

@@ -138,18 +138,35 @@ class RedisListener:
         import redis.asyncio
 
         self.bus, self.on_message, self.on_reconnect = bus, on_message, on_reconnect
-        self.client = redis.asyncio.Redis.from_url(bus.url)
+        self.client = redis.asyncio.Redis.from_url(bus.url, socket_connect_timeout=1)
         self.pubsub = self.client.pubsub()
         self.confirmations: dict[bytes, list[asyncio.Future]] = {}
         self.channels: dict[str, _Channel] = {}
         self.releases: set[asyncio.Task] = set()
         self.reader: asyncio.Task | None = None
+        self.retry: asyncio.Task | None = None
 
     async def start(self) -> None:
-        await self.acquire(CONTROL)
+        """Follow the control channel; if Redis is away, keep trying in the background (the
+        hub serves meanwhile: following a topic answers `unavailable`)."""
+        try:
+            await self.acquire(CONTROL)
+        except Exception as exc:
+            logger.warning("realtime: Redis unreachable (%s); retrying in the background", exc)
+            self.retry = asyncio.create_task(self._acquire_control_later())
+
+    async def _acquire_control_later(self) -> None:
+        while True:
+            await asyncio.sleep(1)
+            try:
+                await self.acquire(CONTROL)
+            except Exception:
+                continue
+            logger.warning("realtime: Redis reachable again")
+            return
 
     async def stop(self) -> None:
-        for task in [*self.releases, self.reader]:
+        for task in [*self.releases, self.reader, self.retry]:
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
@@ -240,7 +257,8 @@ class RedisBus:
         import redis
 
         self.url, self.prefix = url, f"{prefix}:rt"
-        self._client = redis.Redis.from_url(url)
+        # Timeouts: a Redis that hangs delays a committed write's answer, never holds it.
+        self._client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
 
     def channel_name(self, channel: str) -> str:
         return f"{self.prefix}:{channel}"
@@ -262,7 +280,10 @@ class RedisBus:
         import redis.asyncio
 
         pool = redis.asyncio.BlockingConnectionPool.from_url(
-            self.url, max_connections=conf.get("REALTIME_REDIS_CONNECTIONS")
+            self.url,
+            max_connections=conf.get("REALTIME_REDIS_CONNECTIONS"),
+            socket_connect_timeout=1,
+            socket_timeout=5,
         )
         return redis.asyncio.Redis.from_pool(pool)
 

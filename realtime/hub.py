@@ -11,6 +11,7 @@ its publish). Every socket gets an id, `<hub tag>.<n>`, that any process can add
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -78,6 +79,7 @@ class Hub:
         self.tag = uuid.uuid4().hex[:8]
         self._numbers = itertools.count(1)
         self.started = asyncio.Event()
+        self.failed = False
         self.stopped = False
         self.sweeper: asyncio.Task | None = None
 
@@ -301,8 +303,21 @@ async def current_hub() -> Hub:
     if hub is None:
         hub = _hubs[loop] = Hub(loop)
         _stop_with_server(loop)
-        await hub.start()
+        try:
+            await hub.start()
+        except BaseException:
+            # Nothing half-started stays behind: the sockets waiting for it are refused, the
+            # next one starts a hub afresh.
+            hub.failed = True
+            hub.started.set()
+            if _hubs.get(loop) is hub:
+                del _hubs[loop]
+            with contextlib.suppress(Exception):
+                await hub.stop()
+            raise
     await hub.started.wait()
+    if hub.failed:
+        raise ServiceError(ErrorCode.UNAVAILABLE, "Le direct est momentanément indisponible.")
     return hub
 
 

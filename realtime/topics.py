@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from parcours import audit
 from parcours.errors import ErrorCode, ServiceError
 from parcours.policies import Decision
 
@@ -172,6 +173,10 @@ def access(user: Any, topic: Topic) -> tuple[Decision, Decision | None]:
     """Whether `user` may receive `topic` now and, if it has ephemeral types, send on it."""
     kind = topic.kind
     read = kind.authorize(user, topic.object_id)
+    # An administrator following a topic under an access grant: in the session's audit log.
+    audit.record_read(
+        actor=user, decision=read, kind=f"live:{kind.name}", object_id=topic.object_id
+    )
     if not read or not kind.ephemeral or kind.authorize_send is None:
         return read, None
     return read, kind.authorize_send(user, topic.object_id)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from parcours import policies
+from parcours import audit, policies
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
 from parcours.inputs import Id, QueryText
@@ -124,14 +124,16 @@ def create_poll(request: HttpRequest, session_id: Id, payload: PollIn):
 @router.get("/sessions/{session_id}/polls", response=list[PollOut])
 def list_polls(request: HttpRequest, session_id: Id):
     session = parcours_selectors.get_session(session_id)
-    policies.require(request.user, Action.READ_CONTRIBUTIONS, session)
+    decision = policies.require(request.user, Action.READ_CONTRIBUTIONS, session)
+    audit.record_read(actor=request.user, decision=decision, kind="polls", object_id=session_id)
     return [poll_out(poll, request.user) for poll in selectors.session_polls(session)]
 
 
 @router.get("/polls/{poll_id}", response=PollOut)
 def poll_detail(request: HttpRequest, poll_id: Id):
     poll = selectors.get_poll(poll_id)
-    policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
+    decision = policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
+    audit.record_read(actor=request.user, decision=decision, kind="poll", object_id=poll_id)
     return poll_out(poll, request.user)
 
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from parcours import policies
+from parcours import audit, policies
 from parcours import selectors as parcours_selectors
 from parcours.errors import ServiceError
 from parcours.inputs import query_date
@@ -62,10 +62,11 @@ def plan_page(request: HttpRequest, session_id: int) -> HttpResponse:
 def poll_page(request: HttpRequest, poll_id: int) -> HttpResponse:
     try:
         poll = selectors.get_poll(poll_id)
-        policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
+        decision = policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
     except ServiceError as exc:
         return _denied(request, exc)
     user = request.user
+    audit.record_read(actor=user, decision=decision, kind="poll", object_id=poll_id)
     # Read before the poll's state: frames after this seq are replayed to the page, so an
     # answer landing while the page renders is never lost.
     since = last_seq(f"poll:{poll.pk}")

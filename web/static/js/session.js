@@ -65,4 +65,11 @@
       box.disabled = false;
     }
   });
+
+  // A member's help request: sent, then acknowledged in place.
+  const help = document.querySelector("#help-request form");
+  help?.addEventListener("api:done", () => {
+    help.reset();
+    help.closest("details").querySelector(".notice").hidden = false;
+  });
 })();
