@@ -13,6 +13,7 @@ from .schemas import (
     DocumentPatch,
     Id,
     MindMapNodeOut,
+    QueryText,
     VersionIn,
     VersionOut,
 )
@@ -68,7 +69,7 @@ EXPORTS = {
 
 
 class ExportQuery(Schema):
-    format: str = "markdown"
+    format: QueryText = "markdown"
 
 
 @router.get("/documents/{document_id}/export")
