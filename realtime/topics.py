@@ -76,6 +76,9 @@ class TopicKind:
     presence: bool = True
     # Whether sockets arriving and leaving are announced to the topic, with their ids.
     announce_connections: bool = False
+    # Whether presence names who is here (a live class), or only counts them (a forum
+    # discussion, where a trainer must not watch a participant arrive): `presence.count`.
+    presence_names: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,7 @@ def register_topic(
     authorize_send: Authorize | None = None,
     presence: bool = True,
     announce_connections: bool = False,
+    presence_names: bool = True,
 ) -> None:
     """Declare a topic kind `name:<id>`. Registering the same name twice is a bug."""
     if not KIND_PATTERN.fullmatch(name):
@@ -135,6 +139,7 @@ def register_topic(
         authorize_send,
         presence,
         announce_connections,
+        presence_names,
     )
 
 

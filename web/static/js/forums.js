@@ -182,28 +182,14 @@
     "forum.discussion_deleted": () => notice("Cette discussion a été supprimée."),
   };
 
-  // Who else reads the discussion right now: live presence, never stored.
-  const readers = new Map();
-  const me = Number(document.body.dataset.userId);
-  function paintReaders() {
-    readers.delete(me);
-    const names = [...readers.values()].sort((a, b) => a.localeCompare(b, "fr"));
-    $("#readers .names").textContent = names.join(", ");
-    $("#readers").hidden = names.length === 0;
-  }
+  // How many others read the discussion right now: a count, never names (a trainer must
+  // not watch a participant arrive; the server sends only the number, this reader included).
   Object.assign(handlers, {
-    "presence.state": (d) => {
-      readers.clear();
-      for (const user of d.users) readers.set(user.user_id, user.name);
-      paintReaders();
-    },
-    "presence.join": (d) => {
-      readers.set(d.user_id, d.name);
-      paintReaders();
-    },
-    "presence.leave": (d) => {
-      readers.delete(d.user_id);
-      paintReaders();
+    "presence.count": (d) => {
+      const box = $("#readers");
+      const others = Math.max(0, d.count - 1);
+      box.textContent = others === 1 ? box.dataset.one : box.dataset.many.replace("%(n)s", String(others));
+      box.hidden = others === 0;
     },
   });
 
