@@ -12,6 +12,7 @@
       line.querySelector(".bar").setAttribute("aria-valuenow", row.percent);
       line.querySelector(".bar span").style.width = `${row.percent}%`;
       line.querySelector(".percent").textContent = `${row.percent} %`;
+      line.querySelector(".count").textContent = `(${row.completed}/${row.total})`;
     }
   }
 
@@ -49,6 +50,30 @@
     } catch (error) {
       showError(error);
     }
+  });
+
+  // Trainers and tutors: a participant's progress arrives on their own user:<id> topic.
+  document.addEventListener("preau:user-event", (event) => {
+    const frame = event.detail;
+    if (frame.type === "progress.changed" && String(frame.data.session_id) === sessionId) {
+      paintBars([frame.data]);
+    }
+  });
+
+  // A poll opened while the page is open appears in the classes card (event on user:<id>).
+  document.addEventListener("preau:user-event", (event) => {
+    const frame = event.detail;
+    const polls = document.querySelector("#upcoming-classes .open-polls");
+    if (frame.type !== "poll.opened" || !polls) return;
+    if (String(frame.data.session_id) !== polls.dataset.session) return;
+    if (polls.querySelector(`a[href="${frame.data.url}"]`)) return;
+    const line = document.createElement("p");
+    const link = Object.assign(document.createElement("a"), {
+      href: frame.data.url,
+      textContent: `Sondage en cours : ${frame.data.title}`,
+    });
+    line.append(link, " ", Object.assign(document.createElement("span"), { className: "badge", textContent: "nouveau" }));
+    polls.append(line);
   });
 
   document.querySelector("#content-open input")?.addEventListener("change", async (event) => {
