@@ -1,6 +1,6 @@
 """Forums over HTTP: forums, discussions, posts, likes, favourites, subscriptions, moderation."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
@@ -9,6 +9,7 @@ from parcours import selectors as parcours_selectors
 from parcours.attachments import file_response
 from parcours.errors import not_found
 from parcours.policies import Action
+from realtime.heads import expose_heads
 
 from . import moderation, selectors, services
 from .models import Discussion
@@ -84,14 +85,16 @@ def create_space_forum(request: HttpRequest, space_id: int, payload: ForumIn):
 
 
 @router.get("/forums/{forum_id}", response=ForumDetailOut)
-def forum_detail(request: HttpRequest, forum_id: int):
+def forum_detail(request: HttpRequest, forum_id: int, response: HttpResponse):
     forum = selectors.get_forum(forum_id)
     who = _reader(request, forum.scope)
+    topics = expose_heads(response, [f"forum:{forum_id}"])
     rows = [selectors.discussion_view(d) for d in selectors.discussions(forum, who)]
     return {
         "forum": selectors.forum_view(forum) | {"discussion_count": len(rows)},
         "discussions": rows,
         "can": who.flags(),
+        "topics": topics,
     }
 
 
@@ -117,13 +120,15 @@ def unsubscribe_forum(request: HttpRequest, forum_id: int):
 
 
 @router.get("/discussions/{discussion_id}", response=DiscussionDetailOut)
-def discussion_detail(request: HttpRequest, discussion_id: int):
+def discussion_detail(request: HttpRequest, discussion_id: int, response: HttpResponse):
     discussion = selectors.get_discussion(discussion_id)
     who = _reader(request, discussion.forum.scope)
+    topics = expose_heads(response, [f"discussion:{discussion_id}"])
     return {
         "discussion": _discussion_out(discussion, request),
         "posts": selectors.discussion_posts(discussion, who),
         "can": who.flags(),
+        "topics": topics,
     }
 
 

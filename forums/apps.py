@@ -9,9 +9,10 @@ class ForumsConfig(AppConfig):
         from parcours import activity_links
         from parcours.models import Activity
         from parcours.signals import session_created
+        from realtime.notifications import register_notification
         from realtime.topics import register_topic
 
-        from . import activities, selectors
+        from . import activities, notices, selectors
 
         # A forum activity opens its forum; a new session gets one per forum activity.
         activity_links.register(Activity.Kind.FORUM, activities.activity_links)
@@ -21,3 +22,5 @@ class ForumsConfig(AppConfig):
         # never stored); a forum's index, followed from every page of it, does not.
         register_topic("forum", authorize=selectors.authorize_forum_topic, presence=False)
         register_topic("discussion", authorize=selectors.authorize_discussion_topic)
+        register_notification("forum.reply_notification", notices.reply)
+        register_notification("forum.likes_notification", notices.likes)
