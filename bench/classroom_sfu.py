@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +44,11 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # -- the SFU process ------------------------------------------------------------------------
 
 
-async def serve(port: int, transcode: bool) -> None:
-    """A `MediaRoom` behind a JSON-lines TCP socket: one connection per client peer."""
+async def serve(port: int, transcode: bool, extra_ops: Callable | None = None) -> None:
+    """A `MediaRoom` behind a JSON-lines TCP socket: one connection per client peer.
+
+    `extra_ops(room)` may add operations of its own (name -> async function of the request),
+    as `bench/recording.py` does to start and stop a recording in the same room."""
     from classrooms.media.network import ice_configuration
     from classrooms.media.room import MediaRoom
 
@@ -56,6 +60,7 @@ async def serve(port: int, transcode: bool) -> None:
             writer.write((json.dumps(message) + "\n").encode())
 
     room = MediaRoom(1, send=send, configuration=ice_configuration([]), transcode=transcode)
+    extra = extra_ops(room) if extra_ops is not None else {}
 
     async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = None
@@ -71,6 +76,8 @@ async def serve(port: int, transcode: bool) -> None:
                     result = await room.publish(peer, request["sdp"], request["sources"])
                 elif request["op"] == "answer":
                     await room.answer(peer, request["sdp"])
+                elif request["op"] in extra:
+                    result = await extra[request["op"]](request)
                 writer.write(
                     (json.dumps({"reply": request["id"], "result": result}) + "\n").encode()
                 )
@@ -123,6 +130,10 @@ class TcpSignalling:
 
     async def answer(self, sdp: str) -> None:
         await self._call("answer", sdp=sdp)
+
+    async def call(self, op: str, **fields):
+        """An operation of the bench's server beyond signalling (see `serve`'s `extra_ops`)."""
+        return await self._call(op, **fields)
 
     async def leave(self) -> None:
         self.task.cancel()

@@ -242,6 +242,14 @@ async def ensure_media(room_id: int) -> None:
         raise ServiceError(ErrorCode.CONFLICT, "La classe virtuelle n'est pas ouverte.")
 
 
+def host_media(room_id: int) -> None:
+    """`ensure_media` from a thread (a service run by a view): before a command that must
+    not be dropped for want of a host, such as starting a recording before anyone joined."""
+    from asgiref.sync import async_to_sync
+
+    async_to_sync(ensure_media)(room_id)
+
+
 def dispatch(message: dict[str, Any]) -> None:
     """Hand a room change to wherever the room's media runs (fire and forget)."""
     if settings.CLASSROOM_MEDIA_EMBEDDED:

@@ -36,6 +36,11 @@ def get_classroom(classroom_id: int) -> Classroom:
     return room
 
 
+def presenter_of(classroom_id: int) -> int | None:
+    """Who presents in the room now (None: nobody, or no such room)."""
+    return Classroom.objects.filter(pk=classroom_id).values_list("presenter_id", flat=True).first()
+
+
 def session_classrooms(session: Session) -> list[Classroom]:
     return list(session.classrooms.select_related("scheduled_class"))
 

@@ -5,9 +5,17 @@ from ninja import Query, Router, Schema, Status
 
 from parcours import selectors as parcours_selectors
 
-from . import documents
+from . import api_resources, api_wordclouds, documents
 from .models import Document
-from .schemas import DocumentIn, DocumentOut, DocumentPatch, Id, VersionIn, VersionOut
+from .schemas import (
+    DocumentIn,
+    DocumentOut,
+    DocumentPatch,
+    Id,
+    MindMapNodeOut,
+    VersionIn,
+    VersionOut,
+)
 
 router = Router()
 
@@ -67,6 +75,13 @@ def export_document(request: HttpRequest, document_id: Id, query: Query[ExportQu
     return response
 
 
+@router.get("/documents/{document_id}/mindmap", response=MindMapNodeOut)
+def mindmap_tree(request: HttpRequest, document_id: Id):
+    """The mind map's tree as every client reads it (collab/mindmaps.py)."""
+    document = documents.readable_document(request.user, document_id)
+    return documents.mindmap_tree(document)
+
+
 @router.get("/documents/{document_id}/versions", response=list[VersionOut])
 def list_versions(request: HttpRequest, document_id: Id):
     document = documents.readable_document(request.user, document_id)
@@ -87,3 +102,8 @@ def restore_version(request: HttpRequest, document_id: Id, version_id: Id):
     version = documents.get_version(document, version_id)
     documents.restore_version(actor=request.user, version=version)
     return Status(204, None)
+
+
+# Word clouds and resources have routers of their own, mounted here: one router per app.
+router.add_router("", api_wordclouds.router)
+router.add_router("", api_resources.router)

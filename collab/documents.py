@@ -18,7 +18,7 @@ from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Scope
 from parcours.policies import Action, Decision
 
-from . import richtext
+from . import mindmaps, richtext
 from .models import Document, DocumentUpdate, DocumentVersion
 
 # An empty Yjs update (no structs, no deletions): what an idle client sends in sync step 2.
@@ -225,12 +225,16 @@ def restore_version(*, actor, version: DocumentVersion) -> int:
     return append_update(document.pk, current.get_update(before))
 
 
+def mindmap_tree(document: Document) -> dict:
+    if document.kind != Document.Kind.MINDMAP:
+        raise ServiceError(ErrorCode.INVALID, gettext("Ce document n'est pas une carte mentale."))
+    return mindmaps.as_dict(mindmaps.tree(load_doc(document), document.title))
+
+
 def export(document: Document, fmt: str) -> str:
     if fmt not in ("markdown", "html"):
         raise ServiceError(ErrorCode.INVALID, gettext("Format inconnu."), {"field": "format"})
     doc = load_doc(document)
     if document.kind == Document.Kind.MINDMAP:
-        from . import mindmaps
-
         return mindmaps.outline(doc, document.title, fmt)
     return richtext.to_markdown(doc) if fmt == "markdown" else richtext.to_html(doc)

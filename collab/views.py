@@ -1,4 +1,5 @@
-"""Pages of collaborative spaces: the space, its documents."""
+"""Pages of the co-working tools: documents, mind maps, word clouds. (The space's own page,
+which composes every app's parts, is `web`'s.)"""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,26 +10,11 @@ from parcours import selectors as parcours_selectors
 from parcours.errors import ServiceError
 from parcours.policies import Action
 
-from . import documents
+from . import documents, wordclouds
 
 
 def _denied(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     return render(request, "parcours/denied.html", {"error": exc}, status=exc.http_status)
-
-
-@login_required
-def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
-    try:
-        scope = parcours_selectors.get_space_scope(space_id)
-        policies.require(request.user, Action.VIEW_SESSION_SUMMARY, scope)
-    except ServiceError as exc:
-        return _denied(request, exc)
-    allowed = policies.allowed_actions(request.user, scope)
-    can = {action.name.lower(): action in allowed for action in Action}
-    context = {"space": scope.space, "can": can, "documents": []}
-    if can["read_contributions"]:
-        context["documents"] = documents.documents_in(request.user, scope)
-    return render(request, "collab/space.html", context)
 
 
 @login_required
@@ -45,4 +31,20 @@ def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
         "user_name": parcours_selectors.display_name(request.user),
         "versions": list(document.versions.defer("state")) if document.kind == "text" else None,
     }
-    return render(request, "collab/document.html", context)
+    template = "collab/mindmap.html" if document.kind == "mindmap" else "collab/document.html"
+    return render(request, template, context)
+
+
+@login_required
+def wordcloud_page(request: HttpRequest, cloud_id: int) -> HttpResponse:
+    try:
+        cloud = wordclouds.readable_cloud(request.user, cloud_id)
+    except ServiceError as exc:
+        return _denied(request, exc)
+    context = {
+        "cloud": cloud,
+        "space": cloud.scope.space,
+        "leads": policies.can(request.user, Action.LEAD_ACTIVITIES, cloud.scope),
+        "can_add": not cloud.closed and policies.can(request.user, Action.CONTRIBUTE, cloud.scope),
+    }
+    return render(request, "collab/wordcloud.html", context)

@@ -33,7 +33,7 @@ def _reader(user, scope: Scope) -> selectors.Viewer:
 def _place(scope: Scope) -> dict:
     """Where a forum lives, for breadcrumbs and forms: its session or its space."""
     owner, kind = scope.owner, "session" if scope.session_id else "space"
-    home = "parcours:session" if kind == "session" else "collab:space"
+    home = "parcours:session" if kind == "session" else "web:space"
     return {
         "title": owner.title,
         "url": reverse(home, args=[owner.pk]),

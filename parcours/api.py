@@ -312,4 +312,4 @@ def statistics(request: HttpRequest):
 
 # Running a training (parcours authoring, sessions, enrolment, accounts, desks): by concept
 # in parcours/routes/.
-from .routes import authoring, running  # noqa: E402, F401  (their routes join `router`)
+from .routes import authoring, running, spaces  # noqa: E402, F401  (their routes join `router`)

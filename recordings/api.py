@@ -9,7 +9,7 @@ from parcours import selectors as parcours_selectors
 from parcours.policies import Action
 
 from . import playback, selectors, services
-from .schemas import RecordingOut, RecordingPatch, SeriesRecordingsOut
+from .schemas import ClassroomRecordingsOut, RecordingOut, RecordingPatch, SeriesRecordingsOut
 
 router = Router()
 
@@ -43,6 +43,33 @@ def series_recordings(request: HttpRequest, series_id: int):
         "until": series.until,
         "recordings": _views(selectors.series_recordings(series), request, series.scope),
     }
+
+
+@router.get("/classrooms/{classroom_id}/recordings", response=ClassroomRecordingsOut)
+def classroom_recordings(request: HttpRequest, classroom_id: int):
+    """The room's recordings, to members, and whether this viewer may record there."""
+    room = selectors.get_classroom(classroom_id)
+    policies.require(request.user, Action.WATCH_RECORDINGS, room.session)
+    return {
+        "classroom_id": room.pk,
+        "can_record": policies.can(request.user, Action.RECORD_CLASS, room.session),
+        "recordings": _views(selectors.room_recordings(room.pk), request, room.session),
+    }
+
+
+@router.post("/classrooms/{classroom_id}/recordings", response={201: RecordingOut})
+def start_recording(request: HttpRequest, classroom_id: int):
+    recording = services.start_in_room(actor=request.user, room_id=classroom_id)
+    return Status(201, selectors.recording_view(recording, request.user))
+
+
+@router.post("/recordings/{recording_id}/stop", response={202: RecordingOut})
+def stop_recording(request: HttpRequest, recording_id: int):
+    """Accepted: the recorder finishes the file, then `recording.stopped` is announced."""
+    recording = services.stop_in_room(
+        actor=request.user, recording=selectors.get_recording(recording_id)
+    )
+    return Status(202, selectors.recording_view(recording, request.user))
 
 
 @router.get("/recordings/{recording_id}", response=RecordingOut)

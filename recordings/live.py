@@ -24,6 +24,8 @@ from typing import Any
 from aiortc.mediastreams import MediaStreamTrack
 from django.db import connection
 
+from classrooms import selectors as classroom_selectors
+
 from . import services
 from .media.recorder import RecorderFailed, SegmentRecorder
 
@@ -114,13 +116,14 @@ class RoomRecorder:
             logger.warning("classroom %s: unknown recording command %r", self.room_id, action)
 
     async def close(self) -> None:
-        """The room's media ends: finish the running segment, then every task of ours."""
-        segment = self.segment
-        if segment is not None:
-            await self._finish(segment)
+        """The room's media ends: let a command in flight land (a start given just before
+        the end still makes a segment), then finish the running segment."""
         pending = list(self._tasks)
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
+        segment = self.segment
+        if segment is not None:
+            await self._finish(segment)
 
     # -- segments --------------------------------------------------------------------------
 
@@ -237,3 +240,8 @@ class RoomRecorder:
             if heard is track and key in self.tracks:
                 return self.tracks[key].user_id
         return None
+
+
+def room_recorder(room_id: int) -> RoomRecorder:
+    """The factory registered with the SFU's sink hook: films the room's presenter first."""
+    return RoomRecorder(room_id, presenter=classroom_selectors.presenter_of)

@@ -44,3 +44,10 @@ class SeriesRecordingsOut(Schema):
     first_day: date
     until: date
     recordings: list[RecordingOut]
+
+
+class ClassroomRecordingsOut(Schema):
+    classroom_id: int
+    # May this viewer start and stop recording in the room (its moderators)?
+    can_record: bool
+    recordings: list[RecordingOut]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from classrooms import selectors as classroom_selectors
 from parcours import policies
 from parcours.errors import not_found
 from parcours.models import Session
@@ -51,6 +52,22 @@ def room_recordings(room_id: int) -> list[Recording]:
 def running_in_room(room_id: int) -> Recording | None:
     """The segment being recorded in the room now: late joiners see its badge too."""
     return Recording.objects.filter(room_id=room_id, state=Recording.State.RECORDING).first()
+
+
+def room_status(room_id: int) -> dict | None:
+    """What everyone in the classroom is shown while it records (`classrooms.status`)."""
+    running = running_in_room(room_id)
+    if running is None:
+        return None
+    return {
+        "recording_id": running.pk,
+        "title": running.title,
+        "started_at": running.started_at.isoformat(),
+    }
+
+
+def get_classroom(classroom_id: int):
+    return classroom_selectors.get_classroom(classroom_id)
 
 
 def get_series(series_id: int):

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from classrooms import live
+from classrooms import selectors as classroom_selectors
 from parcours import policies
 from parcours.errors import ErrorCode, ServiceError
 from parcours.models import Session
@@ -87,6 +89,46 @@ def begin_segment(
             recording_id=recording.pk, room_id=room_id, title=recording.title, started_at=now
         ),
     )
+    return recording
+
+
+# The sink that `RecordingsConfig.ready` registers with every classroom's SFU.
+SINK = "recording"
+
+
+def start_in_room(*, actor, room_id: int, title: str = "") -> Recording:
+    """A moderator starts recording the live class: a new segment, everyone in the room told,
+    and the recorder, wherever the room's media runs, told to write it."""
+    room = classroom_selectors.get_classroom(room_id)
+    policies.require(actor, Action.RECORD_CLASS, room.session)
+    if room.state != room.State.LIVE:
+        raise ServiceError(
+            ErrorCode.CONFLICT,
+            gettext("On n'enregistre qu'une classe en cours."),
+            {"field": "classroom"},
+        )
+    # A segment whose recorder died (its worker crashed) is settled before a new one begins.
+    recover_interrupted(room_id=room.pk)
+    # The command below must find the room's media running, even before anyone joined it.
+    live.host_media(room.pk)
+    with transaction.atomic():
+        recording = begin_segment(
+            actor=actor,
+            session=room.session,
+            room_id=room.pk,
+            scheduled_class=room.scheduled_class,
+            title=title,
+        )
+        command = {"action": "start", "recording_id": recording.pk, "spool": recording.spool_path}
+        transaction.on_commit(lambda: live.send_to_sink(room.pk, SINK, command))
+    return recording
+
+
+def stop_in_room(*, actor, recording: Recording) -> Recording:
+    """A moderator stops the segment; its recorder finishes the file and announces it."""
+    check_may_stop(actor=actor, recording=recording)
+    if recording.room_id is not None:
+        live.send_to_sink(recording.room_id, SINK, {"action": "stop", "recording_id": recording.pk})
     return recording
 
 
@@ -178,11 +220,13 @@ def fail_segment_by_id(*, recording_id: int, reason: str) -> Recording | None:
     return fail_segment(recording=recording, reason=reason) if recording else None
 
 
-def recover_interrupted(*, now=None) -> list[Recording]:
+def recover_interrupted(*, now=None, room_id: int | None = None) -> list[Recording]:
     """Segments whose host stopped vouching for them: salvaged, or marked failed."""
     stale = Recording.objects.filter(
         state=Recording.State.RECORDING, alive_until__lt=now or timezone.now()
     )
+    if room_id is not None:
+        stale = stale.filter(room_id=room_id)
     return [
         fail_segment(
             recording=recording, reason=gettext("le serveur d'enregistrement s'est arrêté")

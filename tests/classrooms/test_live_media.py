@@ -134,8 +134,14 @@ async def test_moderation_acts_on_the_media_and_a_removed_person_cannot_rejoin(w
     await database_sync_to_async(services.remove)(
         room=room, actor=world.trainer, user_id=world.participant.pk
     )
-    await wait_for(lambda: trainer.from_user(world.participant.pk).ended, timeout=15)
-    assert trainer.from_user(world.participant.pk, "mic").ended
+    # Both of the removed person's tracks end (one renegotiation; each ends as it is read).
+    await wait_for(
+        lambda: (
+            trainer.from_user(world.participant.pk).ended
+            and trainer.from_user(world.participant.pk, "mic").ended
+        ),
+        timeout=15,
+    )
     hosted = live.embedded().host.rooms[room.pk].media
     assert world.participant.pk not in {p.user_id for p in hosted.peers.values()}
 

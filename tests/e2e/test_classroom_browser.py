@@ -9,11 +9,10 @@ import threading
 import pytest
 
 from classrooms import services
-from tests.browser import CHROMIUM_ARGS, log_in
+from tests.browser import log_in
 from tests.classrooms.gateway_peers import gateway_peer
 from tests.classrooms.peers import wait_for
 from tests.realtime.support import connect_remote
-from tests.services import require_chromium
 
 pytestmark = [
     pytest.mark.slow,
@@ -21,28 +20,6 @@ pytestmark = [
     pytest.mark.timeout(120),
     pytest.mark.django_db(transaction=True),
 ]
-
-MEDIA_ARGS = [
-    *CHROMIUM_ARGS,
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    # Host candidates as plain addresses: the SFU does not resolve mDNS names.
-    "--disable-features=WebRtcHideLocalIpsWithMdns",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
-
-@pytest.fixture
-def media_browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=MEDIA_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _video_of(page, user_id: int) -> dict:

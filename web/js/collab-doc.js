@@ -10,12 +10,14 @@ import { EditorView } from "prosemirror-view";
 import { schema } from "prosemirror-schema-basic";
 import { keymap } from "prosemirror-keymap";
 import { baseKeymap, toggleMark } from "prosemirror-commands";
+import * as mindmap from "./mindmap.js";
 
 // The shared type holding the rich text; the server reads the same name (collab/documents.py).
 const FRAGMENT = "prosemirror";
 const COLOURS = ["#b03a2e", "#1f618d", "#117a65", "#9a7d0a", "#6c3483", "#a04000"];
 
-function mount(element, { docId, readOnly = false, user = { name: "?", id: 0 }, onStatus }) {
+// A Yjs document synced with the server, the person's name and colour in its awareness.
+function connect(docId, user, onStatus) {
   const ydoc = new Y.Doc();
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const provider = new WebsocketProvider(`${scheme}//${location.host}/ws/docs`, `${docId}/`, ydoc);
@@ -23,6 +25,15 @@ function mount(element, { docId, readOnly = false, user = { name: "?", id: 0 }, 
     name: user.name,
     color: COLOURS[user.id % COLOURS.length],
   });
+  provider.on("status", ({ status }) => onStatus && onStatus(status));
+  provider.on("sync", (synced) => synced && onStatus && onStatus("synced"));
+  const people = () =>
+    [...provider.awareness.getStates().values()].map((s) => s.user).filter(Boolean);
+  return { ydoc, provider, people };
+}
+
+function mount(element, { docId, readOnly = false, user = { name: "?", id: 0 }, onStatus }) {
+  const { ydoc, provider, people } = connect(docId, user, onStatus);
   const fragment = ydoc.getXmlFragment(FRAGMENT);
   const state = EditorState.create({
     schema,
@@ -41,13 +52,7 @@ function mount(element, { docId, readOnly = false, user = { name: "?", id: 0 }, 
     ],
   });
   const view = new EditorView(element, { state, editable: () => !readOnly });
-  provider.on("status", ({ status }) => onStatus && onStatus(status));
-  provider.on("sync", (synced) => synced && onStatus && onStatus("synced"));
-  // The server refuses a read-only member's edits with y-protocols' "permission denied".
-  provider.on("connection-close", () => onStatus && onStatus("disconnected"));
-  const people = () =>
-    [...provider.awareness.getStates().values()].map((s) => s.user).filter(Boolean);
   return { ydoc, provider, view, people, destroy: () => (view.destroy(), provider.destroy()) };
 }
 
-window.preauDoc = { mount, Y };
+window.preauDoc = { mount, connect, mindmap, Y };

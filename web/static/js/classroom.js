@@ -218,7 +218,6 @@
     $("room-state").textContent = { scheduled: "prévue", open: "ouverte (accueil)", live: "en cours", ended: "terminée" }[state.state];
     for (const box of document.querySelectorAll("[data-setting]")) box.checked = !!state[box.dataset.setting];
     $("chat-form").querySelector("input").disabled = state.chat_locked && !moderator;
-    $("recording-badge").hidden = !state.status?.recording;
     paintPeople();
   }
 
@@ -386,8 +385,6 @@
     "quickpoll.results": pollResults,
     "breakouts.changed": () => reload(),
     "agenda.changed": () => reload(),
-    "recording.started": () => { $("recording-badge").hidden = false; },
-    "recording.stopped": () => { $("recording-badge").hidden = true; },
     "media.restart": () => { if (media.joined) media.join(media.local); },
   };
 
