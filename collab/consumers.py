@@ -70,7 +70,7 @@ class DocConsumer(AsyncWebsocketConsumer):
             user_id=user.pk,
             writable=writable,
             send=self._send_bytes,
-            close=self.close,
+            close=lambda code: self.close(code=code),
         )
         self.room = await rooms.enter(document_id, self.editor)
 

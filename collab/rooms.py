@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 PEER_NAME = "doc-" + secrets.token_hex(6)
 # Frames waiting for one slow socket before it is closed (its editor reconnects and resyncs).
 OUTBOX_FRAMES = 2000
+CLOSE_BEHIND, CLOSE_WITHDRAWN = 4008, 4403
 
 
 def _setting(name: str) -> float:
@@ -47,7 +48,8 @@ class Editor:
     user_id: int
     writable: bool
     send: Callable[[bytes], Awaitable[None]]
-    close: Callable[[], Awaitable[None]]
+    # Closes the socket with a close code (4403: access withdrawn; 4008: too far behind).
+    close: Callable[[int], Awaitable[None]]
     outbox: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(OUTBOX_FRAMES))
     writer: asyncio.Task | None = None
     # Awareness client ids this socket announced (a tab has one; a test client may have more).
@@ -58,7 +60,7 @@ class Editor:
             self.outbox.put_nowait(frame)
         except asyncio.QueueFull:  # never hold the others up: this one resyncs on reconnect
             logger.warning("collab: editor %s is behind, closing its socket", self.id)
-            asyncio.get_running_loop().create_task(self.close())
+            asyncio.get_running_loop().create_task(self.close(CLOSE_BEHIND))
 
     async def drain(self) -> None:
         while True:
@@ -69,6 +71,7 @@ class Editor:
 class Room:
     def __init__(self, document_id: int) -> None:
         self.document_id = document_id
+        self.loop = asyncio.get_running_loop()
         self.topic = f"doc:{document_id}"
         self.doc = Doc()
         self.editors: dict[str, Editor] = {}
@@ -174,6 +177,19 @@ class Room:
             if editor is not exclude:
                 editor.push(frame)
 
+    async def recheck(self, user_ids: set[int] | None = None) -> None:
+        """Ask the policies again for these editors (all when None): a reader no more is
+        closed, a writer who became a reader is refused from now on."""
+        editors = [e for e in self.editors.values() if user_ids is None or e.user_id in user_ids]
+        if not editors:
+            return
+        rights = await db.run(documents.rights_of, self.document_id, {e.user_id for e in editors})
+        for editor in editors:
+            read, write = rights.get(editor.user_id, (False, False))
+            editor.writable = write
+            if not read:
+                await editor.close(CLOSE_WITHDRAWN)
+
     # -- other processes and the log ---------------------------------------------------
 
     async def _relay(self, event_type: str, body: bytes) -> None:
@@ -196,15 +212,21 @@ class Room:
     async def _persist_loop(self) -> None:
         flush_every = _setting("COLLAB_DOC_FLUSH")
         poll_every = _setting("COLLAB_DOC_POLL")
-        waited = 0.0
+        recheck_every = _setting("COLLAB_DOC_RECHECK")
+        waited = rechecked = 0.0
         while True:
             await asyncio.sleep(flush_every)
             waited += flush_every
+            rechecked += flush_every
             try:
                 await self._flush()
                 if waited >= poll_every:
                     waited = 0.0
                     await self._read_back()
+                if rechecked >= recheck_every:
+                    # Changes made in another process, or by time (a session's end).
+                    rechecked = 0.0
+                    await self.recheck()
             except Exception:  # the database away: keep the edits, try again
                 logger.exception("collab: saving %s failed, retrying", self.topic)
 
@@ -260,3 +282,14 @@ async def leave(room: Room, editor: Editor) -> None:
 
 def live_rooms() -> list[Room]:
     return list(_rooms.values())
+
+
+def on_access_changed(sender, session_id: int | None, user_ids: list[int] | None, **kw) -> None:
+    """`parcours.signals.access_changed` in this process: ask again at once for the live
+    rooms here (other processes find out at their next `COLLAB_DOC_RECHECK`)."""
+    people = None if user_ids is None else set(user_ids)
+    for room in list(_rooms.values()):
+        try:
+            room.loop.call_soon_threadsafe(lambda r=room: r.loop.create_task(r.recheck(people)))
+        except RuntimeError:  # that loop has closed
+            continue

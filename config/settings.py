@@ -243,6 +243,9 @@ CLASSROOM_MEDIA_EMBEDDED = _env_bool("CLASSROOM_MEDIA_EMBEDDED", not REDIS_URL)
 # the document's log, and reads back what the other processes wrote (seconds).
 COLLAB_DOC_FLUSH = float(os.environ.get("COLLAB_DOC_FLUSH", 0.1))
 COLLAB_DOC_POLL = float(os.environ.get("COLLAB_DOC_POLL", 1.0))
+# How often a process asks the policies again for its document sockets (access changed in
+# another process, or lapsed with time); a change made in the same process is applied at once.
+COLLAB_DOC_RECHECK = float(os.environ.get("COLLAB_DOC_RECHECK", 15.0))
 
 # Logging in: failed attempts allowed per account (from anywhere) and per address (for any
 # account) in a window of this many seconds; past them, even the right password waits.

@@ -192,9 +192,8 @@ def _notify_subscribers(post: Post) -> None:
         discussion_title=discussion.title,
         author_name=display_name(post.author),
     )
-    # Every read done first: the topics' rows are then held only until the commit. Forum and
-    # discussion first, user topics last in one batch (see `announce`): the post itself to
-    # those only some may read it, then the notification to its subscribers.
+    # Forum and discussion first, user topics last in one batch (see `announce`): the post
+    # itself to those only some may read it, then the notification to its subscribers.
     if readers is None:
         announce.about_post(post, created, on_forum=True)
     publish_each(

@@ -33,6 +33,8 @@ DEFAULTS = {
     "REALTIME_DB_THREADS": 4,
     # Seconds a process waits for a missing sequence number before reading it from the outbox.
     "REALTIME_GAP_WAIT": 0.3,
+    # Seconds between two sweeps of the outbox for events committed but left unnumbered.
+    "REALTIME_SWEEP_EVERY": 10.0,
 }
 
 

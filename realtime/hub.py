@@ -79,15 +79,19 @@ class Hub:
         self._numbers = itertools.count(1)
         self.started = asyncio.Event()
         self.stopped = False
+        self.sweeper: asyncio.Task | None = None
 
     async def start(self) -> None:
         await self.listener.start()
         await self.presence.start()
         await self.sockets.start()
+        self.sweeper = self.loop.create_task(self._sweep())
         self.started.set()
 
     async def stop(self) -> None:
         self.stopped = True
+        if self.sweeper is not None:
+            self.sweeper.cancel()
         await self.sockets.stop()
         await self.presence.stop()
         await self.listener.stop()
@@ -262,6 +266,19 @@ class Hub:
         for seq, frame in found:
             feed.pending.setdefault(seq, frame)
         self._drain(feed)
+
+    async def _sweep(self) -> None:
+        """Number, every `REALTIME_SWEEP_EVERY` seconds, the events whose writer committed
+        them but died before numbering them (see `publishing.sweep`)."""
+        from .publishing import sweep
+
+        seen = None
+        while True:
+            await asyncio.sleep(conf.get("REALTIME_SWEEP_EVERY"))
+            try:
+                seen = await db.run(sweep, seen)
+            except Exception:
+                logger.exception("realtime: the outbox sweep failed")
 
     # -- notices to every process --------------------------------------------------------
 

@@ -156,3 +156,32 @@ async def test_an_update_written_elsewhere_reaches_live_editors(space, people, s
     assert (
         await database_sync_to_async(DocumentUpdate.objects.filter(document=document).count)() == 1
     )
+
+
+async def test_a_member_removed_from_the_space_loses_the_document_at_once(space, people):
+    from parcours import spaces
+
+    document = await database_sync_to_async(_document)(space)
+    member, _ = await open_doc(people["member"], document.pk)
+    await database_sync_to_async(spaces.remove_member)(
+        space=space, actor=people["animator"], user_id=people["member"].pk
+    )
+    await until(lambda: member.transport.close_code is not None)
+    assert member.transport.close_code == 4403
+    await member.close()
+
+
+async def test_a_document_reserved_while_open_refuses_members_from_then_on(space, people, settings):
+    settings.COLLAB_DOC_RECHECK = 0.3
+    document = await database_sync_to_async(_document)(space)
+    member, _ = await open_doc(people["member"], document.pk)
+    member.add_paragraph("Avant")
+    await _saved(document.pk, "Avant")
+    await database_sync_to_async(documents.update_document)(
+        actor=people["animator"], document=document, title=None, reserved=True
+    )
+    await asyncio.sleep(0.8)
+    member.add_paragraph("Après")
+    await until(lambda: member.denied != [])
+    await member.close()
+    assert await database_sync_to_async(_stored_text)(document.pk) == "Avant"

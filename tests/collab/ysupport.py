@@ -90,6 +90,7 @@ class CommunicatorTransport:
     def __init__(self, communicator: WebsocketCommunicator) -> None:
         self.communicator = communicator
         self.sending: set[asyncio.Task] = set()
+        self.close_code: int | None = None
 
     def send_nowait(self, data: bytes) -> None:
         task = asyncio.get_running_loop().create_task(self.communicator.send_to(bytes_data=data))
@@ -100,6 +101,7 @@ class CommunicatorTransport:
         while True:
             output = await self.communicator.receive_output(timeout=3600)
             if output["type"] == "websocket.close":
+                self.close_code = output.get("code", 1000)
                 return None
             if output.get("bytes") is not None:
                 return output["bytes"]

@@ -22,7 +22,7 @@ def _page(client, user, url):
 
 
 def _nav(html: str) -> str:
-    return html.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    return html.split('<nav aria-label="Navigation principale">', 1)[1].split("</nav>", 1)[0]
 
 
 @pytest.mark.parametrize("standing", STANDINGS)

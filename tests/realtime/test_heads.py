@@ -50,6 +50,7 @@ READS = [
 ]
 
 
+@pytest.mark.django_db(transaction=True)  # events are numbered after their commit
 @pytest.mark.parametrize(("path", "depends_on", "in_body"), READS)
 def test_each_live_read_returns_the_heads_of_its_topics(world, api, path, depends_on, in_body):
     board, poll, room = _live_world(world)
@@ -75,6 +76,7 @@ def test_each_live_read_returns_the_heads_of_its_topics(world, api, path, depend
         assert {k: v for item in body for k, v in item["topics"].items()} == expected
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_post_committed_while_the_state_is_read_comes_after_the_heads(world, api, monkeypatch):
     """Heads first, then state: a post that the state missed is replayed after `since`."""
     from forums import selectors

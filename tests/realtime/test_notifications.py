@@ -12,7 +12,7 @@ from realtime.selectors import last_seq
 from scheduling import services as scheduling
 from tests.scheduling.helpers import good_slots
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def _news(world):

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('realtime', '0001_initial'),
+        ('realtime', '0002_unnumbered_events'),
     ]
 
     operations = [
