@@ -20,3 +20,4 @@ class SchedulingConfig(AppConfig):
         # `poll:<id>` carries live answer counts, or only seat counts while results are hidden.
         register_topic("poll", authorize=poll_topic_decision, presence=False)
         register_notification("class.scheduled", notices.class_scheduled)
+        register_notification("poll.opened", notices.poll_opened)

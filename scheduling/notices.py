@@ -10,6 +10,14 @@ from django.utils import formats
 from realtime.notifications import Notice
 
 
+def poll_opened(data: dict[str, Any], user_id: int) -> Notice:
+    return Notice(
+        f"Nouveau sondage : {data['title']}",
+        data["url"],
+        {"poll_id": data["poll_id"], "session_id": data["session_id"]},
+    )
+
+
 def class_scheduled(data: dict[str, Any], user_id: int) -> Notice:
     starts = datetime.fromisoformat(data["starts_at"]).astimezone(ZoneInfo(data["timezone"]))
     when = formats.date_format(starts, "l j F Y à H:i")

@@ -10,6 +10,7 @@ from messaging import services as messaging
 from realtime.models import NotificationsRead
 from realtime.selectors import last_seq
 from scheduling import services as scheduling
+from scheduling.models import Poll
 from tests.scheduling.helpers import good_slots
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -51,19 +52,22 @@ def test_the_list_says_what_each_notification_is_about_with_a_link_newest_first(
 
     assert [item["type"] for item in body["items"]] == [
         "class.scheduled",
+        "poll.opened",
         "message.received",
         "forum.reply_notification",
     ]
-    lesson, message, answered = body["items"]
+    lesson, poll, message, answered = body["items"]
     assert lesson["text"].startswith("Classe virtuelle planifiée : Classe de rentrée, ")
     assert lesson["link"] == f"/sessions/{world.session.pk}/"
     assert lesson["about"]["class_id"] == scheduled.pk
+    assert poll["text"] == "Nouveau sondage : Classe de rentrée"
+    assert poll["about"] == {"poll_id": Poll.objects.get().pk, "session_id": world.session.pk}
     assert message["text"] == "Message de Participant2 Test (Parcours test)"
     assert message["link"] == "/messages/"
     assert answered["text"] == "Participant2 Test a répondu dans « Vos rituels »"
     assert answered["link"] == f"/forums/discussions/{discussion.pk}/#post-{reply.pk}"
     assert answered["about"] == {"discussion_id": discussion.pk, "post_id": reply.pk}
-    assert body["unread"] == 3 and all(item["unread"] for item in body["items"])
+    assert body["unread"] == 4 and all(item["unread"] for item in body["items"])
     head = last_seq(f"user:{world.participant.pk}")
     assert body["topics"] == {f"user:{world.participant.pk}": head}
     assert body["items"][0]["seq"] <= head
@@ -76,8 +80,8 @@ def test_pages_go_back_in_time_without_overlap(world, api):
     first = reader.get("/me/notifications?limit=2").json()
     second = reader.get(f"/me/notifications?limit=2&before={first['next_before']}").json()
 
-    assert [i["type"] for i in first["items"]] == ["class.scheduled", "message.received"]
-    assert [i["type"] for i in second["items"]] == ["forum.reply_notification"]
+    assert [i["type"] for i in first["items"]] == ["class.scheduled", "poll.opened"]
+    assert [i["type"] for i in second["items"]] == ["message.received", "forum.reply_notification"]
     assert first["next_before"] == first["items"][-1]["seq"]
     assert second["next_before"] is None
 
@@ -92,6 +96,7 @@ def test_the_read_marker_is_a_seq_that_only_moves_forward_up_to_the_head(world, 
     assert answer == {"read_seq": middle, "unread": 1}
     assert [i["unread"] for i in reader.get("/me/notifications").json()["items"]] == [
         True,
+        False,
         False,
         False,
     ]

@@ -72,6 +72,8 @@
   window.addEventListener("load", async () => {
     const first = await load().catch(() => null);
     window.preauRealtime.subscribe(topic, (frame) => {
+      // Pages may follow the user's own events too (a new poll on the session page).
+      document.dispatchEvent(new CustomEvent("preau:user-event", { detail: frame }));
       if (frame.seq !== undefined && state?.types.includes(frame.type)) reloadSoon();
     }, {
       since: first?.topics[topic],
