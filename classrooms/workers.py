@@ -49,7 +49,9 @@ def channel_of(worker: str) -> str:
 def _sync_redis():
     import redis
 
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return redis.Redis.from_url(
+        settings.REDIS_URL, decode_responses=True, socket_connect_timeout=1, socket_timeout=2
+    )
 
 
 def _async_redis():
