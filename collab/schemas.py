@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from parcours.routes.schemas import Id
+from parcours.inputs import Id, QueryText
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 DocumentKind = Literal["text", "mindmap"]
 
-__all__ = ["Id"]
+__all__ = ["Id", "QueryText"]
 
 
 class DocumentIn(Schema):

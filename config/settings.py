@@ -149,8 +149,10 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
-            # A Redis that hangs costs a request at most this long, never a worker.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            # Every thread's cache on the process's one Redis pool (realtime/stores.py), not a
+            # pool per thread; that pool's timeouts: a Redis that hangs costs a request at most
+            # 2 s, never a worker.
+            "OPTIONS": {"pool_class": "realtime.stores.SharedPool"},
         }
     }
 else:

@@ -8,6 +8,7 @@ from parcours import policies
 from parcours import selectors as parcours_selectors
 from parcours.attachments import file_response, upload_route
 from parcours.errors import not_found
+from parcours.inputs import Id, QueryText
 from parcours.policies import Action
 
 from . import moderation, selectors, services, text
@@ -61,7 +62,7 @@ def _post_out(post_id: int, request: HttpRequest) -> dict:
 
 
 @router.get("/sessions/{session_id}/forums", response=list[ForumOut])
-def list_forums(request: HttpRequest, session_id: int):
+def list_forums(request: HttpRequest, session_id: Id):
     scope = parcours_selectors.get_session_scope(session_id)
     who = _reader(request, scope)
     services.audit_read(who, "forums", [scope.pk])
@@ -69,27 +70,27 @@ def list_forums(request: HttpRequest, session_id: int):
 
 
 @router.post("/sessions/{session_id}/forums", response={201: ForumOut})
-def create_forum(request: HttpRequest, session_id: int, payload: ForumIn):
+def create_forum(request: HttpRequest, session_id: Id, payload: ForumIn):
     scope = parcours_selectors.get_session_scope(session_id)
     forum = services.create_forum(scope=scope, actor=request.user, **payload.dict())
     return Status(201, selectors.forum_view(forum))
 
 
 @router.get("/spaces/{space_id}/forums", response=list[ForumOut])
-def list_space_forums(request: HttpRequest, space_id: int):
+def list_space_forums(request: HttpRequest, space_id: Id):
     scope = parcours_selectors.get_space_scope(space_id)
     return selectors.forums_of(scope, _reader(request, scope))
 
 
 @router.post("/spaces/{space_id}/forums", response={201: ForumOut})
-def create_space_forum(request: HttpRequest, space_id: int, payload: ForumIn):
+def create_space_forum(request: HttpRequest, space_id: Id, payload: ForumIn):
     scope = parcours_selectors.get_space_scope(space_id)
     forum = services.create_forum(scope=scope, actor=request.user, **payload.dict())
     return Status(201, selectors.forum_view(forum))
 
 
 @router.get("/forums/{forum_id}", response=ForumDetailOut)
-def forum_detail(request: HttpRequest, forum_id: int):
+def forum_detail(request: HttpRequest, forum_id: Id):
     forum = selectors.get_forum(forum_id)
     who = _reader(request, forum.scope)
     services.audit_read(who, "forum", [forum_id])
@@ -102,28 +103,28 @@ def forum_detail(request: HttpRequest, forum_id: int):
 
 
 @router.post("/forums/{forum_id}/discussions", response={201: DiscussionOut})
-def start_discussion(request: HttpRequest, forum_id: int, payload: DiscussionIn):
+def start_discussion(request: HttpRequest, forum_id: Id, payload: DiscussionIn):
     forum = selectors.get_forum(forum_id)
     discussion = services.start_discussion(forum=forum, author=request.user, **payload.dict())
     return Status(201, _discussion_out(discussion, request))
 
 
 @router.put("/forums/{forum_id}/subscription", response={204: None})
-def subscribe_forum(request: HttpRequest, forum_id: int):
+def subscribe_forum(request: HttpRequest, forum_id: Id):
     forum = selectors.get_forum(forum_id)
     services.set_subscription(user=request.user, forum=forum, subscribed=True)
     return Status(204, None)
 
 
 @router.delete("/forums/{forum_id}/subscription", response={204: None})
-def unsubscribe_forum(request: HttpRequest, forum_id: int):
+def unsubscribe_forum(request: HttpRequest, forum_id: Id):
     forum = selectors.get_forum(forum_id)
     services.set_subscription(user=request.user, forum=forum, subscribed=False)
     return Status(204, None)
 
 
 @router.get("/discussions/{discussion_id}", response=DiscussionDetailOut)
-def discussion_detail(request: HttpRequest, discussion_id: int):
+def discussion_detail(request: HttpRequest, discussion_id: Id):
     discussion = selectors.get_discussion(discussion_id)
     who = _reader(request, discussion.forum.scope)
     posts = selectors.discussion_posts(discussion, who)
@@ -133,7 +134,7 @@ def discussion_detail(request: HttpRequest, discussion_id: int):
 
 
 @router.delete("/discussions/{discussion_id}", response={204: None})
-def delete_discussion(request: HttpRequest, discussion_id: int, reason: str = ""):
+def delete_discussion(request: HttpRequest, discussion_id: Id, reason: QueryText = ""):
     discussion = selectors.get_discussion(discussion_id)
     moderation.delete_discussion(discussion=discussion, actor=request.user, reason=reason[:500])
     return Status(204, None)
@@ -146,7 +147,7 @@ def preview_post(request: HttpRequest, payload: PostEditIn):
 
 
 @router.post("/discussions/{discussion_id}/posts", response={201: PostOut})
-def reply(request: HttpRequest, discussion_id: int, payload: PostIn):
+def reply(request: HttpRequest, discussion_id: Id, payload: PostIn):
     discussion = selectors.get_discussion(discussion_id)
     post = services.reply(discussion=discussion, author=request.user, **payload.dict())
     return Status(201, _post_out(post.pk, request))
@@ -157,7 +158,7 @@ def _flag_routes(name: str, setter, flag: str, *, person: str, personal: bool) -
     subscription) answer 204, moderation ones (pin, lock) the updated discussion."""
 
     def route(on: bool):
-        def view(request: HttpRequest, discussion_id: int):
+        def view(request: HttpRequest, discussion_id: Id):
             discussion = selectors.get_discussion(discussion_id)
             setter(discussion=discussion, **{person: request.user, flag: on})
             return Status(204, None) if personal else _discussion_out(discussion, request)
@@ -178,14 +179,14 @@ _flag_routes("lock", moderation.set_locked, "locked", person="actor", personal=F
 
 
 @router.put("/discussions/{discussion_id}/read", response={204: None})
-def mark_read(request: HttpRequest, discussion_id: int, payload: ReadIn):
+def mark_read(request: HttpRequest, discussion_id: Id, payload: ReadIn):
     discussion = selectors.get_discussion(discussion_id)
     services.mark_read(discussion=discussion, user=request.user, up_to=payload.up_to)
     return Status(204, None)
 
 
 @router.post("/discussions/{discussion_id}/move", response=DiscussionOut)
-def move_discussion(request: HttpRequest, discussion_id: int, payload: MoveIn):
+def move_discussion(request: HttpRequest, discussion_id: Id, payload: MoveIn):
     discussion = selectors.get_discussion(discussion_id)
     moderation.move_discussion(discussion=discussion, actor=request.user, **payload.dict())
     return _discussion_out(discussion, request)
@@ -197,54 +198,54 @@ def my_favourites(request: HttpRequest):
 
 
 @router.get("/posts/{post_id}", response=PostOut)
-def post_detail(request: HttpRequest, post_id: int):
+def post_detail(request: HttpRequest, post_id: Id):
     return _post_out(post_id, request)
 
 
 @router.patch("/posts/{post_id}", response=PostOut)
-def edit_post(request: HttpRequest, post_id: int, payload: PostEditIn):
+def edit_post(request: HttpRequest, post_id: Id, payload: PostEditIn):
     post = selectors.get_post(post_id)
     moderation.edit_post(post=post, actor=request.user, body=payload.body)
     return _post_out(post_id, request)
 
 
 @router.delete("/posts/{post_id}", response={204: None})
-def delete_post(request: HttpRequest, post_id: int, reason: str = ""):
+def delete_post(request: HttpRequest, post_id: Id, reason: QueryText = ""):
     post = selectors.get_post(post_id)
     moderation.delete_post(post=post, actor=request.user, reason=reason[:500])
     return Status(204, None)
 
 
 @router.put("/posts/{post_id}/like", response=LikeOut)
-def like(request: HttpRequest, post_id: int):
+def like(request: HttpRequest, post_id: Id):
     post = selectors.get_post(post_id)
     count = services.set_like(post=post, user=request.user, liked=True)
     return {"post_id": post_id, "like_count": count, "liked_by_me": True}
 
 
 @router.delete("/posts/{post_id}/like", response=LikeOut)
-def unlike(request: HttpRequest, post_id: int):
+def unlike(request: HttpRequest, post_id: Id):
     post = selectors.get_post(post_id)
     count = services.set_like(post=post, user=request.user, liked=False)
     return {"post_id": post_id, "like_count": count, "liked_by_me": False}
 
 
 @router.put("/posts/{post_id}/hidden", response=PostOut)
-def hide_post(request: HttpRequest, post_id: int, payload: HideIn):
+def hide_post(request: HttpRequest, post_id: Id, payload: HideIn):
     post = selectors.get_post(post_id)
     moderation.set_hidden(post=post, actor=request.user, hidden=True, reason=payload.reason)
     return _post_out(post_id, request)
 
 
 @router.delete("/posts/{post_id}/hidden", response=PostOut)
-def unhide_post(request: HttpRequest, post_id: int):
+def unhide_post(request: HttpRequest, post_id: Id):
     post = selectors.get_post(post_id)
     moderation.set_hidden(post=post, actor=request.user, hidden=False)
     return _post_out(post_id, request)
 
 
 @router.post("/posts/{post_id}/split", response={201: DiscussionOut})
-def split_thread(request: HttpRequest, post_id: int, payload: SplitIn):
+def split_thread(request: HttpRequest, post_id: Id, payload: SplitIn):
     post = selectors.get_post(post_id)
     created = moderation.split_thread(post=post, actor=request.user, title=payload.title)
     return Status(201, _discussion_out(created, request))
@@ -255,28 +256,28 @@ def split_thread(request: HttpRequest, post_id: int, payload: SplitIn):
     response={201: AttachmentOut},
     openapi_extra=upload_route(setting("ATTACHMENT_MAX_BYTES")),
 )
-def add_attachment(request: HttpRequest, post_id: int, file: File[UploadedFile]):
+def add_attachment(request: HttpRequest, post_id: Id, file: File[UploadedFile]):
     post = selectors.get_post(post_id)
     attachment = services.add_attachment(post=post, user=request.user, upload=file)
     return Status(201, selectors.attachment_view(attachment))
 
 
 @router.get("/forum-attachments/{attachment_id}")
-def download_attachment(request: HttpRequest, attachment_id: int):
+def download_attachment(request: HttpRequest, attachment_id: Id):
     attachment, who = selectors.readable_attachment(attachment_id, request.user)
     services.audit_read(who, "attachment", [attachment_id])
     return file_response(attachment)
 
 
 @router.get("/sessions/{session_id}/forum-moderation-log", response=list[ModerationEntryOut])
-def moderation_log(request: HttpRequest, session_id: int):
+def moderation_log(request: HttpRequest, session_id: Id):
     scope = parcours_selectors.get_session_scope(session_id)
     policies.require(request.user, Action.READ_MODERATION_LOG, scope)
     return selectors.moderation_log(scope)
 
 
 @router.get("/spaces/{space_id}/forum-moderation-log", response=list[ModerationEntryOut])
-def space_moderation_log(request: HttpRequest, space_id: int):
+def space_moderation_log(request: HttpRequest, space_id: Id):
     scope = parcours_selectors.get_space_scope(space_id)
     policies.require(request.user, Action.READ_MODERATION_LOG, scope)
     return selectors.moderation_log(scope)

@@ -3,6 +3,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from parcours.inputs import Id
+
 ForumKind = Literal["standard", "single", "qa", "news"]
 Title = Field(min_length=1, max_length=200)
 Body = Field(min_length=1, max_length=20_000)
@@ -22,8 +24,8 @@ class DiscussionIn(Schema):
 
 class PostIn(Schema):
     body: str = Body
-    parent_id: int | None = Field(default=None, gt=0)
-    quote_id: int | None = Field(default=None, gt=0)
+    parent_id: Id | None = None
+    quote_id: Id | None = None
     # Only its author and the session's trainers and tutors will see it.
     private: bool = False
 
@@ -39,7 +41,7 @@ class PreviewOut(Schema):
 
 class ReadIn(Schema):
     # The last post read; omitted: the newest post of the discussion.
-    up_to: int | None = Field(default=None, ge=0)
+    up_to: Id | None = None
 
 
 class HideIn(Schema):
@@ -47,7 +49,7 @@ class HideIn(Schema):
 
 
 class MoveIn(Schema):
-    forum_id: int = Field(gt=0)
+    forum_id: Id
 
 
 class SplitIn(Schema):

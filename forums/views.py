@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
+from parcours.inputs import query_int
 from parcours.models import Scope
 from parcours.policies import Action
 from realtime.selectors import last_seq
@@ -160,7 +161,7 @@ def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
     if found is None:
         raise Http404
     services.audit_read(who, "private_post" if found.private else "post", [post_id])
-    depth = int(request.GET.get("depth", "0")) if request.GET.get("depth", "").isdigit() else 0
+    depth = query_int(request, "depth", default=0, low=0, high=1000)
     context = {
         "post": selectors.post_view(found, who) | {"depth": min(depth, 6)},
         "can": who.flags(),

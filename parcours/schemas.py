@@ -1,19 +1,9 @@
 from datetime import date, datetime
-from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AwareDatetime
 
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold a NUL character: refuse it here as invalid input.
-    if "\x00" in value:
-        raise ValueError("le caractère NUL n'est pas accepté")
-    return value
-
-
-# Free text read from a query string (JSON bodies are checked once by the API's parser).
-QueryText = Annotated[str, AfterValidator(_no_nul)]
+from .inputs import Id
 
 
 class TokenIn(Schema):
@@ -156,7 +146,7 @@ class AccessGrantIn(Schema):
     # With its offset: a naive time would be ambiguous across academies' time zones.
     expires_at: AwareDatetime
     # The member's request the grant answers (required by the service: a grant answers one).
-    help_request_id: Annotated[int, Field(ge=1, lt=2**63)] | None = None
+    help_request_id: Id | None = None
 
 
 class AccessGrantOut(Schema):

@@ -16,8 +16,6 @@ from functools import cache
 
 from django.conf import settings
 
-from . import conf
-
 Payload = str | bytes
 OnMessage = Callable[[str, Payload], None]
 OnReconnect = Callable[[], None]
@@ -254,11 +252,12 @@ class RedisListener:
 
 class RedisBus:
     def __init__(self, url: str, prefix: str) -> None:
-        import redis
+        from . import stores
 
         self.url, self.prefix = url, f"{prefix}:rt"
-        # Timeouts: a Redis that hangs delays a committed write's answer, never holds it.
-        self._client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+        # The process's pool, whose timeouts (1 s to connect, 2 s a command) make a Redis
+        # that hangs delay a committed write's answer, never hold it.
+        self._client = stores.sync_client(url)
 
     def channel_name(self, channel: str) -> str:
         return f"{self.prefix}:{channel}"
@@ -272,20 +271,12 @@ class RedisBus:
         self._client.publish(self.channel_name(channel), payload)
 
     def client(self):
-        """Commands for one event loop (presence, send limits) on a small bounded pool.
+        """Commands for one event loop (presence, send limits, socket counts): the loop's
+        shared client on its bounded, blocking pool (see `stores`): a crowd of sockets
+        queues for a connection instead of opening one each."""
+        from . import stores
 
-        Bounded and blocking: a crowd of sockets queues for a connection instead of opening
-        one each (redis-py's default pool raises `Too many connections` past its size).
-        """
-        import redis.asyncio
-
-        pool = redis.asyncio.BlockingConnectionPool.from_url(
-            self.url,
-            max_connections=conf.get("REALTIME_REDIS_CONNECTIONS"),
-            socket_connect_timeout=1,
-            socket_timeout=5,
-        )
-        return redis.asyncio.Redis.from_pool(pool)
+        return stores.async_client()
 
 
 @cache

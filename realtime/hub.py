@@ -109,7 +109,9 @@ class Hub:
         await self.presence.stop()
         await self.listener.stop()
         if self.redis is not None:
-            await self.redis.aclose()
+            from . import stores
+
+            await stores.close_loop_clients()
 
     def new_connection_id(self) -> str:
         return f"{self.tag}.{next(self._numbers)}"

@@ -8,5 +8,5 @@ app_name = "web"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("spaces/<int:space_id>/", views.space_page, name="space"),
+    path("spaces/<id:space_id>/", views.space_page, name="space"),
 ]
