@@ -132,3 +132,18 @@ def test_the_page_issues_shows_once_and_revokes(client, world, classes):
 def test_the_page_needs_a_login(client):
     response = client.get("/agenda/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_space_members_feed_links_the_spaces_page(api, world):
+    from tests import factories
+
+    space = factories.space(academy_obj=world.session.academy, title="Réseau entre pairs")
+    animator = factories.space_member(space, "animator").user
+    member = factories.space_member(space, "member").user
+    first = good_slots(1, after_days=10)[0].date()
+    body = {"space_id": space.pk, "first_day": str(first), "until": str(first)}
+    created = api(animator).post("/series", body | {"title": "Rencontre"})
+    assert created.status_code == 201, created.json()
+    event = icalendar.Calendar.from_ical(_read(_issue(api, member)).content).events[0]
+    assert str(event["URL"]) == f"http://testserver/spaces/{space.pk}/"
+    assert "Espace « Réseau entre pairs »" in str(event["DESCRIPTION"])
