@@ -61,6 +61,13 @@ def update_document(request: HttpRequest, document_id: Id, payload: DocumentPatc
     return _document_out(document, request.user)
 
 
+EXPORTS = {
+    "markdown": ("text/markdown", "md"),
+    "html": ("text/html", "html"),
+    "svg": ("image/svg+xml", "svg"),
+}
+
+
 class ExportQuery(Schema):
     format: QueryText = "markdown"
 
@@ -69,10 +76,12 @@ class ExportQuery(Schema):
 def export_document(request: HttpRequest, document_id: Id, query: Query[ExportQuery]):
     document = documents.readable_document(request.user, document_id)
     body = documents.export(document, query.format)
-    kind = "text/markdown" if query.format == "markdown" else "text/html"
+    kind, extension = EXPORTS[query.format]
     response = HttpResponse(body, content_type=f"{kind}; charset=utf-8")
-    extension = "md" if query.format == "markdown" else "html"
     response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.{extension}"'
+    # Served as a download, never run as a page of the site.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
 

@@ -247,7 +247,15 @@ def mindmap_tree(document: Document) -> dict:
 
 
 def export(document: Document, fmt: str) -> str:
-    if fmt not in ("markdown", "html"):
+    formats = (
+        ("markdown", "html", "svg")
+        if document.kind == Document.Kind.MINDMAP
+        else (
+            "markdown",
+            "html",
+        )
+    )
+    if fmt not in formats:
         raise ServiceError(ErrorCode.INVALID, gettext("Format inconnu."), {"field": "format"})
     doc = load_doc(document)
     if document.kind == Document.Kind.MINDMAP:

@@ -55,7 +55,7 @@ class Editor:
     # Awareness client ids this socket announced (a tab has one; a test client may have more).
     clients: set[int] = field(default_factory=set)
 
-    def push(self, frame: bytes) -> None:
+    def push(self, frame: bytes | Update) -> None:
         try:
             self.outbox.put_nowait(frame)
         except asyncio.QueueFull:  # never hold the others up: this one resyncs on reconnect
@@ -63,9 +63,34 @@ class Editor:
             asyncio.get_running_loop().create_task(self.close(CLOSE_BEHIND))
 
     async def drain(self) -> None:
+        """Send what waits, in order; updates waiting side by side go as one merged update
+        (a socket that fell behind catches up in fewer, larger frames)."""
         while True:
-            frame = await self.outbox.get()
-            await self.send(frame)
+            batch = [await self.outbox.get()]
+            while not self.outbox.empty():
+                batch.append(self.outbox.get_nowait())
+            for frame in _coalesce(batch):
+                await self.send(frame)
+
+
+class Update(bytes):
+    """A Yjs update waiting for a socket (sent as a sync update message)."""
+
+
+def _coalesce(batch: list[bytes]) -> list[bytes]:
+    frames: list[bytes] = []
+    run: list[bytes] = []
+    for item in [*batch, None]:
+        if isinstance(item, Update):
+            run.append(item)
+            continue
+        if run:
+            merged = merge_updates(*run) if len(run) > 1 else run[0]
+            frames.append(yprotocol.update_message(merged))
+            run = []
+        if item is not None:
+            frames.append(item)
+    return frames
 
 
 class Room:
@@ -167,12 +192,12 @@ class Room:
         update = event.update
         if update == documents.EMPTY_UPDATE:
             return
-        self._broadcast(yprotocol.update_message(update), exclude=self._origin)
+        self._broadcast(Update(update), exclude=self._origin)
         if self._from_here:
             self.pending.append(update)
             asyncio.get_running_loop().create_task(self._relay("yjs.update", update))
 
-    def _broadcast(self, frame: bytes, *, exclude: Editor | None) -> None:
+    def _broadcast(self, frame: bytes | Update, *, exclude: Editor | None) -> None:
         for editor in list(self.editors.values()):
             if editor is not exclude:
                 editor.push(frame)

@@ -46,6 +46,19 @@ REASON_LABELS = {
     AFTER_SESSION_END: "Après la fin de la session",
 }
 
+# What a refused cell of the planning grid shows (its legend spells out REASON_LABELS).
+REASON_SHORT = {
+    WEEKEND: "WE",
+    PUBLIC_HOLIDAY: "F",
+    SCHOOL_HOLIDAYS: "V",
+    OUTSIDE_WORKING_HOURS: "H",
+    EVE_OF_BREAK: "Ve",
+    WEEKLY_DISTANCE_CAP: "2h",
+    CALENDAR_UNKNOWN: "?",
+    PAST: "P",
+    AFTER_SESSION_END: "Fin",
+}
+
 # Distance work is limited to two hours a week (framework for trainers).
 WEEKLY_DISTANCE_CAP_MINUTES = 120
 DEFAULT_WORKING_DAYS = frozenset(range(5))  # Monday to Friday

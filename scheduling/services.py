@@ -95,6 +95,14 @@ def create_poll(
         PollSlot(poll=poll, starts_at=s.starts_at, ends_at=s.ends_at, seat_limit=s.seat_limit)
         for s in slots
     )
+    opened = events.PollOpened(
+        poll_id=poll.pk,
+        session_id=session.pk,
+        title=poll.title,
+        url=reverse("scheduling:poll", args=[poll.pk]),
+    )
+    members = sorted(policies.member_ids(session.scope))
+    publish_many((f"user:{user_id}" for user_id in members if user_id != actor.pk), opened)
     return poll
 
 

@@ -60,6 +60,10 @@ def plan_page(request: HttpRequest, session_id: int) -> HttpResponse:
     except ServiceError as exc:
         return _denied(request, exc)
     monday = _monday(request)
+    if "semaine" in request.GET:
+        grid = selectors.week_grid(session.scope, monday)
+    else:  # opened from a link: the first week a class can still be placed in
+        monday, grid = selectors.first_open_week(session.scope, monday)
     return render(
         request,
         "scheduling/plan.html",
@@ -69,7 +73,8 @@ def plan_page(request: HttpRequest, session_id: int) -> HttpResponse:
             "days": [monday + timedelta(days=offset) for offset in range(7)],
             "previous": monday - timedelta(weeks=1),
             "next": monday + timedelta(weeks=1),
-            "grid": selectors.week_grid(session.scope, monday),
+            "grid": grid,
+            "legend": selectors.grid_legend(grid),
             "polls": selectors.session_polls(session),
             "reason_labels": calendar.REASON_LABELS,
         },

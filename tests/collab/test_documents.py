@@ -226,3 +226,25 @@ async def test_a_flood_of_updates_is_slowed_and_none_is_lost(space, people, sett
     await until(lambda: bob.text() == "x" * 40, timeout=10)
     for client in (alice, bob):
         await client.close()
+
+
+def test_updates_waiting_side_by_side_for_a_socket_go_as_one():
+    from pycrdt import Text
+
+    from collab import yprotocol
+    from collab.rooms import Update, _coalesce
+
+    source, updates = Doc(), []
+    source.observe(lambda event: updates.append(event.update))
+    text = source.get("t", type=Text)
+    for word in ("un ", "deux ", "trois"):
+        text += word
+    awareness = yprotocol.awareness_message(b"\x00")
+    frames = _coalesce([Update(updates[0]), Update(updates[1]), awareness, Update(updates[2])])
+    assert len(frames) == 3 and frames[1] == awareness
+    target = Doc()
+    for frame in (frames[0], frames[2]):
+        kind, payload = yprotocol.parse(frame)
+        assert kind == yprotocol.UPDATE
+        target.apply_update(payload)
+    assert str(target.get("t", type=Text)) == "un deux trois"

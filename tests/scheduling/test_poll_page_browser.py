@@ -2,24 +2,18 @@
 confirmed, the suggested slot follows the live counts, the trainer sees each person's
 answers, and a closed poll shows the chosen slot to everyone, without vote controls."""
 
+from types import SimpleNamespace
+
 import pytest
 
-from tests.browser import log_in, off_loop
+from tests.browser import log_in
 from tests.scheduling.helpers import good_slots, slot_body
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 
-def two_slot_poll(world):
-    from scheduling import services
-    from scheduling.schemas import SlotIn
-
-    return services.create_poll(
-        session=world.session,
-        actor=world.trainer,
-        title="Quand se retrouver ?",
-        slots=[SlotIn(**slot_body(start)) for start in good_slots(2)],
-    )
+def poll_body() -> dict:
+    return {"title": "Quand se retrouver ?", "slots": [slot_body(s) for s in good_slots(2)]}
 
 
 def test_the_suggested_slot_follows_the_votes_and_the_closed_poll_shows_the_chosen_one(
@@ -30,11 +24,29 @@ def test_the_suggested_slot_follows_the_votes_and_the_closed_poll_shows_the_chos
     server = daphne()
     trainer = log_in(browser, server, "trainer")
     participant = log_in(browser, server, "participant")
-    poll = off_loop(lambda: two_slot_poll(world))
-    first, second = off_loop(lambda: list(poll.slots.order_by("starts_at")))
-    url = f"/sondages/{poll.pk}/"
+    participant.goto(f"/sessions/{world.session.pk}/")
+    expect(participant.get_by_role("heading", name="Prochaines classes virtuelles")).to_be_visible()
+    # Proposed by the trainer through the server (its events reach the server's sockets).
+    trainer.goto(f"/sessions/{world.session.pk}/")
+    created = trainer.evaluate(
+        "([path, body]) => preauApi('POST', path, body)",
+        [f"/sessions/{world.session.pk}/polls", poll_body()],
+    )
+    first, second = sorted(created["slots"], key=lambda slot: slot["starts_at"])
+    first, second = SimpleNamespace(pk=first["id"]), SimpleNamespace(pk=second["id"])
+    url = f"/sondages/{created['id']}/"
+
+    # Announced while the session page is open: in its classes card and in the bell.
+    announced = participant.get_by_role("link", name="Sondage en cours : Quand se retrouver ?")
+    expect(announced).to_be_visible()
+    expect(participant.locator("#notifications-bell .count")).to_have_text("1")
+    participant.get_by_role("button", name="Notifications").click()
+    expect(participant.locator("#notifications-panel")).to_contain_text(
+        "Nouveau sondage : Quand se retrouver ?"
+    )
+    announced.click()
+    expect(participant.get_by_role("heading", name="Quand se retrouver ?")).to_be_visible()
     trainer.goto(url)
-    participant.goto(url)
     later = trainer.locator(f'tr[data-slot="{second.pk}"]')
     later_label = later.locator("td strong").inner_text()
     expect(trainer.locator(f'tr[data-slot="{first.pk}"] .slot-note')).to_have_text("suggéré")
