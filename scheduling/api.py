@@ -14,6 +14,7 @@ from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
 from parcours.inputs import Id, QueryText
 from parcours.policies import Action
+from realtime.heads import expose_heads
 
 from . import api_feeds, calendar, ics, selectors, services
 from .models import Poll, ScheduledClass
@@ -123,19 +124,25 @@ def create_poll(request: HttpRequest, session_id: Id, payload: PollIn):
 
 
 @router.get("/sessions/{session_id}/polls", response=list[PollOut])
-def list_polls(request: HttpRequest, session_id: Id):
+def list_polls(request: HttpRequest, session_id: Id, response: HttpResponse):
     session = parcours_selectors.get_session(session_id)
     decision = policies.require(request.user, Action.READ_CONTRIBUTIONS, session)
     audit.record_read(actor=request.user, decision=decision, kind="polls", object_id=session_id)
-    return [poll_out(poll, request.user) for poll in selectors.session_polls(session)]
+    polls = list(selectors.session_polls(session))
+    topics = expose_heads(response, [f"poll:{poll.pk}" for poll in polls])
+    return [
+        poll_out(poll, request.user) | {"topics": {f"poll:{poll.pk}": topics[f"poll:{poll.pk}"]}}
+        for poll in polls
+    ]
 
 
 @router.get("/polls/{poll_id}", response=PollOut)
-def poll_detail(request: HttpRequest, poll_id: Id):
+def poll_detail(request: HttpRequest, poll_id: Id, response: HttpResponse):
     poll = selectors.get_poll(poll_id)
     decision = policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
     audit.record_read(actor=request.user, decision=decision, kind="poll", object_id=poll_id)
-    return poll_out(poll, request.user)
+    topics = expose_heads(response, [f"poll:{poll_id}"])
+    return poll_out(poll, request.user) | {"topics": topics}
 
 
 @router.post("/polls/{poll_id}/answers", response=PollOut)
@@ -182,16 +189,19 @@ def poll_event_ics(request: HttpRequest, poll_id: Id):
 
 
 @router.get("/sessions/{session_id}/classes", response=list[ClassOut])
-def session_classes(request: HttpRequest, session_id: Id):
+def session_classes(request: HttpRequest, session_id: Id, response: HttpResponse):
     scope = parcours_selectors.get_session_scope(session_id)
     policies.require(request.user, Action.ENTER_SESSION, scope)
+    # New classes reach each member on their own topic (`class.scheduled`).
+    expose_heads(response, [f"user:{request.user.pk}"])
     return [class_out(c) for c in selectors.scope_classes(scope)]
 
 
 @router.get("/spaces/{space_id}/classes", response=list[ClassOut])
-def space_classes(request: HttpRequest, space_id: Id):
+def space_classes(request: HttpRequest, space_id: Id, response: HttpResponse):
     scope = parcours_selectors.get_space_scope(space_id)
     policies.require(request.user, Action.ENTER_SESSION, scope)
+    expose_heads(response, [f"user:{request.user.pk}"])
     return [class_out(c) for c in selectors.scope_classes(scope)]
 
 

@@ -78,6 +78,8 @@ class PollOut(Schema):
     my_choices: dict[int, Choice]
     my_comment: str
     ballots: list[BallotOut] | None
+    # Heads of the topics this state depends on: subscribe with `since` from them.
+    topics: dict[str, int] = {}
 
 
 class ClassOut(Schema):

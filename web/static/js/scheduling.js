@@ -177,7 +177,11 @@ function setupPoll() {
       closing = setTimeout(refresh, Math.max(0, wait) + 500);
     }
   };
-  const refresh = async () => show(await preauApi("GET", `/polls/${pollId}`));
+  const refresh = async () => {
+    const poll = await preauApi("GET", `/polls/${pollId}`);
+    window.preauRealtime?.resumeFrom(poll.topics);
+    show(poll);
+  };
   show(JSON.parse(document.getElementById("poll-data").textContent));
   document.getElementById("answer-form").addEventListener("submit", async (event) => {
     event.preventDefault();
