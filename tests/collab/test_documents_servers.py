@@ -45,7 +45,11 @@ async def test_editors_on_two_processes_share_one_document_through_redis(daphne)
         await asyncio.to_thread(daphne, REDIS_URL=redis_url, COLLAB_DOC_POLL="60") for _ in range(2)
     ]
     left = await open_remote(first, alice, document.pk)
+    left.announce(7, {"user": {"name": "Alice"}})
+    await asyncio.sleep(0.3)
     right = await open_remote(second, bob, document.pk)
+    # A late joiner on the other process sees who is there (asked of the other processes).
+    await until(lambda: {"user": {"name": "Alice"}} in right.present())
     left.add_paragraph("Gauche")
     await until(lambda: right.text() == "Gauche")
     left.type_into(0, 6, " et droite")
