@@ -16,8 +16,8 @@ from parcours.inputs import Id, QueryText
 from parcours.policies import Action
 from realtime.heads import expose_heads
 
-from . import calendar, ics, selectors, services
-from .models import Answer, Poll, ScheduledClass
+from . import api_feeds, calendar, ics, selectors, services
+from .models import Poll, ScheduledClass
 from .schemas import (
     AnswerIn,
     ClassOut,
@@ -76,6 +76,7 @@ def poll_out(poll: Poll, user) -> dict:
         "state": poll.state,
         "accepts_answers": poll.accepts_answers(),
         "hide_results": poll.hide_results,
+        "nominative": poll.nominative,
         "results_visible": visible,
         "closes_at": poll.closes_at,
         "respondents": selectors.respondents(poll),
@@ -164,27 +165,8 @@ def close_poll(request: HttpRequest, poll_id: Id, payload: CloseIn | None = None
 def export_answers(request: HttpRequest, poll_id: Id):
     poll = selectors.get_poll(poll_id)
     policies.require(request.user, Action.VIEW_POLL_RESULTS, poll.session)
-    zone = ZoneInfo(poll.session.academy.timezone)
-    slots = list(poll.slots.all())
-    labels = dict(Answer.Choice.choices)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "nom",
-            *(s.starts_at.astimezone(zone).strftime("%d/%m/%Y %H:%M") for s in slots),
-            "commentaire",
-        ]
-    )
-    for ballot in selectors.ballots(poll):
-        choices = {a.slot_id: a.choice for a in ballot.answers.all()}
-        writer.writerow(
-            [
-                parcours_selectors.display_name(ballot.user),
-                *(labels.get(choices.get(s.pk), "") for s in slots),
-                ballot.comment,
-            ]
-        )
+    csv.writer(buffer).writerows(selectors.answers_table(poll))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sondage-{poll.pk}.csv"'
     return response
@@ -269,3 +251,6 @@ def free_slots(request: HttpRequest, code: QueryText, query: Query[FreeSlotsQuer
             cal, query.from_, query.to, query.minutes, now=timezone.now()
         )
     ]
+
+
+router.add_router("", api_feeds.router)

@@ -32,6 +32,7 @@ function setupWeek() {
     const body = {
       title: data.get("title"),
       hide_results: data.get("hide_results") === "on",
+      nominative: data.get("nominative") === "on",
       closes_at: data.get("closes_at") ? new Date(data.get("closes_at")).toISOString() : null,
       slots: starts.map((start) => ({
         starts_at: start.toISOString(),
