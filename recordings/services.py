@@ -127,6 +127,11 @@ def start_in_room(*, actor, room_id: int, title: str = "") -> Recording:
 def stop_in_room(*, actor, recording: Recording) -> Recording:
     """A moderator stops the segment; its recorder finishes the file and announces it."""
     check_may_stop(actor=actor, recording=recording)
+    if recording.alive_until is not None and recording.alive_until < timezone.now():
+        # Its recorder's host died (a crashed worker): nobody will answer a command.
+        return fail_segment(
+            recording=recording, reason=gettext("le serveur d'enregistrement s'est arrêté")
+        )
     if recording.room_id is not None:
         live.send_to_sink(recording.room_id, SINK, {"action": "stop", "recording_id": recording.pk})
     return recording
