@@ -177,12 +177,16 @@ class Source:
         receiver = self.receiver
         if receiver is None or self.ended:
             return
-        sources = receiver.getSynchronizationSources()
-        if not sources:  # nothing received yet: the first frame will be a keyframe
+        # The SSRCs heard lately include the retransmission (RTX) stream's, which Chromium
+        # also uses for bandwidth probes: a PLI naming it is ignored, so a late joiner would
+        # wait forever for a keyframe. Ask on the media SSRC (aiortc maps RTX -> media).
+        rtx = getattr(receiver, "_RTCRtpReceiver__rtx_ssrc", None) or {}
+        media = [s.source for s in receiver.getSynchronizationSources() if s.source not in rtx]
+        if not media:  # nothing received yet: the first frame will be a keyframe
             return
         self._last_request = time.monotonic()
         if self._pli is None or self._pli.done():
-            self._pli = asyncio.ensure_future(receiver._send_rtcp_pli(sources[0].source))
+            self._pli = asyncio.ensure_future(receiver._send_rtcp_pli(media[-1]))
 
     # -- decoded frames, for whoever needs pixels or samples -----------------------------
 
