@@ -67,5 +67,9 @@ bench-api: setup
 bench-classroom: setup
 	$(PY) -m bench.classroom_sfu
 
+# Co-edited documents: 50, 100, 200 editors typing in one document (two processes with REDIS_URL).
+bench-docs: setup
+	$(PY) -m bench.collab_docs
+
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache node_modules web/static/build

@@ -6,7 +6,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import StrictBool, StrictInt
 
-UserId = StrictInt
+from parcours.inputs import Id
 
 
 class RoomIn(Schema):
@@ -22,7 +22,7 @@ class SettingsIn(Schema):
 
 
 class PresenterIn(Schema):
-    user_id: UserId | None = Field(None, ge=1, le=2**63 - 1)
+    user_id: Id | None = None
 
 
 class HandIn(Schema):
@@ -51,9 +51,9 @@ class PollAnswerIn(Schema):
 
 class BreakoutIn(Schema):
     minutes: StrictInt = Field(..., ge=1, le=120)
-    groups: list[list[UserId]] | None = Field(None, min_length=2, max_length=20)
+    groups: list[list[Id]] | None = Field(None, min_length=2, max_length=20)
     count: StrictInt | None = Field(None, ge=2, le=20)
-    participants: list[UserId] | None = Field(None, max_length=500)
+    participants: list[Id] | None = Field(None, max_length=500)
 
 
 class VisitIn(Schema):

@@ -47,9 +47,10 @@ def channel_of(worker: str) -> str:
 
 
 def _sync_redis():
-    import redis
+    """The process's shared pool (realtime/stores.py): routing a room change opens nothing."""
+    from realtime import stores
 
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return stores.sync_client(decode=True)
 
 
 def _async_redis():

@@ -10,5 +10,5 @@ def activity_links(session: Session, activities: list[Activity]) -> dict[int, st
     space_id = Space.objects.filter(session=session).values_list("id", flat=True).first()
     if space_id is None:
         return {}
-    url = reverse("collab:space", args=[space_id])
+    url = reverse("web:space", args=[space_id])
     return {activity.pk: url for activity in activities}

@@ -5,7 +5,7 @@ from ninja import Query, Router, Schema, Status
 
 from parcours import selectors as parcours_selectors
 
-from . import api_wordclouds, documents
+from . import api_resources, api_wordclouds, documents
 from .models import Document
 from .schemas import (
     DocumentIn,
@@ -13,6 +13,7 @@ from .schemas import (
     DocumentPatch,
     Id,
     MindMapNodeOut,
+    QueryText,
     VersionIn,
     VersionOut,
 )
@@ -60,18 +61,27 @@ def update_document(request: HttpRequest, document_id: Id, payload: DocumentPatc
     return _document_out(document, request.user)
 
 
+EXPORTS = {
+    "markdown": ("text/markdown", "md"),
+    "html": ("text/html", "html"),
+    "svg": ("image/svg+xml", "svg"),
+}
+
+
 class ExportQuery(Schema):
-    format: str = "markdown"
+    format: QueryText = "markdown"
 
 
 @router.get("/documents/{document_id}/export")
 def export_document(request: HttpRequest, document_id: Id, query: Query[ExportQuery]):
     document = documents.readable_document(request.user, document_id)
     body = documents.export(document, query.format)
-    kind = "text/markdown" if query.format == "markdown" else "text/html"
+    kind, extension = EXPORTS[query.format]
     response = HttpResponse(body, content_type=f"{kind}; charset=utf-8")
-    extension = "md" if query.format == "markdown" else "html"
     response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.{extension}"'
+    # Served as a download, never run as a page of the site.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
 
@@ -106,3 +116,4 @@ def restore_version(request: HttpRequest, document_id: Id, version_id: Id):
 
 # Word clouds and resources have routers of their own, mounted here: one router per app.
 router.add_router("", api_wordclouds.router)
+router.add_router("", api_resources.router)

@@ -6,7 +6,7 @@ from ninja import Router, Status
 from parcours import selectors as parcours_selectors
 
 from . import wordclouds
-from .schemas import CloseIn, HideIn, Id, WordCloudIn, WordCloudOut, WordIn
+from .schemas import CloseIn, HideIn, Id, QueryText, WordCloudIn, WordCloudOut, WordIn
 
 router = Router()
 
@@ -37,7 +37,7 @@ def add_word(request: HttpRequest, cloud_id: Id, payload: WordIn):
 
 
 @router.delete("/wordclouds/{cloud_id}/words/{normal}", response={204: None})
-def remove_word(request: HttpRequest, cloud_id: Id, normal: str):
+def remove_word(request: HttpRequest, cloud_id: Id, normal: QueryText):
     found = wordclouds.readable_cloud(request.user, cloud_id)
     wordclouds.remove_word(actor=request.user, cloud=found, normal=normal[:40])
     return Status(204, None)

@@ -9,10 +9,13 @@ denied" message and never applied. Close codes: 4401 (no user), 4403 (not a read
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from parcours.errors import ErrorCode, ServiceError
 from realtime import db
@@ -34,6 +37,25 @@ def _access(user, document_id: int) -> tuple[bool, int]:
     except ServiceError as exc:
         return False, CLOSE_NOT_FOUND if exc.code == ErrorCode.NOT_FOUND else CLOSE_FORBIDDEN
     return bool(documents.write_decision(user, document)), 0
+
+
+class Pace:
+    """A socket's message budget (`COLLAB_DOC_RATE` per second, bursts of
+    `COLLAB_DOC_BURST`). Past it, the socket is read more slowly rather than refused: a
+    dropped Yjs update would leave the server's copy waiting for it, a delayed one costs
+    nothing but time, and the client's own socket buffers push back on it."""
+
+    def __init__(self, rate: float, burst: float, clock=time.monotonic) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens, self.at = burst, clock()
+
+    def wait(self) -> float:
+        """Seconds to wait before handling one more message (0 within the budget)."""
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        self.tokens -= 1
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
 class DocConsumer(AsyncWebsocketConsumer):
@@ -64,13 +86,14 @@ class DocConsumer(AsyncWebsocketConsumer):
             await self.close(code=refused)
             return
         await self.accept()
+        self.pace = Pace(settings.COLLAB_DOC_RATE, settings.COLLAB_DOC_BURST)
         DocConsumer._serial += 1
         self.editor = rooms.Editor(
             id=f"{rooms.PEER_NAME}.{DocConsumer._serial}",
             user_id=user.pk,
             writable=writable,
             send=self._send_bytes,
-            close=self.close,
+            close=lambda code: self.close(code=code),
         )
         self.room = await rooms.enter(document_id, self.editor)
 
@@ -80,6 +103,9 @@ class DocConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         if self.room is None or bytes_data is None or len(bytes_data) > MAX_MESSAGE_BYTES:
             return  # the protocol is binary; anything else changes nothing
+        delay = self.pace.wait()
+        if delay:
+            await asyncio.sleep(delay)
         try:
             await self.room.receive(self.editor, bytes_data)
         except Exception:  # a bug must not drop the editor's socket

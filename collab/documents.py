@@ -75,6 +75,21 @@ def readable_document(user, document_id: int) -> Document:
     return document
 
 
+def rights_of(document_id: int, user_ids: set[int]) -> dict[int, tuple[bool, bool]]:
+    """(may read, may write) of each of these people, asked again for live sockets."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        document = get_document(document_id)
+    except ServiceError:
+        return {}
+    people = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+    return {
+        user.pk: (bool(read_decision(user, document)), bool(write_decision(user, document)))
+        for user in people
+    }
+
+
 def documents_in(user, scope: Scope, kind: str | None = None) -> list[Document]:
     """The scope's documents, for someone who may read the scope's contributions."""
     policies.require(user, Action.READ_CONTRIBUTIONS, scope)
@@ -232,7 +247,15 @@ def mindmap_tree(document: Document) -> dict:
 
 
 def export(document: Document, fmt: str) -> str:
-    if fmt not in ("markdown", "html"):
+    formats = (
+        ("markdown", "html", "svg")
+        if document.kind == Document.Kind.MINDMAP
+        else (
+            "markdown",
+            "html",
+        )
+    )
+    if fmt not in formats:
         raise ServiceError(ErrorCode.INVALID, gettext("Format inconnu."), {"field": "format"})
     doc = load_doc(document)
     if document.kind == Document.Kind.MINDMAP:

@@ -82,6 +82,8 @@ def tree(doc: Doc, title: str) -> Node:
 
 
 def outline(doc: Doc, title: str, fmt: str) -> str:
+    if fmt == "svg":
+        return svg(doc, title)
     root = tree(doc, title)
     if fmt == "markdown":
         lines = [f"# {root.label}", ""]
@@ -105,3 +107,55 @@ def outline(doc: Doc, title: str, fmt: str) -> str:
 
 def as_dict(node: Node) -> dict:
     return {"id": node.id, "label": node.label, "children": [as_dict(c) for c in node.children]}
+
+
+# -- the map as an image -------------------------------------------------------------------
+
+COLUMN, ROW, BOX_HEIGHT = 200, 34, 24
+
+
+def svg(doc: Doc, title: str) -> str:
+    """The map drawn left to right (one row per leaf, a parent level with its children), as
+    SVG: labels escaped, no script, no outside reference."""
+    root = tree(doc, title)
+    placed: list[tuple[Node, int, float]] = []
+    edges: list[tuple[int, float, int, float]] = []
+    rows = [0]
+
+    def place(node: Node, depth: int) -> float:
+        if node.children:
+            ys = [place(child, depth + 1) for child in node.children]
+            y = (ys[0] + ys[-1]) / 2
+            for child_y in ys:
+                edges.append((depth, y, depth + 1, child_y))
+        else:
+            y = rows[0] * ROW + ROW / 2
+            rows[0] += 1
+        placed.append((node, depth, y))
+        return y
+
+    place(root, 0)
+    width = (max(depth for _, depth, _ in placed) + 1) * COLUMN
+    height = max(rows[0], 1) * ROW
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">'
+    ]
+    for d1, y1, d2, y2 in edges:
+        x1, x2 = d1 * COLUMN + COLUMN - 20, d2 * COLUMN + 4
+        parts.append(
+            f'<path d="M{x1} {y1:.0f} C{x1 + 12} {y1:.0f} {x2 - 12} {y2:.0f} {x2} '
+            f'{y2:.0f}" fill="none" stroke="#889"/>'
+        )
+    for node, depth, y in placed:
+        x = depth * COLUMN + 4
+        label = html.escape(node.label if len(node.label) <= 26 else node.label[:25] + "…")
+        fill = "#1f4e79" if node.id == ROOT else "#eef2f7"
+        colour = "#fff" if node.id == ROOT else "#123"
+        parts.append(
+            f'<rect x="{x}" y="{y - BOX_HEIGHT / 2:.0f}" width="{COLUMN - 24}" '
+            f'height="{BOX_HEIGHT}" rx="6" fill="{fill}" stroke="#1f4e79"/>'
+            f'<text x="{x + 8}" y="{y + 4:.0f}" fill="{colour}">{label}</text>'
+        )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

@@ -8,6 +8,8 @@ of updates appended since, folded into the snapshot from time to time (`document
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parcours.attachments import AttachmentBase
+
 
 class Document(models.Model):
     class Kind(models.TextChoices):
@@ -97,3 +99,29 @@ class HiddenWord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cloud", "normal"], name="hidden_once")]
+
+
+class Resource(models.Model):
+    """A file or a link shared in a space, for its members only."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", _("lien")
+        FILE = "file", _("fichier")
+
+    scope = models.ForeignKey("parcours.Scope", on_delete=models.CASCADE, related_name="resources")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=2000, blank=True)
+    # Who shared it: they (and the animators) may take it down.
+    added_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["title", "id"]
+
+
+class ResourceFile(AttachmentBase):
+    """The file of a `Resource` of kind file (parcours.attachments: one rule for uploads)."""
+
+    resource = models.OneToOneField(Resource, on_delete=models.CASCADE, related_name="upload")

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 PEER_NAME = "doc-" + secrets.token_hex(6)
 # Frames waiting for one slow socket before it is closed (its editor reconnects and resyncs).
 OUTBOX_FRAMES = 2000
+CLOSE_BEHIND, CLOSE_WITHDRAWN = 4008, 4403
 
 
 def _setting(name: str) -> float:
@@ -47,28 +48,55 @@ class Editor:
     user_id: int
     writable: bool
     send: Callable[[bytes], Awaitable[None]]
-    close: Callable[[], Awaitable[None]]
+    # Closes the socket with a close code (4403: access withdrawn; 4008: too far behind).
+    close: Callable[[int], Awaitable[None]]
     outbox: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(OUTBOX_FRAMES))
     writer: asyncio.Task | None = None
     # Awareness client ids this socket announced (a tab has one; a test client may have more).
     clients: set[int] = field(default_factory=set)
 
-    def push(self, frame: bytes) -> None:
+    def push(self, frame: bytes | Update) -> None:
         try:
             self.outbox.put_nowait(frame)
         except asyncio.QueueFull:  # never hold the others up: this one resyncs on reconnect
             logger.warning("collab: editor %s is behind, closing its socket", self.id)
-            asyncio.get_running_loop().create_task(self.close())
+            asyncio.get_running_loop().create_task(self.close(CLOSE_BEHIND))
 
     async def drain(self) -> None:
+        """Send what waits, in order; updates waiting side by side go as one merged update
+        (a socket that fell behind catches up in fewer, larger frames)."""
         while True:
-            frame = await self.outbox.get()
-            await self.send(frame)
+            batch = [await self.outbox.get()]
+            while not self.outbox.empty():
+                batch.append(self.outbox.get_nowait())
+            for frame in _coalesce(batch):
+                await self.send(frame)
+
+
+class Update(bytes):
+    """A Yjs update waiting for a socket (sent as a sync update message)."""
+
+
+def _coalesce(batch: list[bytes]) -> list[bytes]:
+    frames: list[bytes] = []
+    run: list[bytes] = []
+    for item in [*batch, None]:
+        if isinstance(item, Update):
+            run.append(item)
+            continue
+        if run:
+            merged = merge_updates(*run) if len(run) > 1 else run[0]
+            frames.append(yprotocol.update_message(merged))
+            run = []
+        if item is not None:
+            frames.append(item)
+    return frames
 
 
 class Room:
     def __init__(self, document_id: int) -> None:
         self.document_id = document_id
+        self.loop = asyncio.get_running_loop()
         self.topic = f"doc:{document_id}"
         self.doc = Doc()
         self.editors: dict[str, Editor] = {}
@@ -164,15 +192,28 @@ class Room:
         update = event.update
         if update == documents.EMPTY_UPDATE:
             return
-        self._broadcast(yprotocol.update_message(update), exclude=self._origin)
+        self._broadcast(Update(update), exclude=self._origin)
         if self._from_here:
             self.pending.append(update)
             asyncio.get_running_loop().create_task(self._relay("yjs.update", update))
 
-    def _broadcast(self, frame: bytes, *, exclude: Editor | None) -> None:
+    def _broadcast(self, frame: bytes | Update, *, exclude: Editor | None) -> None:
         for editor in list(self.editors.values()):
             if editor is not exclude:
                 editor.push(frame)
+
+    async def recheck(self, user_ids: set[int] | None = None) -> None:
+        """Ask the policies again for these editors (all when None): a reader no more is
+        closed, a writer who became a reader is refused from now on."""
+        editors = [e for e in self.editors.values() if user_ids is None or e.user_id in user_ids]
+        if not editors:
+            return
+        rights = await db.run(documents.rights_of, self.document_id, {e.user_id for e in editors})
+        for editor in editors:
+            read, write = rights.get(editor.user_id, (False, False))
+            editor.writable = write
+            if not read:
+                await editor.close(CLOSE_WITHDRAWN)
 
     # -- other processes and the log ---------------------------------------------------
 
@@ -196,15 +237,21 @@ class Room:
     async def _persist_loop(self) -> None:
         flush_every = _setting("COLLAB_DOC_FLUSH")
         poll_every = _setting("COLLAB_DOC_POLL")
-        waited = 0.0
+        recheck_every = _setting("COLLAB_DOC_RECHECK")
+        waited = rechecked = 0.0
         while True:
             await asyncio.sleep(flush_every)
             waited += flush_every
+            rechecked += flush_every
             try:
                 await self._flush()
                 if waited >= poll_every:
                     waited = 0.0
                     await self._read_back()
+                if rechecked >= recheck_every:
+                    # Changes made in another process, or by time (a session's end).
+                    rechecked = 0.0
+                    await self.recheck()
             except Exception:  # the database away: keep the edits, try again
                 logger.exception("collab: saving %s failed, retrying", self.topic)
 
@@ -260,3 +307,14 @@ async def leave(room: Room, editor: Editor) -> None:
 
 def live_rooms() -> list[Room]:
     return list(_rooms.values())
+
+
+def on_access_changed(sender, session_id: int | None, user_ids: list[int] | None, **kw) -> None:
+    """`parcours.signals.access_changed` in this process: ask again at once for the live
+    rooms here (other processes find out at their next `COLLAB_DOC_RECHECK`)."""
+    people = None if user_ids is None else set(user_ids)
+    for room in list(_rooms.values()):
+        try:
+            room.loop.call_soon_threadsafe(lambda r=room: r.loop.create_task(r.recheck(people)))
+        except RuntimeError:  # that loop has closed
+            continue

@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from parcours.routes.schemas import Id
+from parcours.inputs import Id, QueryText
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 DocumentKind = Literal["text", "mindmap"]
 
-__all__ = ["Id"]
+__all__ = ["Id", "QueryText"]
 
 
 class DocumentIn(Schema):
@@ -93,3 +93,19 @@ class WordCloudOut(Schema):
     words: list[WordOut]
     # The normalised words the viewer gave.
     mine: list[str]
+
+
+class LinkIn(Schema):
+    title: Title
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ResourceOut(Schema):
+    id: int
+    kind: str
+    title: str
+    # A link's address, or the member-only download of a file.
+    url: str
+    name: str | None
+    size: int | None
+    mine: bool

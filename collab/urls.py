@@ -5,7 +5,6 @@ from . import views
 app_name = "collab"
 
 urlpatterns = [
-    path("spaces/<int:space_id>/", views.space_page, name="space"),
-    path("documents/<int:document_id>/", views.document_page, name="document"),
-    path("wordclouds/<int:cloud_id>/", views.wordcloud_page, name="wordcloud"),
+    path("documents/<id:document_id>/", views.document_page, name="document"),
+    path("wordclouds/<id:cloud_id>/", views.wordcloud_page, name="wordcloud"),
 ]

@@ -1,4 +1,5 @@
-"""Pages of collaborative spaces: the space, its documents."""
+"""Pages of the co-working tools: documents, mind maps, word clouds. (The space's own page,
+which composes every app's parts, is `web`'s.)"""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,22 +15,6 @@ from . import documents, wordclouds
 
 def _denied(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     return render(request, "parcours/denied.html", {"error": exc}, status=exc.http_status)
-
-
-@login_required
-def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
-    try:
-        scope = parcours_selectors.get_space_scope(space_id)
-        policies.require(request.user, Action.VIEW_SESSION_SUMMARY, scope)
-    except ServiceError as exc:
-        return _denied(request, exc)
-    allowed = policies.allowed_actions(request.user, scope)
-    can = {action.name.lower(): action in allowed for action in Action}
-    context = {"space": scope.space, "can": can, "documents": [], "clouds": []}
-    if can["read_contributions"]:
-        context["documents"] = documents.documents_in(request.user, scope)
-        context["clouds"] = wordclouds.clouds_in(request.user, scope)
-    return render(request, "collab/space.html", context)
 
 
 @login_required

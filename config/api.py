@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
+from config.bodies import state_limits
 from parcours import services
 from parcours.errors import ErrorCode, ServiceError
 
@@ -57,7 +58,13 @@ def _field_holding_nul(value: Any, path: str) -> str | None:
     return next((found for sub, item in items if (found := _field_holding_nul(item, sub))), None)
 
 
-api = NinjaAPI(
+class PreauAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The schema, with the body limit of every route that takes a body."""
+        return state_limits(super().get_openapi_schema(**kwargs))
+
+
+api = PreauAPI(
     parser=NulFreeJSONParser(),
     title="Préau API",
     version="1",

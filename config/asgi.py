@@ -19,9 +19,12 @@ if settings.SERVE_STATIC:
     # The embedded default serves its own CSS and JS; a deployment puts them behind its proxy.
     django_asgi_app = ASGIStaticFilesHandler(django_asgi_app)
 
+from asgiref.sync import sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from collab.routing import websocket_urlpatterns as doc_urlpatterns  # noqa: E402
+from config.bodies import BodyLimit  # noqa: E402
+from config.health import warn_if_down  # noqa: E402
 from config.threads import bounded  # noqa: E402
 from realtime.auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from realtime.hub import stop_current_hub  # noqa: E402
@@ -39,6 +42,7 @@ async def lifespan(scope: dict, receive, send) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            await sync_to_async(warn_if_down, thread_sensitive=False)()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await stop_current_hub()
@@ -48,7 +52,7 @@ async def lifespan(scope: dict, receive, send) -> None:
 
 application = ProtocolTypeRouter(
     {
-        "http": bounded(django_asgi_app),
+        "http": BodyLimit(bounded(django_asgi_app)),
         "lifespan": lifespan,
         "websocket": OriginCheck(
             TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns + doc_urlpatterns))

@@ -1,34 +1,27 @@
 from collections.abc import Callable
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext
+from django.http import HttpRequest, HttpResponse
+
+from config.bodies import limit_for, too_large
 
 
 class ApiBodyLimitMiddleware:
-    """Refuse oversized API bodies with a JSON 413 before any view parses them.
+    """Refuse oversized bodies with a 413 before any view parses them.
 
-    A declared Content-Length is checked without reading anything; a chunked body (no
-    length) is measured once read, which the view would have done anyway.
+    Served through `config.asgi`, `config.bodies.BodyLimit` has refused them already, as they
+    arrived; this applies the same per-route limits to what reaches Django otherwise (the
+    test client). A declared Content-Length is checked without reading anything; a chunked
+    body is measured once read.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/") and _body_size(request) > settings.API_MAX_BODY_BYTES:
-            limit = settings.API_MAX_BODY_BYTES
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": "too_large",
-                        "message": gettext("Le corps de la requête dépasse %(limit)d octets.")
-                        % {"limit": limit},
-                        "details": {"field": "body", "max_bytes": limit},
-                    }
-                },
-                status=413,
-            )
+        limit = limit_for(request.method or "GET", request.path)
+        if _body_size(request) > limit:
+            body, kind = too_large(request.path, limit)
+            return HttpResponse(body, content_type=kind, status=413)
         return self.get_response(request)
 
 

@@ -149,6 +149,10 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
+            # Every thread's cache on the process's one Redis pool (realtime/stores.py), not a
+            # pool per thread; that pool's timeouts: a Redis that hangs costs a request at most
+            # 2 s, never a worker.
+            "OPTIONS": {"pool_class": "realtime.stores.SharedPool"},
         }
     }
 else:
@@ -243,6 +247,13 @@ CLASSROOM_MEDIA_EMBEDDED = _env_bool("CLASSROOM_MEDIA_EMBEDDED", not REDIS_URL)
 # the document's log, and reads back what the other processes wrote (seconds).
 COLLAB_DOC_FLUSH = float(os.environ.get("COLLAB_DOC_FLUSH", 0.1))
 COLLAB_DOC_POLL = float(os.environ.get("COLLAB_DOC_POLL", 1.0))
+# How often a process asks the policies again for its document sockets (access changed in
+# another process, or lapsed with time); a change made in the same process is applied at once.
+COLLAB_DOC_RECHECK = float(os.environ.get("COLLAB_DOC_RECHECK", 15.0))
+# Messages one document socket may send per second, and in a burst; past them it is read
+# more slowly (never refused: a lost update would stall the document's sync).
+COLLAB_DOC_RATE = float(os.environ.get("COLLAB_DOC_RATE", 60))
+COLLAB_DOC_BURST = float(os.environ.get("COLLAB_DOC_BURST", 200))
 
 # Logging in: failed attempts allowed per account (from anywhere) and per address (for any
 # account) in a window of this many seconds; past them, even the right password waits.
@@ -254,9 +265,13 @@ LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", 900))
 API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", 30))
 API_TOKENS_PER_USER = int(os.environ.get("API_TOKENS_PER_USER", 10))
 
-# The API refuses bodies above this size with a 413 before parsing them.
+# Largest request body of a route that states no limit of its own (pages included); the
+# upload routes state theirs in the OpenAPI. Refused with a 413 as the body arrives
+# (config/bodies.py). Bodies and uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE are
+# spooled to temporary files, never held whole in memory.
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # Trust frame: nothing logs requests. Daphne's access log is off (see `make run`) and
 # Django's request logger only reports errors, without user identity.

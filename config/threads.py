@@ -15,7 +15,6 @@ The body is read before a thread is taken: a slow upload holds no thread.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import tempfile
 import threading
@@ -27,6 +26,8 @@ from typing import Any
 from asgiref.sync import ThreadSensitiveContext
 from django.conf import settings
 from django.utils.translation import gettext
+
+from config.answers import refuse
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict]]
@@ -148,22 +149,14 @@ def _size(body: tempfile.SpooledTemporaryFile) -> int:
 
 async def _busy(scope: Scope, send: Send, wait: float) -> None:
     """503 with Retry-After: the JSON error envelope for the API, a short text otherwise."""
-    retry = str(max(1, math.ceil(wait)))
+    retry = max(1, math.ceil(wait))
     message = gettext("Le serveur est très sollicité : réessayez dans %(retry)s s.") % {
         "retry": retry
     }
-    if scope.get("path", "").startswith("/api/"):
-        error = {"code": "unavailable", "message": message, "details": {"retry_after": int(retry)}}
-        body, kind = json.dumps({"error": error}).encode(), b"application/json"
-    else:
-        body, kind = message.encode(), b"text/plain; charset=utf-8"
-    headers = [
-        (b"content-type", kind),
-        (b"content-length", str(len(body)).encode()),
-        (b"retry-after", retry.encode()),
-    ]
-    await send({"type": "http.response.start", "status": 503, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    details = {"retry_after": retry}
+    await refuse(
+        scope, send, 503, "unavailable", message, details, [(b"retry-after", str(retry).encode())]
+    )
 
 
 def bounded(app: ASGIApp) -> ASGIApp:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.urls import include, path
 
 from .api import api
+from .health import health
 
 
 def _app_pages() -> list:
@@ -20,4 +21,4 @@ def _app_pages() -> list:
     return patterns
 
 
-urlpatterns = [path("api/v1/", api.urls), *_app_pages()]
+urlpatterns = [path("api/v1/", api.urls), path("health", health, name="health"), *_app_pages()]

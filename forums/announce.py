@@ -4,8 +4,8 @@
 of them may read (a private reply, a Q&A answer) is announced instead on the `user:<id>`
 topic of each person who may (`selectors.restricted_reader_ids`), so that the others do not
 even learn it exists. Topics are published forum, then discussion, then users in one batch
-(`publish_many`, `publish_each`: sorted order): each publish locks its topic's sequence row
-until commit, and one order avoids deadlocks.
+(`publish_many`, `publish_each`), so that a transaction's events are numbered together after
+its commit.
 """
 
 from __future__ import annotations

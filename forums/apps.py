@@ -17,7 +17,10 @@ class ForumsConfig(AppConfig):
         activity_links.register(Activity.Kind.FORUM, activities.activity_links)
         session_created.connect(activities.open_activity_forums, dispatch_uid="forums.activity")
 
-        # A discussion lists who is reading it now ("qui lit en ce moment", live presence,
-        # never stored); a forum's index, followed from every page of it, does not.
+        # A discussion shows how many read it now (live presence, never stored), never who:
+        # a trainer must not watch a participant arrive (trust frame). A forum's index,
+        # followed from every page of it, has no presence.
         register_topic("forum", authorize=selectors.authorize_forum_topic, presence=False)
-        register_topic("discussion", authorize=selectors.authorize_discussion_topic)
+        register_topic(
+            "discussion", authorize=selectors.authorize_discussion_topic, presence_names=False
+        )

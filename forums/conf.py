@@ -10,7 +10,7 @@ DEFAULTS: dict[str, Any] = {
     # (how many, per how many seconds), per person.
     "POST_RATE": (20, 60),
     "LIKE_RATE": (60, 60),
-    # Below the API's body limit (API_MAX_BODY_BYTES), with room for the multipart envelope.
+    # The upload route's body limit follows (parcours.attachments.upload_route).
     "ATTACHMENT_MAX_BYTES": 512 * 1024,
     "ATTACHMENTS_PER_POST": 5,
     "BODY_MAX_CHARS": 20_000,

@@ -3,6 +3,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from parcours.inputs import Id
+
 ForumKind = Literal["standard", "single", "qa", "news"]
 Title = Field(min_length=1, max_length=200)
 Body = Field(min_length=1, max_length=20_000)
@@ -22,8 +24,8 @@ class DiscussionIn(Schema):
 
 class PostIn(Schema):
     body: str = Body
-    parent_id: int | None = Field(default=None, gt=0)
-    quote_id: int | None = Field(default=None, gt=0)
+    parent_id: Id | None = None
+    quote_id: Id | None = None
     # Only its author and the session's trainers and tutors will see it.
     private: bool = False
 
@@ -32,9 +34,14 @@ class PostEditIn(Schema):
     body: str = Body
 
 
+class PreviewOut(Schema):
+    # The HTML a post with this body would store and show.
+    body: str
+
+
 class ReadIn(Schema):
     # The last post read; omitted: the newest post of the discussion.
-    up_to: int | None = Field(default=None, ge=0)
+    up_to: Id | None = None
 
 
 class HideIn(Schema):
@@ -42,7 +49,7 @@ class HideIn(Schema):
 
 
 class MoveIn(Schema):
-    forum_id: int = Field(gt=0)
+    forum_id: Id
 
 
 class SplitIn(Schema):

@@ -310,8 +310,9 @@ def attachment_view(attachment: Attachment) -> dict:
     }
 
 
-def readable_attachment(attachment_id: int, user) -> Attachment:
-    """An attachment of a post `user` may read in full, or `not_found`."""
+def readable_attachment(attachment_id: int, user) -> tuple[Attachment, Viewer]:
+    """An attachment of a post `user` may read in full (and the viewer that read it), or
+    `not_found`."""
     attachment = (
         Attachment.objects.select_related(*owner_paths("post__discussion__forum__"))
         .filter(pk=attachment_id)
@@ -324,7 +325,7 @@ def readable_attachment(attachment_id: int, user) -> Attachment:
     who.require(Action.READ_CONTRIBUTIONS)
     if not can_see(who, attachment.post) or masked(who, attachment.post):
         raise not_found("fichier", attachment_id)
-    return attachment
+    return attachment, who
 
 
 def discussion_posts(discussion: Discussion, viewer: Viewer) -> list[dict]:

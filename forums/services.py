@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from parcours import policies
+from parcours import audit, policies
 from parcours.attachments import save_upload
 from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Scope
@@ -192,9 +192,8 @@ def _notify_subscribers(post: Post) -> None:
         discussion_title=discussion.title,
         author_name=display_name(post.author),
     )
-    # Every read done first: the topics' rows are then held only until the commit. Forum and
-    # discussion first, user topics last in one batch (see `announce`): the post itself to
-    # those only some may read it, then the notification to its subscribers.
+    # Forum and discussion first, user topics last in one batch (see `announce`): the post
+    # itself to those only some may read it, then the notification to its subscribers.
     if readers is None:
         announce.about_post(post, created, on_forum=True)
     publish_each(
@@ -335,3 +334,15 @@ def add_attachment(*, post: Post, user, upload: UploadedFile) -> Attachment:
         events.PostEdited(discussion_id=post.discussion_id, post_id=post.pk, by_moderator=False),
     )
     return attachment
+
+
+def audit_read(who: Viewer, kind: str, object_ids: list[int]) -> None:
+    """What an administrator reads under an access grant goes to the session's audit log
+    (once per object and day); a member's reads write nothing."""
+    decision = who.decide(Action.READ_CONTRIBUTIONS)
+    audit.record_reads(actor=who.user, decision=decision, kind=kind, object_ids=object_ids)
+
+
+def audit_posts(who: Viewer, rows: list[dict]) -> None:
+    """`audit_read` of the private posts among the rows a reader is shown."""
+    audit_read(who, "private_post", [row["id"] for row in rows if row.get("private")])

@@ -5,6 +5,8 @@ import re
 
 import nh3
 
+from . import markdown
+
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "a", "ul", "ol", "li",
     "blockquote", "code", "pre", "h3", "h4",
@@ -15,18 +17,22 @@ URL_SCHEMES = {"http", "https", "mailto"}
 WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
 
 
+# A body holding markup is HTML (API clients may send it); anything else is Markdown, as the
+# pages' editor writes it.
+HTML_BODY = re.compile(r"<[a-zA-Z!/]")
+# The line ends Markdown puts after block tags (not those inside <pre>, which are text).
+BLOCK_NEWLINE = re.compile(r"(<br>|</?(?:p|li|ul|ol|blockquote|h3|h4)>|</pre>)\n")
+
+
 def sanitize(raw: str) -> str:
     """The subset of HTML a post may keep: no scripts, styles, event handlers or images.
 
-    Text without markup (a plain textarea, an API client) becomes paragraphs and line breaks.
+    Text without markup is Markdown (the pages' editor, or plain text from an API client)
+    and becomes HTML first: paragraphs, line breaks and bare links are kept.
     """
-    if "<" not in raw:
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", raw) if p.strip()]
-        raw = "".join(
-            "<p>" + "<br>".join(html.escape(line) for line in p.splitlines()) + "</p>"
-            for p in paragraphs
-        )
-    return nh3.clean(
+    if not HTML_BODY.search(raw):
+        raw = markdown.render(raw)
+    cleaned = nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -34,7 +40,8 @@ def sanitize(raw: str) -> str:
         clean_content_tags={"script", "style"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-    ).strip()
+    )
+    return BLOCK_NEWLINE.sub(r"\1", cleaned).strip()
 
 
 def plain_text(clean_html: str) -> str:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
+from parcours.inputs import query_int
 from parcours.models import Scope
 from parcours.policies import Action
 from realtime.selectors import last_seq
@@ -33,7 +34,7 @@ def _reader(user, scope: Scope) -> selectors.Viewer:
 def _place(scope: Scope) -> dict:
     """Where a forum lives, for breadcrumbs and forms: its session or its space."""
     owner, kind = scope.owner, "session" if scope.session_id else "space"
-    home = "parcours:session" if kind == "session" else "collab:space"
+    home = "parcours:session" if kind == "session" else "web:space"
     return {
         "title": owner.title,
         "url": reverse(home, args=[owner.pk]),
@@ -50,6 +51,7 @@ def _scope_forums(request: HttpRequest, find) -> HttpResponse:
         who = _reader(request.user, scope)
     except ServiceError as exc:
         return _denied(request, exc)
+    services.audit_read(who, "forums", [scope.pk])
     context = {
         "place": _place(scope),
         "forums": selectors.forums_of(scope, who),
@@ -82,6 +84,7 @@ def forum_page(request: HttpRequest, forum_id: int) -> HttpResponse:
         who = _reader(request.user, forum.scope)
     except ServiceError as exc:
         return _denied(request, exc)
+    services.audit_read(who, "forum", [forum_id])
     context = _forum_context(forum, who) | {"since": since}
     return render(request, "forums/forum.html", context)
 
@@ -126,12 +129,15 @@ def discussion_page(request: HttpRequest, discussion_id: int) -> HttpResponse:
     except ServiceError as exc:
         return _denied(request, exc)
     annotated = selectors.annotate_for(who, Discussion.objects.filter(pk=discussion.pk)).get()
+    posts = selectors.discussion_posts(discussion, who)
+    services.audit_read(who, "discussion", [discussion_id])
+    services.audit_posts(who, posts)
     context = {
         "since": since,
         "discussion": selectors.discussion_view(annotated),
         "forum": discussion.forum,
         "place": _place(discussion.forum.scope),
-        "posts": _thread(selectors.discussion_posts(discussion, who)),
+        "posts": _thread(posts),
         "can": who.flags(),
         "me": request.user.pk,
         "other_forums": Forum.objects.filter(scope=discussion.forum.scope_id).exclude(
@@ -154,7 +160,8 @@ def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
     found = selectors.posts(post.discussion, who).filter(pk=post_id).first()
     if found is None:
         raise Http404
-    depth = int(request.GET.get("depth", "0")) if request.GET.get("depth", "").isdigit() else 0
+    services.audit_read(who, "private_post" if found.private else "post", [post_id])
+    depth = query_int(request, "depth", default=0, low=0, high=1000)
     context = {
         "post": selectors.post_view(found, who) | {"depth": min(depth, 6)},
         "can": who.flags(),

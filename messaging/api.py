@@ -7,7 +7,8 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from parcours import selectors as parcours_selectors
-from parcours.attachments import file_response
+from parcours.attachments import file_response, upload_route
+from parcours.inputs import Id
 
 from . import selectors, services
 from .events import AttachmentData, MessageData
@@ -16,14 +17,14 @@ router = Router()
 
 
 class MessageIn(Schema):
-    session_id: int
-    recipient_ids: Annotated[list[int], Field(min_length=1, max_length=services.MAX_RECIPIENTS)]
+    session_id: Id
+    recipient_ids: Annotated[list[Id], Field(min_length=1, max_length=services.MAX_RECIPIENTS)]
     body: Annotated[str, Field(min_length=1, max_length=5000)]
 
 
 class MessageFilters(Schema):
-    session_id: int | None = None
-    with_user: int | None = None
+    session_id: Id | None = None
+    with_user: Id | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
 
 
@@ -47,13 +48,17 @@ def send_message(request: HttpRequest, payload: MessageIn):
     return Status(201, selectors.message_data(message))
 
 
-@router.post("/messages/{message_id}/attachments", response={201: AttachmentData})
-def add_attachment(request: HttpRequest, message_id: int, file: File[UploadedFile]):
+@router.post(
+    "/messages/{message_id}/attachments",
+    response={201: AttachmentData},
+    openapi_extra=upload_route(services.MAX_ATTACHMENT_BYTES),
+)
+def add_attachment(request: HttpRequest, message_id: Id, file: File[UploadedFile]):
     attachment = services.add_attachment(message_id=message_id, sender=request.user, upload=file)
     return Status(201, selectors.attachment_data(attachment))
 
 
 @router.get("/message-attachments/{attachment_id}", url_name="message_attachment")
-def download_attachment(request: HttpRequest, attachment_id: int):
+def download_attachment(request: HttpRequest, attachment_id: Id):
     attachment = selectors.readable_attachment(attachment_id, request.user)
     return file_response(attachment)

@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Schema, Status
 
-from . import attestations, policies, selectors, services
+from . import attestations, audit, policies, selectors, services
+from .inputs import Id, QueryText
 from .policies import Action, PlatformAction
 from .routes.base import router
 from .routes.rows import member_row as _member_out
@@ -21,11 +22,12 @@ from .schemas import (
     AuditEntryOut,
     ContentOpenIn,
     DuplicateIn,
+    HelpRequestIn,
+    HelpRequestOut,
     MemberOut,
     MeOut,
     ParcoursOut,
     ProgressOut,
-    QueryText,
     SectionCopyOut,
     SessionDetailOut,
     SessionOut,
@@ -53,7 +55,7 @@ def my_tokens(request: HttpRequest):
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: HttpRequest, token_id: Id):
     services.revoke_api_token(actor=request.user, token_id=token_id)
     return Status(204, None)
 
@@ -87,7 +89,7 @@ def list_sessions(request: HttpRequest):
 
 
 @router.get("/sessions/{session_id}", response=SessionDetailOut)
-def session_detail(request: HttpRequest, session_id: int):
+def session_detail(request: HttpRequest, session_id: Id):
     user = request.user
     session = selectors.get_session(session_id)
     policies.require(user, Action.VIEW_SESSION_SUMMARY, session)
@@ -131,7 +133,7 @@ CSV_HEADER = ["identifiant", "nom", "rôle", "établissement", "circonscription"
 
 
 @router.get("/sessions/{session_id}/members", response=list[MemberOut])
-def list_members(request: HttpRequest, session_id: int, filters: Query[MemberFilters]):
+def list_members(request: HttpRequest, session_id: Id, filters: Query[MemberFilters]):
     session = selectors.get_session(session_id)
     policies.require(request.user, Action.LIST_MEMBERS, session)
     rows = [
@@ -163,14 +165,14 @@ def list_members(request: HttpRequest, session_id: int, filters: Query[MemberFil
 
 
 @router.delete("/sessions/{session_id}/members/{user_id}", response={204: None})
-def remove_member(request: HttpRequest, session_id: int, user_id: int):
+def remove_member(request: HttpRequest, session_id: Id, user_id: Id):
     session = selectors.get_session(session_id)
     services.remove_member(session=session, actor=request.user, user_id=user_id)
     return Status(204, None)
 
 
 @router.get("/sessions/{session_id}/progress", response=list[ProgressOut])
-def session_progress(request: HttpRequest, session_id: int):
+def session_progress(request: HttpRequest, session_id: Id):
     user = request.user
     session = selectors.get_session(session_id)
     if policies.can(user, Action.VIEW_ALL_PROGRESS, session):
@@ -192,21 +194,21 @@ def session_progress(request: HttpRequest, session_id: int):
 
 
 @router.post("/sessions/{session_id}/activities/{activity_id}/complete", response={204: None})
-def complete_activity(request: HttpRequest, session_id: int, activity_id: int):
+def complete_activity(request: HttpRequest, session_id: Id, activity_id: Id):
     session = selectors.get_session(session_id)
     services.complete_activity(session=session, user=request.user, activity_id=activity_id)
     return Status(204, None)
 
 
 @router.delete("/sessions/{session_id}/activities/{activity_id}/complete", response={204: None})
-def undo_completion(request: HttpRequest, session_id: int, activity_id: int):
+def undo_completion(request: HttpRequest, session_id: Id, activity_id: Id):
     session = selectors.get_session(session_id)
     services.undo_completion(session=session, user=request.user, activity_id=activity_id)
     return Status(204, None)
 
 
 @router.put("/sessions/{session_id}/content-open", response=SessionOut)
-def set_content_open(request: HttpRequest, session_id: int, payload: ContentOpenIn):
+def set_content_open(request: HttpRequest, session_id: Id, payload: ContentOpenIn):
     session = selectors.get_session(session_id)
     services.set_content_open_after_end(
         session=session, actor=request.user, open_after_end=payload.content_open_after_end
@@ -224,7 +226,7 @@ def _attestation_out(attestation) -> dict:
 
 
 @router.post("/sessions/{session_id}/members/{user_id}/finish", response=AttestationOut)
-def finish_training(request: HttpRequest, session_id: int, user_id: int):
+def finish_training(request: HttpRequest, session_id: Id, user_id: Id):
     session = selectors.get_session(session_id)
     attestation = services.finish_training(
         session=session, actor=request.user, participant_id=user_id
@@ -233,7 +235,7 @@ def finish_training(request: HttpRequest, session_id: int, user_id: int):
 
 
 @router.get("/attestations/{attestation_id}.pdf", url_name="attestation_pdf")
-def attestation_pdf(request: HttpRequest, attestation_id: int):
+def attestation_pdf(request: HttpRequest, attestation_id: Id):
     attestation = selectors.get_attestation(attestation_id)
     policies.decide_download_attestation(request.user, attestation).raise_if_denied()
     response = HttpResponse(attestations.render_pdf(attestation), content_type="application/pdf")
@@ -253,7 +255,7 @@ def _parcours_out(parcours) -> dict:
 
 
 @router.post("/parcours/{parcours_id}/duplicate", response={201: ParcoursOut})
-def duplicate_parcours(request: HttpRequest, parcours_id: int, payload: DuplicateIn | None = None):
+def duplicate_parcours(request: HttpRequest, parcours_id: Id, payload: DuplicateIn | None = None):
     parcours = selectors.get_parcours(parcours_id)
     title = payload.title if payload else None
     copy = services.duplicate_parcours(parcours=parcours, actor=request.user, title=title)
@@ -263,7 +265,7 @@ def duplicate_parcours(request: HttpRequest, parcours_id: int, payload: Duplicat
 @router.post(
     "/parcours/{parcours_id}/sections/{section_id}/duplicate", response={201: SectionCopyOut}
 )
-def duplicate_section(request: HttpRequest, parcours_id: int, section_id: int):
+def duplicate_section(request: HttpRequest, parcours_id: Id, section_id: Id):
     section = selectors.get_section(parcours_id, section_id)
     copy = services.duplicate_section(section=section, actor=request.user)
     return Status(
@@ -279,16 +281,30 @@ def duplicate_section(request: HttpRequest, parcours_id: int, section_id: int):
 
 
 @router.post("/sessions/{session_id}/access-grants", response={201: AccessGrantOut})
-def create_access_grant(request: HttpRequest, session_id: int, payload: AccessGrantIn):
+def create_access_grant(request: HttpRequest, session_id: Id, payload: AccessGrantIn):
+    """Opened against a member's help request (`help_request_id`), written to the audit log."""
     session = selectors.get_session(session_id)
-    grant = services.grant_access(
-        session=session, actor=request.user, reason=payload.reason, expires_at=payload.expires_at
-    )
+    grant = services.grant_access(session=session, actor=request.user, **payload.dict())
     return Status(201, grant)
 
 
+@router.post("/sessions/{session_id}/help-requests", response={201: HelpRequestOut})
+def create_help_request(request: HttpRequest, session_id: Id, payload: HelpRequestIn):
+    """A member asks the academy's administrators to come in; written to the audit log."""
+    session = selectors.get_session(session_id)
+    created = services.request_help(session=session, actor=request.user, message=payload.message)
+    return Status(201, selectors.help_request_row(created))
+
+
+@router.get("/sessions/{session_id}/help-requests", response=list[HelpRequestOut])
+def list_help_requests(request: HttpRequest, session_id: Id):
+    session = selectors.get_session(session_id)
+    policies.require(request.user, Action.LIST_HELP_REQUESTS, session)
+    return [selectors.help_request_row(r) for r in selectors.help_requests(session)]
+
+
 @router.get("/sessions/{session_id}/audit", response=list[AuditEntryOut])
-def audit_log(request: HttpRequest, session_id: int):
+def audit_log(request: HttpRequest, session_id: Id):
     session = selectors.get_session(session_id)
     policies.require(request.user, Action.READ_AUDIT_LOG, session)
     return [
@@ -297,6 +313,10 @@ def audit_log(request: HttpRequest, session_id: int):
             "action": entry.action,
             "reason": entry.reason,
             "at": entry.at,
+            "object_kind": entry.object_kind,
+            "object_id": entry.object_id,
+            "object": audit.object_label(entry),
+            "help_request_id": entry.help_request_id,
         }
         for entry in selectors.audit_log(session)
     ]
@@ -310,4 +330,4 @@ def statistics(request: HttpRequest):
 
 # Running a training (parcours authoring, sessions, enrolment, accounts, desks): by concept
 # in parcours/routes/.
-from .routes import authoring, running  # noqa: E402, F401  (their routes join `router`)
+from .routes import authoring, running, spaces  # noqa: E402, F401  (their routes join `router`)

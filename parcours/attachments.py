@@ -34,6 +34,23 @@ ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
+# Room for the multipart envelope around one file (boundary lines, the part's headers).
+MULTIPART_ENVELOPE = 16 * 1024
+
+
+def upload_route(max_file_bytes: int) -> dict:
+    """`openapi_extra` of a route that takes one file of at most `max_file_bytes`: the body
+    limit the server enforces as the body arrives (`config.bodies`), stated in the OpenAPI."""
+    return {
+        "x-max-body-bytes": max_file_bytes + MULTIPART_ENVELOPE,
+        "x-max-file-bytes": max_file_bytes,
+        "requestBody": {
+            "description": f"Un fichier de {max_file_bytes} octets au plus "
+            f"({max_file_bytes // 1024} Kio ; 413 « too_large » au-delà)."
+        },
+    }
+
+
 def upload_path(instance: AttachmentBase, filename: str) -> str:
     """A random name in the app's folder: the original name is kept in `name`, never used
     as a path, so a name like `../../etc/passwd.pdf` cannot choose where a file lands."""

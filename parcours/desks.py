@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from . import policies
 from .errors import not_found
-from .models import AccessGrant, Activity, Membership, Parcours, Section, Session
+from .models import (
+    AccessGrant,
+    Activity,
+    HelpRequest,
+    Membership,
+    Parcours,
+    Section,
+    Session,
+)
 from .policies import Action, PlatformAction
 from .selectors import display_name
 
@@ -38,7 +46,16 @@ def _with_counts(sessions: QuerySet[Session]) -> QuerySet[Session]:
                 "memberships", filter=participant & Q(memberships__finished_on__isnull=False)
             ),
         )
-        .prefetch_related(Prefetch("memberships", queryset=trainers, to_attr="trainer_rows"))
+        .prefetch_related(
+            Prefetch("memberships", queryset=trainers, to_attr="trainer_rows"),
+            Prefetch(
+                "help_requests",
+                queryset=HelpRequest.objects.filter(grants__isnull=True).select_related(
+                    "requester"
+                ),
+                to_attr="open_help_requests",
+            ),
+        )
         .order_by("-starts_on", "id")
     )
 
@@ -50,17 +67,21 @@ def academy_sessions(user) -> QuerySet[Session]:
 
 
 def desk_row(user, session: Session) -> dict:
-    """A session of `academy_sessions` with the reader's standing and what it allows."""
+    """A session of `academy_sessions` with the reader's standing and what it allows, and
+    the members' help requests no grant answers yet (for those who may read them)."""
     held = policies.standings(user, session)
+    actions = [
+        action
+        for action in DESK_ACTIONS
+        if policies.decide_for_standings(held, action, session).allowed
+    ]
+    may_list = policies.decide_for_standings(held, Action.LIST_HELP_REQUESTS, session).allowed
     return {
         "session": session,
         "role": "/".join(sorted(held)),
         "trainers": [display_name(m.user) for m in session.trainer_rows],
-        "actions": [
-            action
-            for action in DESK_ACTIONS
-            if policies.decide_for_standings(held, action, session).allowed
-        ],
+        "actions": actions,
+        "help_requests": session.open_help_requests if may_list else [],
     }
 
 

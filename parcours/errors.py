@@ -18,8 +18,10 @@ class ErrorCode(StrEnum):
     FROZEN = "frozen"
     RATE_LIMITED = "rate_limited"
     TOO_LARGE = "too_large"
-    # Something failed on the server's side (a bug, a service away): nothing was changed.
+    # Something failed on the server's side (a bug): nothing was changed.
     INTERNAL = "internal"
+    # A service the request needs (Redis) cannot be reached for now: try again later.
+    UNAVAILABLE = "unavailable"
 
 
 HTTP_STATUS = {
@@ -32,6 +34,7 @@ HTTP_STATUS = {
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.TOO_LARGE: 413,
     ErrorCode.INTERNAL: 500,
+    ErrorCode.UNAVAILABLE: 503,
 }
 
 

@@ -82,6 +82,10 @@ class Action(StrEnum):
     CLASSROOM_MANAGE = "classroom.manage"
     GRANT_ACCESS = "admin.grant_access"
     READ_AUDIT_LOG = "admin.read_audit_log"
+    # Administrators visit "at the request of those concerned": a member asks for help, an
+    # administrator reads the requests and opens an access grant against one.
+    REQUEST_HELP = "admin.request_help"
+    LIST_HELP_REQUESTS = "admin.list_help_requests"
     # Running a session: its title and dates, closing it, who teaches in it, joining it.
     EDIT_SESSION = "session.edit"
     CLOSE_SESSION = "session.close"
@@ -181,6 +185,8 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.CLASSROOM_MANAGE: STAFF,
     Action.GRANT_ACCESS: frozenset({S.ADMIN, S.ADMIN_GRANTED}),
     Action.READ_AUDIT_LOG: frozenset({S.TRAINER, S.ADMIN, S.ADMIN_GRANTED}),
+    Action.REQUEST_HELP: MEMBERS,
+    Action.LIST_HELP_REQUESTS: frozenset({S.ADMIN, S.ADMIN_GRANTED}),
     Action.VIEW_TIME_SPENT: frozenset(),
     Action.VIEW_CONNECTION_TIMES: frozenset(),
     Action.VIEW_PAGES_VIEWED: frozenset(),

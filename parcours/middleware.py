@@ -1,8 +1,11 @@
+import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 
 class LastVisitMiddleware:
@@ -16,5 +19,10 @@ class LastVisitMiddleware:
         # Read after the view: API token authentication sets the user during the view.
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            services.record_visit(user=user)
+            try:
+                services.record_visit(user=user)
+            except Exception:
+                # The view has answered and may have committed: a bookkeeping failure (the
+                # cache or the database away) must not turn its answer into a 500.
+                logger.exception("last visit: not recorded")
         return response

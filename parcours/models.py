@@ -357,8 +357,24 @@ class Attestation(models.Model):
     issued_on = models.DateField()
 
 
+class HelpRequest(models.Model):
+    """A member asks the academy's administrators to come into their session: an
+    administrator visits "at the request of those concerned", with a grant against it."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="help_requests")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="help_requests"
+    )
+    message = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
 class AccessGrant(models.Model):
-    """An administrator's explicit, time-limited right to enter one session."""
+    """An administrator's explicit, time-limited right to enter one session, opened against
+    a member's help request."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="access_grants")
     grantee = models.ForeignKey(
@@ -366,17 +382,23 @@ class AccessGrant(models.Model):
     )
     reason = models.TextField()
     expires_at = models.DateTimeField()
+    help_request = models.ForeignKey(
+        HelpRequest, null=True, on_delete=models.SET_NULL, related_name="grants"
+    )
 
     def is_active(self, now=None) -> bool:
         return self.expires_at > (now or timezone.now())
 
 
 class AuditEntry(models.Model):
-    """Who entered a session from outside it, and why. Readable by its trainers."""
+    """Who entered a session from outside it, why, and what they read there. Readable by its
+    trainers. A read is written once per object and day (`day`, `object_kind`, `object_id`)."""
 
     class Action(models.TextChoices):
+        HELP_REQUESTED = "help_requested", _("demande d'aide")
         GRANT_CREATED = "grant_created", _("accès accordé")
         ENTERED = "entered", _("entrée dans la session")
+        READ = "read", _("lecture")
         MEMBERS_EXPORTED = "members_exported", _("export de la liste des participants")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="audit_entries")
@@ -386,10 +408,25 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=24, choices=Action.choices)
     reason = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
+    # What was read or entered ("discussion", 12), and the day: the once-a-day key.
+    object_kind = models.CharField(max_length=32, blank=True)
+    object_id = models.BigIntegerField(null=True)
+    day = models.DateField(null=True)
+    grant = models.ForeignKey(AccessGrant, null=True, on_delete=models.SET_NULL, related_name="+")
+    help_request = models.ForeignKey(
+        HelpRequest, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "actor", "action", "object_kind", "object_id", "day"],
+                condition=models.Q(day__isnull=False),
+                name="audit_once_per_object_and_day",
+            )
+        ]
 
 
 def password_stamp(user) -> str:

@@ -65,6 +65,9 @@ class Decision:
     # session ending): what a live socket must be asked again about, and when.
     session_id: int | None = None
     until: datetime | None = None
+    # Set when only an administrator's access grant allows it: what is read with it goes to
+    # that session's audit log (`parcours.audit.record_read`).
+    audit_session_id: int | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -239,9 +242,11 @@ def decide_for_standings(held: frozenset[Standing], action: Action, target: Targ
                 ErrorCode.FROZEN,
                 gettext("La session est terminée et ses formateurs ont fermé l'accès au contenu."),
             )
-    if space is not None:
-        return _decide_joining(action, space)
-    return ALLOWED
+    decision = _decide_joining(action, space) if space is not None else ALLOWED
+    if decision.allowed and held & grants_of(owner)[action] == {S.ADMIN_GRANTED}:
+        session_id = owner.session_id if space is not None else owner.pk
+        return replace(decision, audit_session_id=session_id)
+    return decision
 
 
 def _decide_joining(action: Action, space: Space) -> Decision:
@@ -283,8 +288,11 @@ def can(user: User, action: Action, target: Target) -> bool:
     return decide(user, action, target).allowed
 
 
-def require(user: User, action: Action, target: Target) -> None:
-    decide(user, action, target).raise_if_denied()
+def require(user: User, action: Action, target: Target) -> Decision:
+    """`decide`, raising the denial; returns the decision (to audit a read under a grant)."""
+    decision = decide(user, action, target)
+    decision.raise_if_denied()
+    return decision
 
 
 def is_member(user: User, target: Target) -> bool:

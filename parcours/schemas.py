@@ -1,19 +1,9 @@
 from datetime import date, datetime
-from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AwareDatetime
 
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold a NUL character: refuse it here as invalid input.
-    if "\x00" in value:
-        raise ValueError("le caractère NUL n'est pas accepté")
-    return value
-
-
-# Free text read from a query string (JSON bodies are checked once by the API's parser).
-QueryText = Annotated[str, AfterValidator(_no_nul)]
+from .inputs import Id
 
 
 class TokenIn(Schema):
@@ -155,6 +145,8 @@ class AccessGrantIn(Schema):
     reason: str = Field(max_length=2000)
     # With its offset: a naive time would be ambiguous across academies' time zones.
     expires_at: AwareDatetime
+    # The member's request the grant answers (required by the service: a grant answers one).
+    help_request_id: Id | None = None
 
 
 class AccessGrantOut(Schema):
@@ -162,6 +154,20 @@ class AccessGrantOut(Schema):
     session_id: int
     reason: str
     expires_at: datetime
+    help_request_id: int | None
+
+
+class HelpRequestIn(Schema):
+    message: str = Field(max_length=2000)
+
+
+class HelpRequestOut(Schema):
+    id: int
+    session_id: int
+    requester: str
+    message: str
+    created_at: datetime
+    granted: bool
 
 
 class AuditEntryOut(Schema):
@@ -169,6 +175,11 @@ class AuditEntryOut(Schema):
     action: str
     reason: str
     at: datetime
+    # What was read or entered, under an access grant: ("discussion", 12), and in French.
+    object_kind: str
+    object_id: int | None
+    object: str
+    help_request_id: int | None
 
 
 class StatsRowOut(Schema):

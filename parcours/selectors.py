@@ -6,17 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from . import activity_links, policies
 from .errors import not_found
 from .models import (
+    AccessGrant,
     Activity,
     ActivityCompletion,
     ApiToken,
     Attestation,
     AuditEntry,
+    HelpRequest,
     Membership,
     Parcours,
     Scope,
@@ -226,6 +228,26 @@ def outline(session: Session, *, user, include_trainer_only: bool) -> list[dict]
 
 def audit_log(session: Session) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(session=session).select_related("actor")
+
+
+def help_requests(session: Session) -> QuerySet[HelpRequest]:
+    """The session's help requests, newest first, each marked `granted` once answered."""
+    return (
+        HelpRequest.objects.filter(session=session)
+        .select_related("requester")
+        .annotate(granted=Exists(AccessGrant.objects.filter(help_request=OuterRef("pk"))))
+    )
+
+
+def help_request_row(request: HelpRequest) -> dict:
+    return {
+        "id": request.pk,
+        "session_id": request.session_id,
+        "requester": display_name(request.requester),
+        "message": request.message,
+        "created_at": request.created_at,
+        "granted": getattr(request, "granted", False),
+    }
 
 
 def statistics(academy_ids: list[int] | None) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from . import policies, throttle
+from . import audit, policies, throttle
 from .errors import ErrorCode, ServiceError, not_found
 from .models import (
     AccessGrant,
@@ -20,6 +21,7 @@ from .models import (
     ApiToken,
     Attestation,
     AuditEntry,
+    HelpRequest,
     Membership,
     Parcours,
     Profile,
@@ -32,12 +34,21 @@ from .signals import access_changed
 
 MAX_GRANT_DURATION = timedelta(days=30)
 
+logger = logging.getLogger(__name__)
+
 
 def record_visit(*, user) -> None:
-    """Write today's date as the user's last visit, at most once a day per user."""
+    """Write today's date as the user's last visit, at most once a day per user.
+
+    The cache only spares the database a write; when it cannot be reached the write is
+    made anyway (it changes nothing when the date is already today's).
+    """
     today = timezone.localdate()
-    if not cache.add(f"last-visit:{user.pk}:{today.isoformat()}", 1, timeout=86_400):
-        return
+    try:
+        if not cache.add(f"last-visit:{user.pk}:{today.isoformat()}", 1, timeout=86_400):
+            return
+    except Exception:
+        logger.warning("last visit: the cache is unreachable, writing the date directly")
     updated = Profile.objects.filter(user=user).exclude(last_visit=today).update(last_visit=today)
     if not updated and not Profile.objects.filter(user=user).exists():
         Profile.objects.create(user=user, last_visit=today)
@@ -243,8 +254,39 @@ def duplicate_section(*, section: Section, actor) -> Section:
 
 
 @transaction.atomic
-def grant_access(*, session: Session, actor, reason: str, expires_at: datetime) -> AccessGrant:
+def request_help(*, session: Session, actor, message: str) -> HelpRequest:
+    """A member asks the academy's administrators to come into the session; logged."""
+    policies.require(actor, Action.REQUEST_HELP, session)
+    message = message.strip()
+    if len(message) < 10:
+        raise ServiceError(
+            ErrorCode.INVALID,
+            gettext("Décrivez votre demande en 10 caractères au moins."),
+            {"field": "message"},
+        )
+    request = HelpRequest.objects.create(session=session, requester=actor, message=message)
+    AuditEntry.objects.create(
+        session=session,
+        actor=actor,
+        action=AuditEntry.Action.HELP_REQUESTED,
+        reason=message,
+        help_request=request,
+    )
+    return request
+
+
+@transaction.atomic
+def grant_access(
+    *,
+    session: Session,
+    actor,
+    reason: str,
+    expires_at: datetime,
+    help_request_id: int | None = None,
+) -> AccessGrant:
+    """An administrator's access to the session, opened against a member's help request."""
     policies.require(actor, Action.GRANT_ACCESS, session)
+    help_request = _help_request(session, help_request_id)
     reason = reason.strip()
     if len(reason) < 10:
         raise ServiceError(
@@ -260,31 +302,47 @@ def grant_access(*, session: Session, actor, reason: str, expires_at: datetime) 
             {"field": "expires_at"},
         )
     grant = AccessGrant.objects.create(
-        session=session, grantee=actor, reason=reason, expires_at=expires_at
+        session=session,
+        grantee=actor,
+        reason=reason,
+        expires_at=expires_at,
+        help_request=help_request,
     )
     AuditEntry.objects.create(
-        session=session, actor=actor, action=AuditEntry.Action.GRANT_CREATED, reason=reason
+        session=session,
+        actor=actor,
+        action=AuditEntry.Action.GRANT_CREATED,
+        reason=reason,
+        grant=grant,
+        help_request=help_request,
     )
     return grant
 
 
+def _help_request(session: Session, help_request_id: int | None) -> HelpRequest:
+    if help_request_id is None:
+        raise ServiceError(
+            ErrorCode.INVALID,
+            gettext(
+                "Un administrateur entre à la demande d'un membre de la session : "
+                "choisissez la demande d'aide à laquelle vous répondez."
+            ),
+            {"field": "help_request_id"},
+        )
+    found = HelpRequest.objects.filter(pk=help_request_id, session=session).first()
+    if found is None:
+        raise not_found("demande d'aide", help_request_id)
+    return found
+
+
 def record_entry(*, session: Session, user) -> None:
     """Log an administrator's entry into a session they hold a grant for, once a day."""
-    if not policies.enters_by_grant(user, session):
-        return
-    today = timezone.localdate()
-    if not cache.add(f"audit-entry:{session.pk}:{user.pk}:{today.isoformat()}", 1, 86_400):
-        return
-    grant = (
-        AccessGrant.objects.filter(session=session, grantee=user, expires_at__gt=timezone.now())
-        .order_by("-expires_at")
-        .first()
-    )
-    AuditEntry.objects.create(
-        session=session,
+    audit.record_read(
         actor=user,
+        decision=policies.decide(user, Action.ENTER_SESSION, session),
+        kind="session",
+        object_id=session.pk,
         action=AuditEntry.Action.ENTERED,
-        reason=grant.reason if grant else "",
     )
 
 

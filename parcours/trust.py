@@ -19,6 +19,10 @@ REVIEWED_USER_TIMESTAMPS: dict[str, str] = {
     "parcours.ApiToken.expires_at": "a token's end, set once when it is issued from a "
     "setting; never moved by its use",
     "parcours.AuditEntry.at": "the audit log the session's trainers read: who entered and why",
+    "parcours.AuditEntry.day": "the audit log's once-a-day key for an administrator's reads "
+    "under an access grant",
+    "parcours.HelpRequest.created_at": "a member's request for an administrator's help is "
+    "content its readers (administrators, the audit log) see dated",
     "forums.Post.created_at": "a post's date is content shown to its readers",
     "forums.Post.edited_at": '"modifié le" is content shown to a post\'s readers',
     "forums.ModerationEntry.at": "the moderation log the session's trainers read",

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from . import desks, policies, selectors
+from . import audit, desks, policies, selectors
 from .errors import ServiceError
 from .policies import Action, Decision, PlatformAction
 
@@ -82,5 +82,13 @@ def audit_page(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(
         request,
         "parcours/audit.html",
-        {"session": session, "entries": selectors.audit_log(session)},
+        {"session": session, "entries": _labelled(selectors.audit_log(session))},
     )
+
+
+def _labelled(entries) -> list:
+    """The entries, each with what it is about in French (`audit.object_label`)."""
+    rows = list(entries)
+    for entry in rows:
+        entry.object_label = audit.object_label(entry)
+    return rows

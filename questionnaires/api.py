@@ -8,8 +8,8 @@ from ninja import Router, Status
 
 from parcours import policies
 from parcours import selectors as parcours_selectors
+from parcours.inputs import Id
 from parcours.policies import Action
-from parcours.routes.schemas import Id
 
 from . import selectors, services
 from .schemas import (

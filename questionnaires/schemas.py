@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StrictInt
 
-from parcours.routes.schemas import Id
+from parcours.inputs import Id
 
 QuestionKind = Literal["single", "multiple", "text"]
 

@@ -6,9 +6,9 @@ app_name = "questionnaires"
 
 urlpatterns = [
     path(
-        "sessions/<int:session_id>/questionnaires/",
+        "sessions/<id:session_id>/questionnaires/",
         views.session_questionnaires,
         name="session_questionnaires",
     ),
-    path("questionnaires/<int:questionnaire_id>/", views.questionnaire_page, name="questionnaire"),
+    path("questionnaires/<id:questionnaire_id>/", views.questionnaire_page, name="questionnaire"),
 ]

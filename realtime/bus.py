@@ -16,8 +16,6 @@ from functools import cache
 
 from django.conf import settings
 
-from . import conf
-
 Payload = str | bytes
 OnMessage = Callable[[str, Payload], None]
 OnReconnect = Callable[[], None]
@@ -138,18 +136,35 @@ class RedisListener:
         import redis.asyncio
 
         self.bus, self.on_message, self.on_reconnect = bus, on_message, on_reconnect
-        self.client = redis.asyncio.Redis.from_url(bus.url)
+        self.client = redis.asyncio.Redis.from_url(bus.url, socket_connect_timeout=1)
         self.pubsub = self.client.pubsub()
         self.confirmations: dict[bytes, list[asyncio.Future]] = {}
         self.channels: dict[str, _Channel] = {}
         self.releases: set[asyncio.Task] = set()
         self.reader: asyncio.Task | None = None
+        self.retry: asyncio.Task | None = None
 
     async def start(self) -> None:
-        await self.acquire(CONTROL)
+        """Follow the control channel; if Redis is away, keep trying in the background (the
+        hub serves meanwhile: following a topic answers `unavailable`)."""
+        try:
+            await self.acquire(CONTROL)
+        except Exception as exc:
+            logger.warning("realtime: Redis unreachable (%s); retrying in the background", exc)
+            self.retry = asyncio.create_task(self._acquire_control_later())
+
+    async def _acquire_control_later(self) -> None:
+        while True:
+            await asyncio.sleep(1)
+            try:
+                await self.acquire(CONTROL)
+            except Exception:
+                continue
+            logger.warning("realtime: Redis reachable again")
+            return
 
     async def stop(self) -> None:
-        for task in [*self.releases, self.reader]:
+        for task in [*self.releases, self.reader, self.retry]:
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
@@ -237,10 +252,12 @@ class RedisListener:
 
 class RedisBus:
     def __init__(self, url: str, prefix: str) -> None:
-        import redis
+        from . import stores
 
         self.url, self.prefix = url, f"{prefix}:rt"
-        self._client = redis.Redis.from_url(url)
+        # The process's pool, whose timeouts (1 s to connect, 2 s a command) make a Redis
+        # that hangs delay a committed write's answer, never hold it.
+        self._client = stores.sync_client(url)
 
     def channel_name(self, channel: str) -> str:
         return f"{self.prefix}:{channel}"
@@ -254,17 +271,12 @@ class RedisBus:
         self._client.publish(self.channel_name(channel), payload)
 
     def client(self):
-        """Commands for one event loop (presence, send limits) on a small bounded pool.
+        """Commands for one event loop (presence, send limits, socket counts): the loop's
+        shared client on its bounded, blocking pool (see `stores`): a crowd of sockets
+        queues for a connection instead of opening one each."""
+        from . import stores
 
-        Bounded and blocking: a crowd of sockets queues for a connection instead of opening
-        one each (redis-py's default pool raises `Too many connections` past its size).
-        """
-        import redis.asyncio
-
-        pool = redis.asyncio.BlockingConnectionPool.from_url(
-            self.url, max_connections=conf.get("REALTIME_REDIS_CONNECTIONS")
-        )
-        return redis.asyncio.Redis.from_pool(pool)
+        return stores.async_client()
 
 
 @cache

@@ -29,10 +29,16 @@ DEFAULTS = {
     # Redis connections each process keeps for presence and send limits (pub/sub apart);
     # commands beyond them wait their turn rather than open more.
     "REALTIME_REDIS_CONNECTIONS": 8,
+    # Redis connections each process keeps for its synchronous code (the cache of every
+    # thread, the bus's publishes), and how long a command waits for one when all are busy.
+    "REDIS_POOL_SIZE": 32,
+    "REDIS_POOL_TIMEOUT": 5.0,
     # Threads (hence database connections) each process gives the gateway's database work.
     "REALTIME_DB_THREADS": 4,
     # Seconds a process waits for a missing sequence number before reading it from the outbox.
     "REALTIME_GAP_WAIT": 0.3,
+    # Seconds between two sweeps of the outbox for events committed but left unnumbered.
+    "REALTIME_SWEEP_EVERY": 10.0,
 }
 
 

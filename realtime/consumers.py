@@ -15,6 +15,8 @@ from collections.abc import Coroutine
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
@@ -27,12 +29,20 @@ logger = logging.getLogger(__name__)
 
 # Close code for a socket without a valid session cookie or token.
 CLOSE_UNAUTHENTICATED = 4401
+# The gateway could not start in this process (a service it needs is away): retry later.
+CLOSE_TRY_AGAIN = 1013
 # Close code for a socket past its account's REALTIME_MAX_SOCKETS_PER_USER (after an error frame).
 CLOSE_TOO_MANY_SOCKETS = 4429
 
 INTERNAL = ServiceError(
     ErrorCode.INTERNAL, "Erreur interne : rien n'a été modifié, réessayez plus tard."
 )
+UNAVAILABLE = ServiceError(
+    ErrorCode.UNAVAILABLE,
+    "Le direct est momentanément indisponible : rien n'a été modifié, réessayez bientôt.",
+)
+# Redis away (or hanging): the client is told to retry, not that the server is broken.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
@@ -54,7 +64,12 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         name = await db.run(parcours_selectors.display_name, user)
-        hub = await current_hub()
+        try:
+            hub = await current_hub()
+        except Exception:
+            logger.warning("realtime: the gateway could not start here; socket refused")
+            await self.close(code=CLOSE_TRY_AGAIN)
+            return
         self.conn = Connection(
             id=hub.new_connection_id(), user=user, name=name, send=self._send, close=self._close
         )
@@ -98,6 +113,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.handle(parsed)
         except ServiceError as exc:
             self.conn.error(exc, **protocol.echo(raw))
+        except UNREACHABLE:
+            logger.warning("realtime: a client frame needs Redis, which is unreachable")
+            self.conn.error(UNAVAILABLE, **protocol.echo(raw))
         except Exception:  # a bug or a service away: the client is told, the socket stays
             logger.exception("realtime: a client frame failed")
             self.conn.error(INTERNAL, **protocol.echo(raw))

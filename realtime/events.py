@@ -52,3 +52,12 @@ class PresenceState(Event):
     durable: ClassVar[bool] = False
     type: Literal["presence.state"] = "presence.state"
     users: list[PresentUser]
+
+
+class PresenceCount(Event):
+    """How many people are on the topic now, for a kind that counts its readers without
+    naming them: sent when a socket starts watching, then whenever the number changes."""
+
+    durable: ClassVar[bool] = False
+    type: Literal["presence.count"] = "presence.count"
+    count: int

@@ -19,7 +19,7 @@ from parcours.policies import ALLOWED, Decision
 from . import conf, sending, topics
 from .bus import CONTROL, get_bus
 from .connection import Connection, Subscription
-from .events import PresenceState
+from .events import PresenceCount, PresenceState
 from .hub import Hub
 from .publishing import encode
 from .relaying import deliver
@@ -76,13 +76,15 @@ async def _start(
         sub.last_seq = since
         await conn.replay(sub, since)
     if sub.topic.kind.presence:
+        named = sub.topic.kind.presence_names
         if presence:
             # Watching before the state is read: an arrival after it is never missed (the
             # subscription holds those frames until the state has gone out).
-            hub.watch(conn, topic)
+            hub.watch(conn, topic, named=named)
         await hub.presence.add(conn, topic)
         if presence:
-            state = PresenceState(users=await hub.presence.members(topic))
+            users = await hub.presence.members(topic)
+            state = PresenceState(users=users) if named else PresenceCount(count=len(users))
             conn.push(encode(topic, None, state))
 
 

@@ -11,6 +11,7 @@ its publish). Every socket gets an id, `<hub tag>.<n>`, that any process can add
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -23,8 +24,10 @@ from parcours.errors import ErrorCode, ServiceError
 from . import conf, db, selectors
 from .bus import CONTROL, EXCEPT, PRESENCE, TO, TO_USER, Payload, get_bus, split
 from .connection import Connection
+from .events import PresenceCount
 from .limits import limiter_for, sockets_for
 from .presence import PROCESS, Presence
+from .publishing import encode
 
 if TYPE_CHECKING:
     from .peers import Peer
@@ -36,12 +39,16 @@ class Feed:
     """One topic as this process follows it."""
 
     __slots__ = (
+        "counted",
         "delivered",
         "failed",
         "gap_timer",
+        "last_count",
         "peers",
         "pending",
         "ready",
+        "recount",
+        "recount_again",
         "sockets",
         "topic",
         "watchers",
@@ -60,6 +67,11 @@ class Feed:
         self.gap_timer: asyncio.TimerHandle | None = None
         # Set when following the topic failed: the sockets waiting for it are refused.
         self.failed = False
+        # A kind whose presence is a count: its watchers get the number, never who came.
+        self.counted = False
+        self.last_count: int | None = None
+        self.recount: asyncio.Task | None = None
+        self.recount_again = False
 
 
 class Hub:
@@ -78,21 +90,28 @@ class Hub:
         self.tag = uuid.uuid4().hex[:8]
         self._numbers = itertools.count(1)
         self.started = asyncio.Event()
+        self.failed = False
         self.stopped = False
+        self.sweeper: asyncio.Task | None = None
 
     async def start(self) -> None:
         await self.listener.start()
         await self.presence.start()
         await self.sockets.start()
+        self.sweeper = self.loop.create_task(self._sweep())
         self.started.set()
 
     async def stop(self) -> None:
         self.stopped = True
+        if self.sweeper is not None:
+            self.sweeper.cancel()
         await self.sockets.stop()
         await self.presence.stop()
         await self.listener.stop()
         if self.redis is not None:
-            await self.redis.aclose()
+            from . import stores
+
+            await stores.close_loop_clients()
 
     def new_connection_id(self) -> str:
         return f"{self.tag}.{next(self._numbers)}"
@@ -169,10 +188,14 @@ class Hub:
             del self.feeds[feed.topic]
         if feed.gap_timer is not None:
             feed.gap_timer.cancel()
+        if feed.recount is not None:
+            feed.recount.cancel()
         self.listener.release(feed.topic)
 
-    def watch(self, conn: Connection, topic: str) -> None:
-        self.feeds[topic].watchers[conn] = None
+    def watch(self, conn: Connection, topic: str, *, named: bool = True) -> None:
+        feed = self.feeds[topic]
+        feed.watchers[conn] = None
+        feed.counted = not named
 
     # -- frames from the bus -------------------------------------------------------------
 
@@ -206,7 +229,33 @@ class Hub:
             user_id = int(marker[1:])
             self._fan_out(feed, [c for c in feed.sockets if c.user_id == user_id], frame)
         elif marker == PRESENCE:
-            self._fan_out(feed, feed.watchers, frame)
+            if feed.counted:
+                self._recount(feed)
+            else:
+                self._fan_out(feed, feed.watchers, frame)
+
+    def _recount(self, feed: Feed) -> None:
+        """Someone came or went on a counted topic: send its watchers the new number (one
+        count at a time per topic; changes meanwhile are gathered into the next)."""
+        if feed.recount is not None and not feed.recount.done():
+            feed.recount_again = True
+            return
+        feed.recount = self.loop.create_task(self._send_count(feed))
+
+    async def _send_count(self, feed: Feed) -> None:
+        while True:
+            feed.recount_again = False
+            try:
+                count = len(await self.presence.members(feed.topic))
+            except Exception:  # Redis away: the next arrival or departure counts again
+                logger.warning("realtime: presence of %s not counted", feed.topic)
+                return
+            if count != feed.last_count:
+                feed.last_count = count
+                frame = encode(feed.topic, None, PresenceCount(count=count))
+                self._fan_out(feed, feed.watchers, frame)
+            if not feed.recount_again:
+                return
 
     def _fan_out(self, feed: Feed, members, frame: Payload, seq: int | None = None) -> None:
         for member in tuple(members):
@@ -263,6 +312,19 @@ class Hub:
             feed.pending.setdefault(seq, frame)
         self._drain(feed)
 
+    async def _sweep(self) -> None:
+        """Number, every `REALTIME_SWEEP_EVERY` seconds, the events whose writer committed
+        them but died before numbering them (see `publishing.sweep`)."""
+        from .publishing import sweep
+
+        seen = None
+        while True:
+            await asyncio.sleep(conf.get("REALTIME_SWEEP_EVERY"))
+            try:
+                seen = await db.run(sweep, seen)
+            except Exception:
+                logger.exception("realtime: the outbox sweep failed")
+
     # -- notices to every process --------------------------------------------------------
 
     def on_control(self, notice: dict[str, Any]) -> None:
@@ -284,8 +346,21 @@ async def current_hub() -> Hub:
     if hub is None:
         hub = _hubs[loop] = Hub(loop)
         _stop_with_server(loop)
-        await hub.start()
+        try:
+            await hub.start()
+        except BaseException:
+            # Nothing half-started stays behind: the sockets waiting for it are refused, the
+            # next one starts a hub afresh.
+            hub.failed = True
+            hub.started.set()
+            if _hubs.get(loop) is hub:
+                del _hubs[loop]
+            with contextlib.suppress(Exception):
+                await hub.stop()
+            raise
     await hub.started.wait()
+    if hub.failed:
+        raise ServiceError(ErrorCode.UNAVAILABLE, "Le direct est momentanément indisponible.")
     return hub
 
 

@@ -8,14 +8,20 @@ person's tabs happen to reach share one budget instead of granting one each.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from typing import Any
 
 from django.conf import settings
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from parcours.errors import ErrorCode, ServiceError
 
 from . import conf
+
+logger = logging.getLogger(__name__)
 
 # Refill, take one token if there is one, and keep the bucket until it would be full again.
 # Redis's clock, not the processes': their clocks may disagree.
@@ -69,15 +75,24 @@ class MemoryLimiter:
 
 
 class RedisLimiter:
-    """The buckets of every process, in Redis, each taken from atomically by a script."""
+    """The buckets of every process, in Redis, each taken from atomically by a script.
+
+    While Redis cannot be reached, this process's own buckets count instead: a send is
+    never refused (nor failed) because the shared count is away.
+    """
 
     def __init__(self, redis: Any) -> None:
         self.script = redis.register_script(TAKE)
         self.prefix = f"{settings.REDIS_PREFIX}:rate"
+        self.fallback = MemoryLimiter()
 
     async def take(self, user_id: int, topic: str) -> None:
         rate, burst = conf.get("REALTIME_SEND_RATE"), conf.get("REALTIME_SEND_BURST")
-        wait = await self.script(keys=[f"{self.prefix}:{user_id}:{topic}"], args=[rate, burst])
+        try:
+            wait = await self.script(keys=[f"{self.prefix}:{user_id}:{topic}"], args=[rate, burst])
+        except (RedisConnectionError, RedisTimeoutError):
+            await self.fallback.take(user_id, topic)
+            return
         if wait is not None:
             raise _refuse(float(wait))
 
@@ -169,9 +184,14 @@ class RedisSockets(MemorySockets):
         self.leave_script = redis.register_script(LEAVE)
         self.prefix = f"{settings.REDIS_PREFIX}:sockets"
         self.beat: asyncio.Task | None = None
+        # The sockets counted in Redis (not those counted here while Redis was away).
+        self.shared: set[str] = set()
 
     async def start(self) -> None:
-        await self._alive()
+        try:
+            await self._alive()
+        except (RedisConnectionError, RedisTimeoutError) as exc:  # the beat keeps trying
+            logger.warning("realtime: Redis unreachable (%s); sockets counted per process", exc)
         self.beat = asyncio.create_task(self._beat())
 
     async def stop(self) -> None:
@@ -193,12 +213,17 @@ class RedisSockets(MemorySockets):
 
     async def enter(self, user_id: int, connection_id: str) -> bool:
         cap = conf.get("REALTIME_MAX_SOCKETS_PER_USER")
-        allowed = await self.enter_script(
-            keys=[f"{self.prefix}:{user_id}"],
-            args=[self.process, cap, f"{self.prefix}-alive:"],
-        )
+        try:
+            allowed = await self.enter_script(
+                keys=[f"{self.prefix}:{user_id}"],
+                args=[self.process, cap, f"{self.prefix}-alive:"],
+            )
+        except (RedisConnectionError, RedisTimeoutError):
+            # Redis away: this process's own count decides, as with the embedded default.
+            return await super().enter(user_id, connection_id)
         if allowed:
             self.open.setdefault(user_id, set()).add(connection_id)
+            self.shared.add(connection_id)
         return bool(allowed)
 
     async def leave(self, user_id: int, connection_id: str) -> None:
@@ -206,7 +231,11 @@ class RedisSockets(MemorySockets):
         if mine is None or connection_id not in mine:
             return
         await super().leave(user_id, connection_id)
-        await self.leave_script(keys=[f"{self.prefix}:{user_id}"], args=[self.process])
+        if connection_id not in self.shared:
+            return  # counted here only, while Redis was away
+        self.shared.discard(connection_id)
+        with contextlib.suppress(RedisConnectionError, RedisTimeoutError):
+            await self.leave_script(keys=[f"{self.prefix}:{user_id}"], args=[self.process])
 
 
 def sockets_for(redis: Any, process: str) -> MemorySockets:

@@ -15,14 +15,25 @@ class TopicSequence(models.Model):
 
 
 class StoredEvent(models.Model):
-    """A durable event, kept as the exact JSON frame clients receive, for replay."""
+    """A durable event, kept as the exact JSON frame clients receive, for replay.
+
+    Written without a number (and its frame without `seq`) in the publishing transaction,
+    numbered right after its commit (see `publishing._number`); readers only see numbered rows.
+    """
 
     topic = models.CharField(max_length=64)
-    seq = models.BigIntegerField()
+    seq = models.BigIntegerField(null=True)
     frame = models.TextField()
 
     class Meta:
         ordering = ["topic", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["topic", "seq"], name="unique_topic_seq"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["topic", "id"],
+                condition=models.Q(seq__isnull=True),
+                name="waiting_events",
+            ),
         ]

@@ -1,11 +1,22 @@
 """`publish`: the one way apps emit realtime events, designed as an outbox.
 
-A durable event takes the next sequence number of its topic and is stored, inside the
-caller's transaction: it exists if and only if the write it describes committed, and it
-survives a crash between the commit and the fan-out (other processes notice the missing
-number and read it back, see `hub.py`). The fan-out itself waits for the commit, so a
-rolled-back write never produces a phantom event. Tests observe what was published with
-`capture()`.
+A durable event is stored unnumbered inside the caller's transaction: it exists if and only
+if the write it describes committed. Its number is taken right after that commit, in a short
+transaction of its own (`_number`) that locks the topic's sequence row for three statements
+and numbers every committed event of the topic still waiting, in the order they were
+written. So writers to one topic never queue on its row while their transactions run, and
+readers still see each topic's numbers gapless and committed in order: numbers are only ever
+handed out by the holder of the row, and the hubs' gap detection (see `hub.py`) holds.
+
+What readers see: an event becomes visible (replay, `last_seq`) when it is numbered, a few
+milliseconds after its write commits, not at the commit itself; a page read in between may
+show the post before its event's number, and a client that subscribes with that page's
+head then receives the event once more (clients apply events idempotently, by the id they
+carry). A writer that dies between its commit and its numbering leaves its events to the next
+publish on the topic or to the hubs' periodic `sweep`: they are late, never lost.
+
+The fan-out waits for the numbering, so a rolled-back write never produces a phantom event.
+Tests observe what was published with `capture()`.
 """
 
 from __future__ import annotations
@@ -15,7 +26,6 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -36,24 +46,11 @@ _numbering = threading.local()
 def publish(topic: str, event: Event) -> int | None:
     """Emit `event` on `topic` once the caller's transaction commits (at once outside one).
 
-    Returns the durable event's sequence number (for a client's ack), None for an ephemeral one.
+    Returns the durable event's sequence number when it is already taken (called outside a
+    transaction), None otherwise (an ephemeral event, or a number still to be taken after the
+    caller's commit: a `numbered()` block around the transaction reports it).
     """
-    if not isinstance(topic, str) or not TOPIC_PATTERN.match(topic):
-        raise ValueError(f"invalid topic {topic!r}")
-    if not isinstance(event, Event):
-        raise TypeError("publish() takes an instance of a realtime.events.Event subclass")
-    if not event.durable:
-        transaction.on_commit(partial(_deliver, topic, event, "", encode(topic, None, event)))
-        return None
-    # No savepoint inside the caller's transaction: a failed publish fails the write.
-    with transaction.atomic(savepoint=False):
-        seq = _next_seq(topic)
-        _record_number(topic, seq)
-        frame = encode(topic, seq, event)
-        StoredEvent.objects.create(topic=topic, seq=seq, frame=frame)
-        _prune(topic, seq)
-        transaction.on_commit(partial(_deliver, topic, event, str(seq), frame))
-    return seq
+    return publish_each([(topic, event)])[0][1]
 
 
 async def apublish(topic: str, event: Event) -> int | None:
@@ -63,50 +60,110 @@ async def apublish(topic: str, event: Event) -> int | None:
     return await db.run(publish, topic, event)
 
 
-def publish_many(topics: Iterable[str], event: Event) -> dict[str, int]:
+def publish_many(topics: Iterable[str], event: Event) -> dict[str, int | None]:
     """`publish` of one event on many topics (a notification to each reader's `user:<id>`)
-    in the same few queries however many they are; returns each topic's sequence number."""
+    in the same few queries however many they are; returns each topic's sequence number
+    when already taken (see `publish`)."""
     return dict(publish_each((topic, event) for topic in dict.fromkeys(topics)))
 
 
 def publish_each(items: Iterable[tuple[str, Event]]) -> list[tuple[str, int | None]]:
     """`publish` of several (topic, event) pairs in a fixed number of queries.
 
-    Topics are numbered in sorted order, the order every publish to several topics follows,
-    so that two such writers never hold each other's rows; the events of one topic keep
-    the order given. Returns (topic, seq) in that numbering order.
+    The events of one topic keep the order given. Returns (topic, seq) in the order given,
+    seq as `publish` returns it.
     """
-    items = sorted(items, key=lambda item: item[0])  # stable: a topic's events keep order
+    items = list(items)
     for topic, event in items:
         if not isinstance(topic, str) or not TOPIC_PATTERN.match(topic):
             raise ValueError(f"invalid topic {topic!r}")
         if not isinstance(event, Event):
-            raise TypeError("publish_each() takes instances of realtime.events.Event")
+            raise TypeError("publish() takes an instance of a realtime.events.Event subclass")
     durable = [(topic, event) for topic, event in items if event.durable]
-    for topic, event in items:
-        if not event.durable:
-            publish(topic, event)
-    if not durable:
-        return []
-    counts: dict[str, int] = {}
-    for topic, _ in durable:
-        counts[topic] = counts.get(topic, 0) + 1
-    with transaction.atomic(savepoint=False):
-        last = _advance(counts)
-        next_seq = {topic: last[topic] - counts[topic] for topic in counts}
-        numbered = []
-        for topic, event in durable:
-            next_seq[topic] += 1
-            _record_number(topic, next_seq[topic])
-            numbered.append((topic, next_seq[topic], event, encode(topic, next_seq[topic], event)))
-            _record_number(topic, next_seq[topic])
-        StoredEvent.objects.bulk_create(
-            StoredEvent(topic=topic, seq=seq, frame=frame) for topic, seq, _, frame in numbered
+    rows = StoredEvent.objects.bulk_create(
+        StoredEvent(topic=topic, seq=None, frame=encode(topic, None, event))
+        for topic, event in durable
+    )
+    ids = iter(row.pk for row in rows)
+    added = [(topic, event, next(ids) if event.durable else None) for topic, event in items]
+    batch = _open_batch()
+    if batch is not None:
+        batch.events.extend(added)
+        return [(topic, None) for topic, _, _ in added]
+    batch = _Commit()
+    batch.events.extend(added)
+    transaction.on_commit(batch)  # runs at once outside a transaction: numbers are known
+    return [(topic, batch.numbers.get(pk)) for topic, _, pk in added]
+
+
+class _Commit:
+    """The events one transaction (at one savepoint level) published, in order: run after
+    its commit, it numbers the durable ones and hands every frame to the bus."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Event, int | None]] = []
+        self.numbers: dict[int, int] = {}
+
+    def __call__(self) -> None:
+        for recorder in _recorders:
+            recorder.extend((topic, event) for topic, event, _ in self.events)
+        topics = sorted({topic for topic, _, pk in self.events if pk is not None})
+        numbered: list[tuple[int, str, int, str]] = []
+        if topics:
+            try:
+                numbered = _number(topics)
+            except Exception:
+                # Committed, not yet numbered: the next publish on the topic or a hub's sweep
+                # numbers it.
+                logger.exception("realtime: numbering failed on %s", ", ".join(topics))
+        self.numbers = {pk: seq for pk, _, seq, _ in numbered}
+        _report(self.events, self.numbers)
+        # In publishing order, each topic's frames in number order (with, before this
+        # batch's own, those of other writers that this numbering took).
+        waiting: dict[str, list[tuple[int, str]]] = {}
+        for _, topic, seq, frame in numbered:
+            waiting.setdefault(topic, []).append((seq, frame))
+        for topic, event, pk in self.events:
+            if pk is None:
+                fan_out(topic, "", encode(topic, None, event))
+            elif pk in self.numbers:
+                _fan_out_until(topic, waiting.get(topic, []), self.numbers[pk])
+        for topic, frames in waiting.items():
+            _fan_out_until(topic, frames, None)
+
+
+def _fan_out_until(topic: str, frames: list[tuple[int, str]], last: int | None) -> None:
+    while frames and (last is None or frames[0][0] <= last):
+        seq, frame = frames.pop(0)
+        fan_out(topic, str(seq), frame)
+
+
+def _open_batch() -> _Commit | None:
+    """The batch of the current transaction at this savepoint level, if it has one: events
+    published together commit or roll back together, so a transaction numbers each topic once."""
+    if not connection.in_atomic_block or not connection.run_on_commit:
+        return None
+    savepoints, last, _robust = connection.run_on_commit[-1]
+    if isinstance(last, _Commit) and savepoints == set(connection.savepoint_ids):
+        return last
+    return None
+
+
+def _report(events: list[tuple[str, Event, int | None]], numbers: dict[int, int]) -> None:
+    """Tell the thread's `numbered()` blocks the numbers its own events took; an event another
+    writer's numbering took first is looked up."""
+    blocks = getattr(_numbering, "blocks", None)
+    own = [pk for _, _, pk in events if pk is not None]
+    if not blocks or not own:
+        return
+    missing = [pk for pk in own if pk not in numbers]
+    if missing:
+        numbers = numbers | dict(
+            StoredEvent.objects.filter(pk__in=missing, seq__isnull=False).values_list("pk", "seq")
         )
-        for topic, seq, event, frame in numbered:
-            _prune(topic, seq)
-            transaction.on_commit(partial(_deliver, topic, event, str(seq), frame))
-    return [(topic, seq) for topic, seq, _, _ in numbered]
+    taken = [(topic, numbers[pk]) for topic, _, pk in events if pk in numbers]
+    for block in blocks:
+        block.extend(taken)
 
 
 def encode(topic: str, seq: int | None, event: Event) -> str:
@@ -117,47 +174,74 @@ def encode(topic: str, seq: int | None, event: Event) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-def _next_seq(topic: str) -> int:
-    # An upsert that locks the topic's row until commit: numbers are gapless and commit in
-    # order on each topic, which the hubs' gap detection relies on.
-    table = connection.ops.quote_name(TopicSequence._meta.db_table)
-    with connection.cursor() as cursor:
+def _number(topics: list[str]) -> list[tuple[int, str, int, str]]:
+    """Number the committed, unnumbered events of `topics`: (id, topic, seq, frame) by seq.
+
+    One short transaction: lock the topics' sequence rows (in sorted order, the one order
+    every numbering follows, so two never hold each other's rows), number the waiting events
+    in the order they were written, move the sequences on. The lock is taken by the first
+    statement, so the second one reads every event committed before it, including the ones
+    the previous holder had not seen; that holder's own numbers are already committed.
+    """
+    sequences = connection.ops.quote_name(TopicSequence._meta.db_table)
+    events = connection.ops.quote_name(StoredEvent._meta.db_table)
+    marks = ", ".join(["%s"] * len(topics))
+    rows = ", ".join(["(%s, 0)"] * len(topics))
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (topic, last_seq) VALUES (%s, 1) "
-            f"ON CONFLICT (topic) DO UPDATE SET last_seq = {table}.last_seq + 1 "
-            "RETURNING last_seq",
-            [topic],
+            f"INSERT INTO {sequences} (topic, last_seq) VALUES {rows} "
+            f"ON CONFLICT (topic) DO UPDATE SET last_seq = {sequences}.last_seq",
+            topics,
         )
-        return cursor.fetchone()[0]
-
-
-def _advance(counts: dict[str, int]) -> dict[str, int]:
-    """Move each topic's sequence on by its count in one statement, rows taken in sorted
-    order; returns each topic's new last number."""
-    table = connection.ops.quote_name(TopicSequence._meta.db_table)
-    rows = ", ".join(["(%s, %s)"] * len(counts))
-    with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (topic, last_seq) VALUES {rows} "
-            f"ON CONFLICT (topic) DO UPDATE SET last_seq = {table}.last_seq + excluded.last_seq "
-            "RETURNING topic, last_seq",
-            [value for topic in sorted(counts) for value in (topic, counts[topic])],
+            f"UPDATE {events} SET seq = n.number, "
+            f"frame = substr(frame, 1, length(frame) - 1) || ',\"seq\":' "
+            "|| CAST(n.number AS TEXT) || '}' "
+            f"FROM (SELECT e.id AS event_id, q.last_seq + row_number() "
+            "OVER (PARTITION BY e.topic ORDER BY e.id) AS number "
+            f"FROM {events} e JOIN {sequences} q ON q.topic = e.topic "
+            f"WHERE e.topic IN ({marks}) AND e.seq IS NULL) n "
+            f"WHERE {events}.id = n.event_id RETURNING id, topic, seq, frame",
+            topics,
         )
-        return dict(cursor.fetchall())
+        numbered = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2]))
+        if not numbered:
+            return []
+        heads: dict[str, tuple[int, int]] = {}
+        for _, topic, seq, _ in numbered:
+            first, _last = heads.get(topic, (seq, seq))
+            heads[topic] = (min(first, seq), seq)
+        cases = " ".join(["WHEN %s THEN %s"] * len(heads))
+        cursor.execute(
+            f"UPDATE {sequences} SET last_seq = CASE topic {cases} END "
+            f"WHERE topic IN ({', '.join(['%s'] * len(heads))})",
+            [value for topic, (_, last) in heads.items() for value in (topic, last)] + list(heads),
+        )
+        for topic, (first, last) in heads.items():
+            _prune(topic, first, last)
+    return numbered
 
 
-def _prune(topic: str, seq: int) -> None:
+def sweep(seen: int | None = None) -> int:
+    """Number the events whose writer committed but never numbered them (it died between
+    the two), among those already waiting at the previous sweep (`seen`, the highest
+    waiting id it returned), so that live writers are left to number their own.
+    Returns the highest waiting id now, for the next sweep."""
+    waiting = StoredEvent.objects.filter(seq__isnull=True)
+    if seen is not None:
+        topics = sorted(set(waiting.filter(pk__lte=seen).values_list("topic", flat=True)))
+        if topics:
+            for _, topic, seq, frame in _number(topics):
+                fan_out(topic, str(seq), frame)
+    return waiting.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _prune(topic: str, first: int, last: int) -> None:
     """Keep the last `REALTIME_RETENTION` events of the topic, pruning in batches."""
     keep = conf.get("REALTIME_RETENTION")
     batch = max(1, min(100, keep // 10))
-    if seq > keep and seq % batch == 0:
-        StoredEvent.objects.filter(topic=topic, seq__lte=seq - keep).delete()
-
-
-def _deliver(topic: str, event: Event, marker: str, frame: str) -> None:
-    for recorder in _recorders:
-        recorder.append((topic, event))
-    fan_out(topic, marker, frame)
+    if last > keep and last // batch > (first - 1) // batch:
+        StoredEvent.objects.filter(topic=topic, seq__lte=last - keep).delete()
 
 
 def fan_out(topic: str, marker: str, frame: str) -> None:
@@ -167,11 +251,6 @@ def fan_out(topic: str, marker: str, frame: str) -> None:
     except Exception:
         # The stored event is still replayed; a live ephemeral one is lost, as ephemeral.
         logger.exception("realtime fan-out failed on %s", topic)
-
-
-def _record_number(topic: str, seq: int) -> None:
-    for taken in getattr(_numbering, "blocks", ()):
-        taken.append((topic, seq))
 
 
 @contextmanager

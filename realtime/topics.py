@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from parcours import audit
 from parcours.errors import ErrorCode, ServiceError
 from parcours.policies import Decision
 
@@ -75,6 +76,9 @@ class TopicKind:
     presence: bool = True
     # Whether sockets arriving and leaving are announced to the topic, with their ids.
     announce_connections: bool = False
+    # Whether presence names who is here (a live class), or only counts them (a forum
+    # discussion, where a trainer must not watch a participant arrive): `presence.count`.
+    presence_names: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,7 @@ def register_topic(
     authorize_send: Authorize | None = None,
     presence: bool = True,
     announce_connections: bool = False,
+    presence_names: bool = True,
 ) -> None:
     """Declare a topic kind `name:<id>`. Registering the same name twice is a bug."""
     if not KIND_PATTERN.fullmatch(name):
@@ -134,6 +139,7 @@ def register_topic(
         authorize_send,
         presence,
         announce_connections,
+        presence_names,
     )
 
 
@@ -172,6 +178,10 @@ def access(user: Any, topic: Topic) -> tuple[Decision, Decision | None]:
     """Whether `user` may receive `topic` now and, if it has ephemeral types, send on it."""
     kind = topic.kind
     read = kind.authorize(user, topic.object_id)
+    # An administrator following a topic under an access grant: in the session's audit log.
+    audit.record_read(
+        actor=user, decision=read, kind=f"live:{kind.name}", object_id=topic.object_id
+    )
     if not read or not kind.ephemeral or kind.authorize_send is None:
         return read, None
     return read, kind.authorize_send(user, topic.object_id)

@@ -6,6 +6,7 @@ from ninja import Query, Router, Schema, Status
 
 from parcours import policies
 from parcours import selectors as parcours_selectors
+from parcours.inputs import Id, QueryText
 from parcours.policies import Action
 
 from . import playback, selectors, services
@@ -15,7 +16,7 @@ router = Router()
 
 
 class MediaQuery(Schema):
-    t: str = ""
+    t: QueryText = ""
 
 
 def _views(recordings: list, request: HttpRequest, session) -> list[dict]:
@@ -24,14 +25,14 @@ def _views(recordings: list, request: HttpRequest, session) -> list[dict]:
 
 
 @router.get("/sessions/{session_id}/recordings", response=list[RecordingOut])
-def session_recordings(request: HttpRequest, session_id: int):
+def session_recordings(request: HttpRequest, session_id: Id):
     session = parcours_selectors.get_session(session_id)
     policies.require(request.user, Action.WATCH_RECORDINGS, session)
     return _views(selectors.session_recordings(session), request, session)
 
 
 @router.get("/series/{series_id}/recordings", response=SeriesRecordingsOut)
-def series_recordings(request: HttpRequest, series_id: int):
+def series_recordings(request: HttpRequest, series_id: Id):
     series = selectors.get_series(series_id)
     policies.require(request.user, Action.WATCH_RECORDINGS, series.scope)
     return {
@@ -46,7 +47,7 @@ def series_recordings(request: HttpRequest, series_id: int):
 
 
 @router.get("/classrooms/{classroom_id}/recordings", response=ClassroomRecordingsOut)
-def classroom_recordings(request: HttpRequest, classroom_id: int):
+def classroom_recordings(request: HttpRequest, classroom_id: Id):
     """The room's recordings, to members, and whether this viewer may record there."""
     room = selectors.get_classroom(classroom_id)
     policies.require(request.user, Action.WATCH_RECORDINGS, room.session)
@@ -58,13 +59,13 @@ def classroom_recordings(request: HttpRequest, classroom_id: int):
 
 
 @router.post("/classrooms/{classroom_id}/recordings", response={201: RecordingOut})
-def start_recording(request: HttpRequest, classroom_id: int):
+def start_recording(request: HttpRequest, classroom_id: Id):
     recording = services.start_in_room(actor=request.user, room_id=classroom_id)
     return Status(201, selectors.recording_view(recording, request.user))
 
 
 @router.post("/recordings/{recording_id}/stop", response={202: RecordingOut})
-def stop_recording(request: HttpRequest, recording_id: int):
+def stop_recording(request: HttpRequest, recording_id: Id):
     """Accepted: the recorder finishes the file, then `recording.stopped` is announced."""
     recording = services.stop_in_room(
         actor=request.user, recording=selectors.get_recording(recording_id)
@@ -73,13 +74,13 @@ def stop_recording(request: HttpRequest, recording_id: int):
 
 
 @router.get("/recordings/{recording_id}", response=RecordingOut)
-def recording_detail(request: HttpRequest, recording_id: int):
+def recording_detail(request: HttpRequest, recording_id: Id):
     recording = selectors.watchable_recording(recording_id, request.user)
     return selectors.recording_view(recording, request.user)
 
 
 @router.patch("/recordings/{recording_id}", response=RecordingOut)
-def change_recording(request: HttpRequest, recording_id: int, payload: RecordingPatch):
+def change_recording(request: HttpRequest, recording_id: Id, payload: RecordingPatch):
     recording = selectors.get_recording(recording_id)
     given = payload.model_fields_set
     with transaction.atomic():
@@ -95,14 +96,14 @@ def change_recording(request: HttpRequest, recording_id: int, payload: Recording
 
 
 @router.delete("/recordings/{recording_id}", response={204: None})
-def delete_recording(request: HttpRequest, recording_id: int):
+def delete_recording(request: HttpRequest, recording_id: Id):
     recording = selectors.get_recording(recording_id)
     services.delete(actor=request.user, recording=recording)
     return Status(204, None)
 
 
 @router.get("/recordings/{recording_id}/media", url_name="recording_media")
-def recording_media(request: HttpRequest, recording_id: int, query: Query[MediaQuery]):
+def recording_media(request: HttpRequest, recording_id: Id, query: Query[MediaQuery]):
     """The file, by ranges, to the member the link was made for, while they may watch."""
     playback.check_link(query.t, recording_id, request.user)
     recording = selectors.watchable_recording(recording_id, request.user)

@@ -1,5 +1,6 @@
-"""Virtual-class activities of a parcours open the session's planning: its polls and its
-scheduled classes."""
+"""Virtual-class activities of a parcours open the session's classes and polls: the
+"Prochaines classes virtuelles" card of the session page, which every member may read (the
+planning page itself is for those who schedule)."""
 
 from django.urls import reverse
 
@@ -7,5 +8,5 @@ from parcours.models import Activity, Session
 
 
 def activity_links(session: Session, activities: list[Activity]) -> dict[int, str]:
-    plan = reverse("scheduling:plan", args=[session.pk])
-    return {activity.pk: plan for activity in activities}
+    classes = reverse("parcours:session", args=[session.pk]) + "#upcoming-classes"
+    return {activity.pk: classes for activity in activities}

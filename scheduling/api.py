@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from parcours import policies
+from parcours import audit, policies
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
+from parcours.inputs import Id, QueryText
 from parcours.policies import Action
 
 from . import calendar, ics, selectors, services
@@ -112,7 +113,7 @@ def class_out(scheduled: ScheduledClass) -> dict:
 
 
 @router.post("/sessions/{session_id}/polls", response={201: PollOut})
-def create_poll(request: HttpRequest, session_id: int, payload: PollIn):
+def create_poll(request: HttpRequest, session_id: Id, payload: PollIn):
     session = parcours_selectors.get_session(session_id)
     data = payload.dict()
     data["slots"] = [services.SlotIn(**slot) for slot in data["slots"]]
@@ -121,21 +122,23 @@ def create_poll(request: HttpRequest, session_id: int, payload: PollIn):
 
 
 @router.get("/sessions/{session_id}/polls", response=list[PollOut])
-def list_polls(request: HttpRequest, session_id: int):
+def list_polls(request: HttpRequest, session_id: Id):
     session = parcours_selectors.get_session(session_id)
-    policies.require(request.user, Action.READ_CONTRIBUTIONS, session)
+    decision = policies.require(request.user, Action.READ_CONTRIBUTIONS, session)
+    audit.record_read(actor=request.user, decision=decision, kind="polls", object_id=session_id)
     return [poll_out(poll, request.user) for poll in selectors.session_polls(session)]
 
 
 @router.get("/polls/{poll_id}", response=PollOut)
-def poll_detail(request: HttpRequest, poll_id: int):
+def poll_detail(request: HttpRequest, poll_id: Id):
     poll = selectors.get_poll(poll_id)
-    policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
+    decision = policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
+    audit.record_read(actor=request.user, decision=decision, kind="poll", object_id=poll_id)
     return poll_out(poll, request.user)
 
 
 @router.post("/polls/{poll_id}/answers", response=PollOut)
-def answer_poll(request: HttpRequest, poll_id: int, payload: AnswerIn):
+def answer_poll(request: HttpRequest, poll_id: Id, payload: AnswerIn):
     poll = selectors.get_poll(poll_id)
     services.answer_poll(
         poll=poll, user=request.user, choices=payload.choices, comment=payload.comment
@@ -144,14 +147,14 @@ def answer_poll(request: HttpRequest, poll_id: int, payload: AnswerIn):
 
 
 @router.post("/polls/{poll_id}/close", response=ClassOut)
-def close_poll(request: HttpRequest, poll_id: int, payload: CloseIn | None = None):
+def close_poll(request: HttpRequest, poll_id: Id, payload: CloseIn | None = None):
     poll = selectors.get_poll(poll_id)
     slot_id = payload.slot_id if payload else None
     return class_out(services.close_poll(poll=poll, actor=request.user, slot_id=slot_id))
 
 
 @router.get("/polls/{poll_id}/answers.csv")
-def export_answers(request: HttpRequest, poll_id: int):
+def export_answers(request: HttpRequest, poll_id: Id):
     poll = selectors.get_poll(poll_id)
     policies.require(request.user, Action.VIEW_POLL_RESULTS, poll.session)
     zone = ZoneInfo(poll.session.academy.timezone)
@@ -181,7 +184,7 @@ def export_answers(request: HttpRequest, poll_id: int):
 
 
 @router.get("/polls/{poll_id}/event.ics", url_name="poll_event_ics")
-def poll_event_ics(request: HttpRequest, poll_id: int):
+def poll_event_ics(request: HttpRequest, poll_id: Id):
     poll = selectors.get_poll(poll_id)
     policies.require(request.user, Action.ENTER_SESSION, poll.session)
     if poll.scheduled_class is None:
@@ -197,14 +200,14 @@ def poll_event_ics(request: HttpRequest, poll_id: int):
 
 
 @router.get("/sessions/{session_id}/classes", response=list[ClassOut])
-def session_classes(request: HttpRequest, session_id: int):
+def session_classes(request: HttpRequest, session_id: Id):
     scope = parcours_selectors.get_session_scope(session_id)
     policies.require(request.user, Action.ENTER_SESSION, scope)
     return [class_out(c) for c in selectors.scope_classes(scope)]
 
 
 @router.get("/spaces/{space_id}/classes", response=list[ClassOut])
-def space_classes(request: HttpRequest, space_id: int):
+def space_classes(request: HttpRequest, space_id: Id):
     scope = parcours_selectors.get_space_scope(space_id)
     policies.require(request.user, Action.ENTER_SESSION, scope)
     return [class_out(c) for c in selectors.scope_classes(scope)]
@@ -240,7 +243,7 @@ def create_series(request: HttpRequest, payload: SeriesIn):
 
 
 @router.get("/series/{series_id}/feed.ics", url_name="series_feed")
-def series_feed(request: HttpRequest, series_id: int):
+def series_feed(request: HttpRequest, series_id: Id):
     series = selectors.get_series(series_id)
     policies.require(request.user, Action.ENTER_SESSION, series.scope)
     body = ics.series_feed(series, selectors.series_exdates(series), uid_domain=request.get_host())
@@ -248,7 +251,7 @@ def series_feed(request: HttpRequest, series_id: int):
 
 
 @router.get("/academies/{code}/free-slots", response=list[FreeSlotOut])
-def free_slots(request: HttpRequest, code: str, query: Query[FreeSlotsQuery]):
+def free_slots(request: HttpRequest, code: QueryText, query: Query[FreeSlotsQuery]):
     cal = selectors.calendar_for(selectors.get_academy(code))
     return [
         {"starts_at": start.isoformat(), "ends_at": end.isoformat()}

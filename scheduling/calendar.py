@@ -31,6 +31,7 @@ CALENDAR_UNKNOWN = "calendar_unknown"
 PAST = "past"
 PUBLIC_HOLIDAY = "public_holiday"
 SCHOOL_HOLIDAYS = "school_holidays"
+AFTER_SESSION_END = "after_session_end"
 
 # What the pages say for each reason; a reason with a name appends it ("Jour férié : Noël").
 REASON_LABELS = {
@@ -42,6 +43,20 @@ REASON_LABELS = {
     WEEKLY_DISTANCE_CAP: "Plus de deux heures de classe à distance dans la semaine",
     CALENDAR_UNKNOWN: "Calendrier scolaire pas encore publié pour cette date",
     PAST: "Créneau passé",
+    AFTER_SESSION_END: "Après la fin de la session",
+}
+
+# What a refused cell of the planning grid shows (its legend spells out REASON_LABELS).
+REASON_SHORT = {
+    WEEKEND: "WE",
+    PUBLIC_HOLIDAY: "F",
+    SCHOOL_HOLIDAYS: "V",
+    OUTSIDE_WORKING_HOURS: "H",
+    EVE_OF_BREAK: "Ve",
+    WEEKLY_DISTANCE_CAP: "2h",
+    CALENDAR_UNKNOWN: "?",
+    PAST: "P",
+    AFTER_SESSION_END: "Fin",
 }
 
 # Distance work is limited to two hours a week (framework for trainers).
@@ -270,6 +285,12 @@ def free_slots(
                 moment += timedelta(minutes=step)
         day += timedelta(days=1)
     return slots
+
+
+def overlaps(start: datetime, end: datetime, other_start: datetime, other_end: datetime) -> bool:
+    """Two classes of one session or space may not share a minute; one may start as the
+    other ends."""
+    return start < other_end and other_start < end
 
 
 def _unique(reasons: list[str]) -> list[str]:

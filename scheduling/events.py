@@ -51,6 +51,17 @@ class PollClosed(Event):
     class_id: int
 
 
+class PollOpened(Event):
+    """Sent to every member of the session on their own `user:<id>` topic: a new poll to
+    answer (the bell, and the session page's classes card)."""
+
+    type: Literal["poll.opened"] = "poll.opened"
+    poll_id: int
+    session_id: int
+    title: str
+    url: str
+
+
 class ClassScheduled(Event):
     """Sent to every member of the session or space on their own `user:<id>` topic."""
 

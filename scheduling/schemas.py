@@ -6,6 +6,8 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import AwareDatetime, field_validator
 
+from parcours.inputs import Id
+
 Choice = Literal["yes", "maybe", "no"]
 
 
@@ -25,12 +27,12 @@ class PollIn(Schema):
 
 class AnswerIn(Schema):
     # slot id -> "yes" | "maybe" | "no"
-    choices: dict[int, Choice] = Field(..., min_length=1, max_length=30)
+    choices: dict[Id, Choice] = Field(..., min_length=1, max_length=30)
     comment: str | None = Field(None, max_length=2000)
 
 
 class CloseIn(Schema):
-    slot_id: int | None = None
+    slot_id: Id | None = None
 
 
 class SlotOut(Schema):
@@ -51,7 +53,7 @@ class SlotOut(Schema):
 class BallotOut(Schema):
     name: str
     comment: str
-    choices: dict[int, Choice]
+    choices: dict[Id, Choice]
 
 
 class PollOut(Schema):
@@ -96,8 +98,8 @@ class AgendaPart(Schema):
 
 class SeriesIn(Schema):
     # Exactly one of the two: the session or the space the meetups belong to.
-    session_id: int | None = None
-    space_id: int | None = None
+    session_id: Id | None = None
+    space_id: Id | None = None
     title: str = Field("Entre pairs", min_length=1, max_length=200)
     first_day: date
     until: date
@@ -105,6 +107,15 @@ class SeriesIn(Schema):
     minutes: int = Field(30, ge=15, le=240)
     interval_weeks: int = Field(2, ge=1, le=8)
     agenda: list[AgendaPart] | None = Field(None, max_length=20)
+
+    @field_validator("start_time")
+    @classmethod
+    def _local_time(cls, value: time) -> time:
+        # The hour is read on the academy's clock; an offset ("15:30+02:00") has no meaning
+        # there and would fail when combined with the dates.
+        if value.tzinfo is not None:
+            raise ValueError("heure locale attendue, sans décalage horaire")
+        return value
 
 
 class SkippedOut(Schema):

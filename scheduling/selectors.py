@@ -230,6 +230,15 @@ class GridCell:
     def title(self) -> str:
         return " · ".join(calendar.describe(reason) for reason in self.reasons)
 
+    @property
+    def code(self) -> str:
+        """The first reason's code, without the name a holiday appends."""
+        return self.reasons[0].partition(":")[0] if self.reasons else ""
+
+    @property
+    def short(self) -> str:
+        return calendar.REASON_SHORT.get(self.code, "")
+
 
 def week_grid(
     scope: Scope, monday: date, *, step: int = 30, first_hour: int = 7, last_hour: int = 20
@@ -249,6 +258,27 @@ def week_grid(
             row.append(GridCell(start, reasons))
         rows.append(row)
     return rows
+
+
+def grid_legend(grid: list[list[GridCell]]) -> list[tuple[str, str]]:
+    """(short mark, label) of each reason the grid's refused cells show, in REASON_SHORT order."""
+    shown = {cell.code for row in grid for cell in row if cell.reasons}
+    return [
+        (short, calendar.REASON_LABELS[code])
+        for code, short in calendar.REASON_SHORT.items()
+        if code in shown
+    ]
+
+
+def first_open_week(scope: Scope, monday: date, *, weeks: int = 12) -> tuple[date, list]:
+    """The first week from `monday` with a slot a class may start in, and its grid; `monday`
+    itself when none of the next `weeks` has one (the page then says why, cell by cell)."""
+    for offset in range(weeks):
+        week = monday + timedelta(weeks=offset)
+        grid = week_grid(scope, week)
+        if any(not cell.reasons for row in grid for cell in row):
+            return week, grid
+    return monday, week_grid(scope, monday)
 
 
 def scope_series(scope: Scope) -> list[Series]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count
@@ -90,6 +91,14 @@ def create_poll(
         PollSlot(poll=poll, starts_at=s.starts_at, ends_at=s.ends_at, seat_limit=s.seat_limit)
         for s in slots
     )
+    opened = events.PollOpened(
+        poll_id=poll.pk,
+        session_id=session.pk,
+        title=poll.title,
+        url=reverse("scheduling:poll", args=[poll.pk]),
+    )
+    members = sorted(policies.member_ids(session.scope))
+    publish_many((f"user:{user_id}" for user_id in members if user_id != actor.pk), opened)
     return poll
 
 
@@ -270,10 +279,22 @@ def create_series(
     agenda: list[dict] | None = None,
 ) -> SeriesResult:
     """An "entre pairs" series: every `interval_weeks` from `first_day`, one class per date
-    the calendar allows; refused dates (holidays, unknown calendar, weekly cap) are skipped."""
+    the calendar allows; refused dates (holidays, unknown calendar, weekly cap, after the
+    session's end) are skipped. A class that would overlap one already planned in the scope
+    refuses the whole series, naming that class."""
     policies.require(actor, Action.SCHEDULE_CLASS, scope)
     if until < first_day or (until - first_day).days > MAX_SERIES_DAYS:
         raise _invalid("La série doit finir après son début, dans l'année.", field="until")
+    requested_until, ends_on = until, _scope_end(scope)
+    if ends_on is not None:
+        if first_day > ends_on:
+            raise _invalid(
+                "La série commencerait après la fin de la session.",
+                field="first_day",
+                reasons=[calendar.AFTER_SESSION_END],
+            )
+        # The series' rule (and so its calendar feed) ends with the session.
+        until = min(until, ends_on)
     cal = selectors.calendar_for(scope.academy)
     first_start = datetime.combine(first_day, start_time, tzinfo=cal.zone)
     first_end = first_start + timedelta(minutes=minutes)
@@ -309,6 +330,7 @@ def create_series(
         if reasons:
             skipped[day] = reasons
             continue
+        _refuse_overlap(classes, start, end)
         occurrences.append(
             ScheduledClass.objects.create(
                 scope=scope,
@@ -320,4 +342,32 @@ def create_series(
                 agenda=series.agenda,
             )
         )
+    step = timedelta(weeks=interval_weeks)
+    day = first_day + step * ((until - first_day) // step + 1)
+    while day <= requested_until:
+        skipped[day] = [calendar.AFTER_SESSION_END]
+        day += step
     return SeriesResult(series, occurrences, skipped)
+
+
+def _scope_end(scope: Scope) -> date | None:
+    """The last day of the session a scope belongs to (a space of a session included)."""
+    session = scope.session if scope.session_id else getattr(scope.space, "session", None)
+    return session.ends_on if session is not None else None
+
+
+def _refuse_overlap(classes: list[ScheduledClass], start: datetime, end: datetime) -> None:
+    for other in classes:
+        if calendar.overlaps(start, end, other.starts_at, other.ends_at):
+            local = other.starts_at.astimezone(ZoneInfo(other.timezone))
+            raise ServiceError(
+                ErrorCode.CONFLICT,
+                f"Le {local:%d/%m/%Y} à {local:%H:%M}, la classe « {other.title} » occupe "
+                "déjà ce créneau.",
+                {
+                    "field": "start_time",
+                    "class_id": other.pk,
+                    "class_title": other.title,
+                    "starts_at": other.starts_at.isoformat(),
+                },
+            )

@@ -5,6 +5,6 @@ from . import views
 app_name = "scheduling"
 
 urlpatterns = [
-    path("sessions/<int:session_id>/planifier/", views.plan_page, name="plan"),
-    path("sondages/<int:poll_id>/", views.poll_page, name="poll"),
+    path("sessions/<id:session_id>/planifier/", views.plan_page, name="plan"),
+    path("sondages/<id:poll_id>/", views.poll_page, name="poll"),
 ]

@@ -7,9 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from parcours import policies
+from parcours import audit, policies
 from parcours import selectors as parcours_selectors
 from parcours.errors import ServiceError
+from parcours.inputs import query_date
 from parcours.policies import Action
 from realtime.selectors import last_seq
 
@@ -21,11 +22,15 @@ def _denied(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     return render(request, "parcours/denied.html", {"error": exc}, status=exc.http_status)
 
 
-def _monday(value: str | None) -> date:
-    try:
-        day = date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
+# The weeks the planning page can show: well within what dates and the calendars can hold.
+FIRST_WEEK, LAST_WEEK = date(2000, 1, 3), date(2099, 12, 28)
+
+
+def _monday(request: HttpRequest) -> date:
+    """The Monday of the week asked for in `?semaine=` (400 when it is not a usable date)."""
+    day = query_date(
+        request, "semaine", default=timezone.localdate(), low=FIRST_WEEK, high=LAST_WEEK
+    )
     return day - timedelta(days=day.weekday())
 
 
@@ -36,7 +41,11 @@ def plan_page(request: HttpRequest, session_id: int) -> HttpResponse:
         policies.require(request.user, Action.SCHEDULE_CLASS, session)
     except ServiceError as exc:
         return _denied(request, exc)
-    monday = _monday(request.GET.get("semaine"))
+    monday = _monday(request)
+    if "semaine" in request.GET:
+        grid = selectors.week_grid(session.scope, monday)
+    else:  # opened from a link: the first week a class can still be placed in
+        monday, grid = selectors.first_open_week(session.scope, monday)
     return render(
         request,
         "scheduling/plan.html",
@@ -46,7 +55,8 @@ def plan_page(request: HttpRequest, session_id: int) -> HttpResponse:
             "days": [monday + timedelta(days=offset) for offset in range(7)],
             "previous": monday - timedelta(weeks=1),
             "next": monday + timedelta(weeks=1),
-            "grid": selectors.week_grid(session.scope, monday),
+            "grid": grid,
+            "legend": selectors.grid_legend(grid),
             "polls": selectors.session_polls(session),
             "reason_labels": calendar.REASON_LABELS,
         },
@@ -57,10 +67,11 @@ def plan_page(request: HttpRequest, session_id: int) -> HttpResponse:
 def poll_page(request: HttpRequest, poll_id: int) -> HttpResponse:
     try:
         poll = selectors.get_poll(poll_id)
-        policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
+        decision = policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
     except ServiceError as exc:
         return _denied(request, exc)
     user = request.user
+    audit.record_read(actor=user, decision=decision, kind="poll", object_id=poll_id)
     # Read before the poll's state: frames after this seq are replayed to the page, so an
     # answer landing while the page renders is never lost.
     since = last_seq(f"poll:{poll.pk}")

@@ -34,19 +34,27 @@ def browser() -> Iterator:
             chromium.close()
 
 
-def log_in(browser, server, username: str):
-    """A new browser context logged in as `username` through the real login page."""
+def log_in(browser, server, username: str, *, width: int = 1280, password: str = ""):
+    """A new browser context logged in as `username` through the real login page, on a
+    screen `width` pixels wide (390: a phone)."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(base_url=server.url, locale="fr-FR")
+    context = browser.new_context(
+        base_url=server.url, locale="fr-FR", viewport={"width": width, "height": 800}
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.goto("/login/")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
+    page.fill("input[name=password]", password or factories.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", name="Mes sessions")).to_be_visible()
     return page
+
+
+def page_width(page) -> int:
+    """How wide the page's content is: more than the window means a horizontal scroll."""
+    return page.evaluate("document.documentElement.scrollWidth")
 
 
 def off_loop(fn: Callable[[], T]) -> T:

@@ -12,6 +12,7 @@ from parcours.models import (
     Academy,
     AccessGrant,
     Activity,
+    HelpRequest,
     Membership,
     Parcours,
     PlatformRole,
@@ -129,6 +130,18 @@ def access_grant(session_obj: Session, grantee, *, hours: int = 2) -> AccessGran
         grantee=grantee,
         reason="Assistance demandée par la formatrice",
         expires_at=timezone.now() + timedelta(hours=hours),
+    )
+
+
+def help_request(session_obj: Session, requester=None, message: str = "") -> HelpRequest:
+    """A member's request for an administrator's help (its trainer's when none is named)."""
+    if requester is None:
+        members = session_obj.memberships.order_by("id")
+        requester = (members.filter(role=Membership.Role.TRAINER).first() or members.first()).user
+    return HelpRequest.objects.create(
+        session=session_obj,
+        requester=requester,
+        message=message or "Pouvez-vous regarder le forum de la session ?",
     )
 
 

@@ -8,4 +8,5 @@ app_name = "web"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("spaces/<id:space_id>/", views.space_page, name="space"),
 ]

@@ -2,12 +2,20 @@
 
 from django import forms
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from parcours import services
+from collab import selectors as collab_selectors
+from forums import selectors as forums_selectors
+from parcours import policies, services
+from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
+from parcours.policies import Action
+from recordings import selectors as recordings_selectors
+from scheduling import selectors as scheduling_selectors
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -50,3 +58,32 @@ class LoginView(auth_views.LoginView):
             response.status_code = 429
             response["Retry-After"] = str(form.retry_after)
         return response
+
+
+@login_required
+def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
+    """A space's page: its forums, classes, series, recordings and co-working tools, each
+    read from its app's selectors (`web` is the one place that reads every app)."""
+    try:
+        scope = parcours_selectors.get_space_scope(space_id)
+        policies.require(request.user, Action.VIEW_SESSION_SUMMARY, scope)
+    except ServiceError as exc:
+        return render(request, "parcours/denied.html", {"error": exc}, status=exc.http_status)
+    allowed = policies.allowed_actions(request.user, scope)
+    can = {action.name.lower(): action in allowed for action in Action}
+    space = scope.space
+    context = {"space": space, "can": can}
+    if can["read_contributions"]:
+        viewer = forums_selectors.viewer(request.user, scope)
+        context |= {
+            "forums": forums_selectors.forums_of(scope, viewer),
+            "classes": scheduling_selectors.upcoming_classes(scope),
+            "series": scheduling_selectors.scope_series(scope),
+            "tools": collab_selectors.tools_of(request.user, scope),
+            "recordings": (
+                recordings_selectors.session_recordings(space.session)
+                if can["watch_recordings"] and space.session_id
+                else []
+            ),
+        }
+    return render(request, "web/space.html", context)

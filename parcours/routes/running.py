@@ -6,6 +6,7 @@ from ninja import File, Status
 from ninja.files import UploadedFile
 
 from .. import accounts, desks, imports, policies, running, selectors
+from ..attachments import upload_route
 from ..errors import ErrorCode, ServiceError
 from ..policies import PlatformAction
 from ..schemas import MemberOut, SessionOut
@@ -86,7 +87,11 @@ def _read_upload(file: UploadedFile) -> bytes:
     return file.read(imports.MAX_IMPORT_BYTES + 1)
 
 
-@router.post("/sessions/{session_id}/imports/preview", response=ImportReportOut)
+@router.post(
+    "/sessions/{session_id}/imports/preview",
+    response=ImportReportOut,
+    openapi_extra=upload_route(imports.MAX_IMPORT_BYTES),
+)
 def preview_import(request: HttpRequest, session_id: Id, file: File[UploadedFile]):
     """What the import of this CSV would do, line by line; nothing is written."""
     session = selectors.get_session(session_id)
@@ -94,7 +99,11 @@ def preview_import(request: HttpRequest, session_id: Id, file: File[UploadedFile
     return _report(report, imported=False)
 
 
-@router.post("/sessions/{session_id}/imports", response={201: ImportReportOut})
+@router.post(
+    "/sessions/{session_id}/imports",
+    response={201: ImportReportOut},
+    openapi_extra=upload_route(imports.MAX_IMPORT_BYTES),
+)
 def import_members(request: HttpRequest, session_id: Id, file: File[UploadedFile]):
     """Every line enrolled, or none: a line in error refuses the whole file (422)."""
     session = selectors.get_session(session_id)

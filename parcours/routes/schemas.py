@@ -5,11 +5,9 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
+from ..inputs import Id
 from ..schemas import SessionOut
 
-# Database ids: positive and within a signed 64-bit integer, so that an id past it is a
-# 422 naming the field, never an overflow in the database driver.
-Id = Annotated[int, Field(ge=1, lt=2**63)]
 Minutes = Annotated[int, Field(ge=0, le=100_000)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 ParcoursKind = Literal["tutored", "self_enrolment", "collaborative_space"]

@@ -56,7 +56,7 @@ CASES = [
         "post",
         f"/classrooms/{{room}}/participants/{HUGE}/mute",
         None,
-        404,
+        422,
         "user_id",
     ),
     (
@@ -76,7 +76,7 @@ CASES = [
         "action",
     ),
     ("unknown room", "get", "/classrooms/99999999", None, 404, None),
-    ("huge room id", "get", f"/classrooms/{HUGE}", None, 404, None),
+    ("huge room id", "get", f"/classrooms/{HUGE}", None, 422, "classroom_id"),
     ("other session's room", "get", "/classrooms/{foreign}", None, 403, None),
     (
         "poll: one choice",

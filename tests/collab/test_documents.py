@@ -156,3 +156,95 @@ async def test_an_update_written_elsewhere_reaches_live_editors(space, people, s
     assert (
         await database_sync_to_async(DocumentUpdate.objects.filter(document=document).count)() == 1
     )
+
+
+async def test_a_member_removed_from_the_space_loses_the_document_at_once(space, people):
+    from parcours import spaces
+
+    document = await database_sync_to_async(_document)(space)
+    member, _ = await open_doc(people["member"], document.pk)
+    await database_sync_to_async(spaces.remove_member)(
+        space=space, actor=people["animator"], user_id=people["member"].pk
+    )
+    await until(lambda: member.transport.close_code is not None)
+    assert member.transport.close_code == 4403
+    await member.close()
+
+
+async def test_a_document_reserved_while_open_refuses_members_from_then_on(space, people, settings):
+    settings.COLLAB_DOC_RECHECK = 0.3
+    document = await database_sync_to_async(_document)(space)
+    member, _ = await open_doc(people["member"], document.pk)
+    member.add_paragraph("Avant")
+    await _saved(document.pk, "Avant")
+    await database_sync_to_async(documents.update_document)(
+        actor=people["animator"], document=document, title=None, reserved=True
+    )
+    await asyncio.sleep(0.8)
+    member.add_paragraph("Après")
+    await until(lambda: member.denied != [])
+    await member.close()
+    assert await database_sync_to_async(_stored_text)(document.pk) == "Avant"
+
+
+async def test_edits_made_offline_merge_when_the_editor_reconnects(space, people):
+    document = await database_sync_to_async(_document)(space)
+    alice, _ = await open_doc(people["member"], document.pk)
+    alice.add_paragraph("Texte commun")
+    bob, _ = await open_doc(people["member2"], document.pk)
+    await until(lambda: bob.text() == "Texte commun")
+    # Bob's connection drops; he goes on typing, as does Alice online.
+    offline = bob.detach()
+    await bob.close()
+    richtext.fragment(offline).children.append(XmlElement("paragraph", {}, [XmlText("Hors ligne")]))
+    alice.type_into(0, 0, "Notre ")
+    back, _ = await open_doc(people["member2"], document.pk, doc=offline)
+    await until(lambda: alice.text() == back.text() == "Notre Texte commun\nHors ligne")
+    for client in (alice, back):
+        await client.close()
+
+
+def test_a_socket_past_its_budget_is_read_more_slowly():
+    from collab.consumers import Pace
+
+    now = [100.0]
+    pace = Pace(rate=5, burst=3, clock=lambda: now[0])
+    assert [pace.wait() for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert pace.wait() == pytest.approx(0.2)
+    now[0] += 1.0  # five more messages' worth, capped at the burst
+    assert [pace.wait() for _ in range(2)] == [0.0, 0.0]
+
+
+async def test_a_flood_of_updates_is_slowed_and_none_is_lost(space, people, settings):
+    settings.COLLAB_DOC_RATE, settings.COLLAB_DOC_BURST = 50, 5
+    document = await database_sync_to_async(_document)(space)
+    alice, _ = await open_doc(people["member"], document.pk)
+    bob, _ = await open_doc(people["member2"], document.pk)
+    alice.add_paragraph("")
+    for i in range(40):
+        alice.type_into(0, i, "x")
+    await until(lambda: bob.text() == "x" * 40, timeout=10)
+    for client in (alice, bob):
+        await client.close()
+
+
+def test_updates_waiting_side_by_side_for_a_socket_go_as_one():
+    from pycrdt import Text
+
+    from collab import yprotocol
+    from collab.rooms import Update, _coalesce
+
+    source, updates = Doc(), []
+    source.observe(lambda event: updates.append(event.update))
+    text = source.get("t", type=Text)
+    for word in ("un ", "deux ", "trois"):
+        text += word
+    awareness = yprotocol.awareness_message(b"\x00")
+    frames = _coalesce([Update(updates[0]), Update(updates[1]), awareness, Update(updates[2])])
+    assert len(frames) == 3 and frames[1] == awareness
+    target = Doc()
+    for frame in (frames[0], frames[2]):
+        kind, payload = yprotocol.parse(frame)
+        assert kind == yprotocol.UPDATE
+        target.apply_update(payload)
+    assert str(target.get("t", type=Text)) == "un deux trois"

@@ -100,3 +100,26 @@ async def test_members_may_not_change_a_reserved_map(settings):
     assert "Ajout refusé" not in outline(lead)
     for c in (lead, member):
         await c.close()
+
+
+async def test_the_map_exports_as_an_image(client):
+    import xml.etree.ElementTree as ET
+
+    document, (alice_user, _), _ = await database_sync_to_async(_setup)()
+    alice, _ = await open_doc(alice_user, document.pk)
+    add(alice, "a", "Albums", order=1)
+    add(alice, "b", "<script>alert(1)</script>", parent="a", order=2)
+    add(alice, "c", "Romans", order=3)
+    await alice.close()
+    await database_sync_to_async(client.force_login)(alice_user)
+    response = await database_sync_to_async(client.get)(
+        f"/api/v1/documents/{document.pk}/export?format=svg"
+    )
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    image = ET.fromstring(response.content)
+    texts = [t.text for t in image.iter("{http://www.w3.org/2000/svg}text")]
+    assert sorted(texts) == sorted(["Lire", "Albums", "<script>alert(1)</script>", "Romans"])
+    assert not list(image.iter("{http://www.w3.org/2000/svg}script"))
+    # Three links: root-Albums, Albums-child, root-Romans.
+    assert len(list(image.iter("{http://www.w3.org/2000/svg}path"))) == 3

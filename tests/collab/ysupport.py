@@ -18,14 +18,14 @@ class YClient:
     """Speaks y-websocket for one pycrdt document: answers sync step 1, applies what the
     server sends, and sends its own edits as updates."""
 
-    def __init__(self, transport) -> None:
+    def __init__(self, transport, doc: Doc | None = None) -> None:
         self.transport = transport
-        self.doc = Doc()
+        self.doc = doc or Doc()
         self.denied: list[str] = []
         self.awareness = yprotocol.AwarenessTable()
         self.synced = asyncio.Event()
         self._applying = False
-        self.doc.observe(self._local_change)
+        self._subscription = self.doc.observe(self._local_change)
         self.reader = asyncio.create_task(self._read())
 
     def _local_change(self, event) -> None:
@@ -80,6 +80,11 @@ class YClient:
     def send_raw(self, message: bytes) -> None:
         self.transport.send_nowait(message)
 
+    def detach(self) -> Doc:
+        """Stop listening to the document's changes (its socket is about to go)."""
+        self.doc.unobserve(self._subscription)
+        return self.doc
+
     async def close(self) -> None:
         self.reader.cancel()
         await asyncio.gather(self.reader, return_exceptions=True)
@@ -90,6 +95,7 @@ class CommunicatorTransport:
     def __init__(self, communicator: WebsocketCommunicator) -> None:
         self.communicator = communicator
         self.sending: set[asyncio.Task] = set()
+        self.close_code: int | None = None
 
     def send_nowait(self, data: bytes) -> None:
         task = asyncio.get_running_loop().create_task(self.communicator.send_to(bytes_data=data))
@@ -100,6 +106,7 @@ class CommunicatorTransport:
         while True:
             output = await self.communicator.receive_output(timeout=3600)
             if output["type"] == "websocket.close":
+                self.close_code = output.get("code", 1000)
                 return None
             if output.get("bytes") is not None:
                 return output["bytes"]
@@ -139,7 +146,7 @@ async def token_for(user) -> str:
     return await database_sync_to_async(ApiToken.issue)(user)
 
 
-async def open_doc(user, document_id: int | str):
+async def open_doc(user, document_id: int | str, *, doc: Doc | None = None):
     """A synced YClient, or `(None, close code)` when the server refuses the socket."""
     from config.asgi import application
 
@@ -151,7 +158,7 @@ async def open_doc(user, document_id: int | str):
     connected, code = await communicator.connect(timeout=TIMEOUT)
     if not connected:
         return None, code
-    client = YClient(CommunicatorTransport(communicator))
+    client = YClient(CommunicatorTransport(communicator), doc)
     await asyncio.wait_for(client.synced.wait(), TIMEOUT)
     return client, None
 

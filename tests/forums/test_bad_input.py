@@ -60,14 +60,22 @@ def test_a_body_that_is_not_a_json_object_is_refused(world, board, api, raw):
         ("put", "/discussions/999999/favourite"),
         ("get", "/forum-attachments/999999"),
         ("get", "/sessions/999999/forums"),
-        ("get", "/posts/99999999999999999999999"),
-        ("put", "/posts/99999999999999999999999/like"),
     ],
 )
 def test_unknown_ids_answer_not_found(world, api, method, path):
     response = getattr(api(world.trainer), method)(path)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/posts/99999999999999999999999"), ("put", "/posts/99999999999999999999999/like")],
+)
+def test_ids_past_64_bits_are_invalid(world, api, method, path):
+    response = getattr(api(world.trainer), method)(path)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["field"] == "post_id"
 
 
 def test_a_non_numeric_id_is_a_clear_error(world, api):

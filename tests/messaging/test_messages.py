@@ -1,6 +1,6 @@
 """Direct messages: who may write to whom, what each side sees, attachments kept to them."""
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -210,3 +210,26 @@ def test_a_member_of_another_session_is_not_a_common_member(api, world):
         {"session_id": shared.pk, "recipient_ids": [world.outsider.pk], "body": "x"},
     )
     assert response.status_code == 403
+
+
+def test_an_attachment_up_to_the_advertised_five_mib_is_accepted(api, world, media, client):
+    """The OpenAPI states 5 MiB for a message's file; the server takes what it states."""
+    sent = _message_to_participant(api, world)
+    content = b"%PDF-" + b"x" * (5 * 1024 * 1024 - 5)
+    response = _attach(client, sent["id"], api(world.trainer).headers, "cours.pdf", content)
+    assert response.status_code == 201
+    assert Attachment.objects.get().size == 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize(("extra", "field"), [(1, "file"), (64 * 1024, "body")])
+def test_an_attachment_over_five_mib_is_refused_and_nothing_is_stored(
+    api, world, media, client, settings, extra, field
+):
+    sent = _message_to_participant(api, world)
+    content = b"%PDF-" + b"x" * (5 * 1024 * 1024 - 5 + extra)
+    response = _attach(client, sent["id"], api(world.trainer).headers, "cours.pdf", content)
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert (error["code"], error["details"]["field"]) == ("too_large", field)
+    assert not Attachment.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.pdf"))

@@ -50,7 +50,7 @@ def test_a_new_session_gets_a_forum_for_each_forum_activity_and_links_to_it(worl
     assert urls == {
         "Lire l'article": None,
         "Forum : vos pratiques": f"/forums/{forum.pk}/",
-        "Classe virtuelle : stratégies": f"/sessions/{session_id}/planifier/",
+        "Classe virtuelle : stratégies": f"/sessions/{session_id}/#upcoming-classes",
         "Quiz de positionnement": f"/sessions/{session_id}/questionnaires/",
     }
 
@@ -67,7 +67,9 @@ def test_the_session_page_shows_each_activitys_link(world, client):
     Activity.objects.create(section=section, title="Classe", kind="virtual_class", position=99)
     client.force_login(world.participant)
     html = client.get(f"/sessions/{world.session.pk}/").content.decode()
-    assert f'href="/sessions/{world.session.pk}/planifier/" data-kind="virtual_class"' in html
+    # The session's own classes and polls, which a participant may read (not the planning).
+    link = f'href="/sessions/{world.session.pk}/#upcoming-classes" data-kind="virtual_class"'
+    assert link in html
 
 
 def test_a_collaborative_activity_opens_the_sessions_own_space_once_there_is_one(world, api):

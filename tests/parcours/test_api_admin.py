@@ -99,10 +99,12 @@ def test_only_designers_and_admins_duplicate_a_section(world, api, standing):
 
 
 def _grant(api, user, session, *, reason="Aide demandée par la formatrice", **delta):
+    """An access grant asked through the API, against a help request of the session."""
     expires = timezone.now() + (timedelta(**delta) if delta else timedelta(hours=4))
+    asked = factories.help_request(session)
     return api(user).post(
         f"/sessions/{session.pk}/access-grants",
-        {"reason": reason, "expires_at": expires.isoformat()},
+        {"reason": reason, "expires_at": expires.isoformat(), "help_request_id": asked.pk},
     )
 
 

@@ -138,7 +138,7 @@ CASES = [
     ),
     # Unknown ids
     case("unknown session", "trainer", "get", "/sessions/999999", 404, "session"),
-    case("huge session id", "trainer", "get", f"/sessions/{10**20}", 404, "session"),
+    case("huge session id", "trainer", "get", f"/sessions/{10**20}", 422, "session_id"),
     case(
         "unknown activity",
         "participant",

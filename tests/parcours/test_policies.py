@@ -62,6 +62,8 @@ EXPECTED: dict[Action, set[str]] = {
     Action.CLASSROOM_MANAGE: STAFF,
     Action.GRANT_ACCESS: {"admin", "admin_granted"},
     Action.READ_AUDIT_LOG: {"trainer", "admin", "admin_granted"},
+    Action.REQUEST_HELP: MEMBERS,
+    Action.LIST_HELP_REQUESTS: {"admin", "admin_granted"},
     Action.VIEW_TIME_SPENT: NOBODY,
     Action.VIEW_CONNECTION_TIMES: NOBODY,
     Action.VIEW_PAGES_VIEWED: NOBODY,

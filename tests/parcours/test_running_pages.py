@@ -22,7 +22,7 @@ def _page(client, user, url):
 
 
 def _nav(html: str) -> str:
-    return html.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    return html.split('<nav aria-label="Navigation principale">', 1)[1].split("</nav>", 1)[0]
 
 
 @pytest.mark.parametrize("standing", STANDINGS)
@@ -67,10 +67,14 @@ def test_each_desk_opens_for_its_roles_only(world, client, standing, url, who):
 
 
 def test_the_desk_shows_the_academys_sessions_and_what_she_may_do(world, client):
+    asked = factories.help_request(world.session, world.trainer, "Un message à vérifier")
     html = _page(client, world.admin, "/administration/").content.decode()
     assert "Session Rouen Nord" in html and "Autre session" in html
     assert f'href="/sessions/{world.session.pk}/gestion/"' in html
-    assert "Demander un accès" in html
+    # Access is opened against a member's help request, and only then.
+    assert "1 demande d'aide" in html and "Un message à vérifier" in html
+    assert f'<option value="{asked.pk}">' in html
+    assert "aucune demande d'aide" in html  # the other session: nobody asked
     assert f'href="/sessions/{world.session.pk}/journal/"' in html
     assert 'id="new-session"' in html and 'id="new-account"' in html
     # Statistics: small counts are hidden, never names.

@@ -35,3 +35,16 @@ def next_weekday(weekday: int, *, after_days: int = 7) -> datetime:
     while day.weekday() != weekday:
         day += timedelta(days=1)
     return datetime.combine(day, datetime.min.time(), tzinfo=PARIS.zone)
+
+
+def two_slot_poll(world):
+    """A poll of the world's session on two allowed slots, proposed by its trainer."""
+    from scheduling import services
+    from scheduling.schemas import SlotIn
+
+    return services.create_poll(
+        session=world.session,
+        actor=world.trainer,
+        title="Quand se retrouver ?",
+        slots=[SlotIn(**slot_body(start)) for start in good_slots(2)],
+    )

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from classrooms import demo as classrooms_demo
+from collab import demo as collab_demo
 from forums import demo as forums_demo
 from parcours import demo, demo_running
 from questionnaires import demo as questionnaires_demo
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             scheduling_demo.seed(world.session)
             questionnaires_demo.seed(world.session)
             classrooms_demo.seed(world.session)
+            collab_demo.seed(world.session)
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if not settings.DEMO_MODE:
             return

@@ -115,6 +115,21 @@
     }
   }
 
+  // The like button's tooltip names who liked: fetched again with the post (the event only
+  // carries the count), copied onto the button alone so that an open edit form survives.
+  async function refreshLikers(postId) {
+    const response = await fetch(`/forums/messages/${postId}/`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const holder = document.createElement("div");
+    holder.innerHTML = await response.text();
+    const fresh = holder.querySelector(".like");
+    const shown = $(`#post-${postId} .like`);
+    if (fresh && shown) {
+      shown.title = fresh.title;
+      shown.querySelector(".like-count").textContent = fresh.querySelector(".like-count").textContent;
+    }
+  }
+
   let readTimer = null;
   function markRead() {
     clearTimeout(readTimer);
@@ -151,6 +166,7 @@
     "forum.like_count": (d) => {
       const count = $(`#post-${d.post_id} .like-count`);
       if (count) count.textContent = d.like_count;
+      refreshLikers(d.post_id);
     },
     "forum.discussion_updated": (d) => {
       $("#pinned-badge").hidden = !d.pinned;
@@ -166,28 +182,14 @@
     "forum.discussion_deleted": () => notice("Cette discussion a été supprimée."),
   };
 
-  // Who else reads the discussion right now: live presence, never stored.
-  const readers = new Map();
-  const me = Number(document.body.dataset.userId);
-  function paintReaders() {
-    readers.delete(me);
-    const names = [...readers.values()].sort((a, b) => a.localeCompare(b, "fr"));
-    $("#readers .names").textContent = names.join(", ");
-    $("#readers").hidden = names.length === 0;
-  }
+  // How many others read the discussion right now: a count, never names (a trainer must
+  // not watch a participant arrive; the server sends only the number, this reader included).
   Object.assign(handlers, {
-    "presence.state": (d) => {
-      readers.clear();
-      for (const user of d.users) readers.set(user.user_id, user.name);
-      paintReaders();
-    },
-    "presence.join": (d) => {
-      readers.set(d.user_id, d.name);
-      paintReaders();
-    },
-    "presence.leave": (d) => {
-      readers.delete(d.user_id);
-      paintReaders();
+    "presence.count": (d) => {
+      const box = $("#readers");
+      const others = Math.max(0, d.count - 1);
+      box.textContent = others === 1 ? box.dataset.one : box.dataset.many.replace("%(n)s", String(others));
+      box.hidden = others === 0;
     },
   });
 
@@ -269,6 +271,7 @@
       const result = await preauApi(on ? "PUT" : "DELETE", `/posts/${button.dataset.post}/like`);
       button.setAttribute("aria-pressed", result.liked_by_me ? "true" : "false");
       button.querySelector(".like-count").textContent = result.like_count;
+      await refreshLikers(button.dataset.post);
     },
     reply: async (button) => prepareReply(button.dataset.post, button.dataset.author, false),
     "quote-button": async (button) => prepareReply(button.dataset.post, button.dataset.author, true),
@@ -282,17 +285,14 @@
       area.name = "body";
       area.rows = 5;
       area.setAttribute("aria-label", "Texte du message");
-      // Plain paragraphs are edited as text; richer posts as their (sanitised) HTML, so
-      // that saving keeps their bold, links and lists.
-      const rich = shown.querySelector("strong, b, em, i, u, s, a, ul, ol, blockquote, code, pre, h3, h4");
-      const paragraphs = [...shown.querySelectorAll("p")].map((p) => p.innerText.trim());
-      if (rich) area.value = shown.innerHTML.trim();
-      else area.value = paragraphs.length ? paragraphs.join("\n\n") : shown.innerText.trim();
+      // The post's Markdown, given by the server (forums/markdown.py): never its raw HTML.
+      area.value = article.querySelector("template.post-source")?.content.textContent ?? "";
       const save = Object.assign(document.createElement("button"), { type: "submit", textContent: "Enregistrer" });
       const cancel = Object.assign(document.createElement("button"), { type: "button", textContent: "Annuler" });
       form.append(area, save, cancel);
       shown.hidden = true;
       shown.after(form);
+      window.preauEditor?.(area);
       area.focus();
       cancel.addEventListener("click", () => {
         form.remove();

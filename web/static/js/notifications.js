@@ -33,6 +33,7 @@
       discussionLink(d),
     ],
     "message.received": (d) => [`Message de ${d.sender_name} (${d.parcours})`, "/messages/"],
+    "poll.opened": (d) => [`Nouveau sondage : ${d.title}`, d.url],
     "class.scheduled": (d) => [
       `Classe virtuelle planifiée : ${d.title}, ${when(d.starts_at)}`,
       `/sessions/${d.session_id}/`,
@@ -40,6 +41,8 @@
   };
 
   function show(frame) {
+    // Pages may follow the user's own events too (a new poll on the session page).
+    document.dispatchEvent(new CustomEvent("preau:user-event", { detail: frame }));
     const describe = DESCRIBE[frame.type];
     if (!describe || frame.seq === undefined) return;
     latest = Math.max(latest ?? 0, frame.seq);

@@ -90,22 +90,60 @@ function setupSeries(session) {
   });
 }
 
+function slotLabel(root, slotId) {
+  return root.querySelector(`tr[data-slot="${slotId}"] td strong`)?.textContent ?? "";
+}
+
+// The trainer's choice in the close form follows the suggestion until they pick a slot.
+let closeChoiceTouched = false;
+
 function renderPoll(root, poll) {
   for (const slot of poll.slots) applyCounts(root, slot.id, slot);
   document.getElementById("respondents").textContent = `${poll.respondents} réponse(s)`;
+  const chosen = poll.slots.find((slot) => slot.chosen);
   const state = document.getElementById("poll-state");
   state.textContent = poll.accepts_answers
     ? (poll.results_visible ? "" : "Résultats masqués jusqu'à la clôture.")
-    : "Sondage clos.";
+    : chosen ? `Sondage clos. Créneau retenu : ${slotLabel(root, chosen.id)}.` : "Sondage clos.";
+  for (const row of root.querySelectorAll("tr[data-slot]")) {
+    const id = Number(row.dataset.slot);
+    row.classList.toggle("chosen", chosen?.id === id);
+    const suggested = poll.accepts_answers && poll.suggested_slot_id === id;
+    row.classList.toggle("suggested", suggested);
+    row.querySelector(".slot-note").textContent =
+      chosen?.id === id ? "créneau retenu" : suggested ? "suggéré" : "";
+  }
   for (const [slotId, choice] of Object.entries(poll.my_choices)) {
     const input = root.querySelector(`input[name="slot-${slotId}"][value="${choice}"]`);
     if (input) input.checked = true;
   }
   const comment = root.querySelector("textarea[name=comment]");
   if (comment && !comment.value) comment.value = poll.my_comment;
-  const suggested = document.querySelector(`#close-form option[value="${poll.suggested_slot_id}"]`);
-  if (suggested) suggested.selected = true;
+  const suggestion = document.getElementById("suggestion");
+  if (suggestion) {
+    suggestion.textContent = poll.suggested_slot_id
+      ? `Créneau suggéré par les réponses : ${slotLabel(root, poll.suggested_slot_id)}`
+      : "";
+  }
+  const option = document.querySelector(`#close-form option[value="${poll.suggested_slot_id}"]`);
+  if (option && !closeChoiceTouched) option.selected = true;
+  renderBallots(poll);
   if (!poll.accepts_answers) closeForms(poll);
+}
+
+// Each person's answers, for those the server sends them to (the poll's trainers).
+function renderBallots(poll) {
+  const table = document.getElementById("ballots");
+  if (!table || !poll.ballots) return;
+  const word = { yes: "oui", maybe: "si besoin", no: "non" };
+  const body = table.querySelector("tbody");
+  body.replaceChildren(...poll.ballots.map((ballot) => {
+    const row = document.createElement("tr");
+    const cells = [ballot.name, ...poll.slots.map((slot) => word[ballot.choices[slot.id]] ?? "—"), ballot.comment];
+    for (const text of cells) row.append(Object.assign(document.createElement("td"), { textContent: text }));
+    return row;
+  }));
+  table.closest("section").hidden = poll.ballots.length === 0;
 }
 
 function applyCounts(root, slotId, counts) {
@@ -118,9 +156,8 @@ function applyCounts(root, slotId, counts) {
 }
 
 function closeForms(poll) {
-  for (const input of document.querySelectorAll("#answer-form input, #answer-form textarea, #answer-form button")) {
-    input.disabled = true;
-  }
+  // A closed poll takes no answer: its vote controls go away, the chosen slot stays shown.
+  for (const part of document.querySelectorAll("#poll .vote-control")) part.remove();
   document.getElementById("close-form")?.remove();
   if (poll.class_id) document.getElementById("ics-link").hidden = false;
 }
@@ -150,9 +187,17 @@ function setupPoll() {
     const comment = root.querySelector("textarea[name=comment]")?.value ?? null;
     try {
       show(await preauApi("POST", `/polls/${pollId}/answers`, { choices, comment }));
+      const said = Object.values(choices);
+      const count = (choice) => said.filter((c) => c === choice).length;
+      document.getElementById("answer-saved").textContent =
+        `Réponse enregistrée : oui pour ${count("yes")} créneau(x), si besoin pour ${count("maybe")}, ` +
+        `non pour ${count("no")}. Vous pouvez la modifier jusqu'à la clôture.`;
     } catch (error) {
       showError(error);
     }
+  });
+  document.querySelector("#close-form select")?.addEventListener("change", () => {
+    closeChoiceTouched = true;
   });
   document.getElementById("close-form")?.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -171,11 +216,17 @@ function setupPoll() {
 // and the page asks the API for anything more it is allowed to see.
 function followPoll(pollId, root, refresh) {
   if (!window.preauRealtime) return;
+  let pending = null;
+  const refreshSoon = () => {
+    clearTimeout(pending);
+    pending = setTimeout(refresh, 150);
+  };
   const since = Number(root.dataset.since);
   window.preauRealtime.subscribe(`poll:${pollId}`, (event) => {
     if (event.type === "poll.answer_counts") {
       for (const slot of event.data.slots) applyCounts(root, slot.slot_id, slot);
       document.getElementById("respondents").textContent = `${event.data.respondents} réponse(s)`;
+      refreshSoon(); // the suggested slot and the per-person table follow the counts
     } else if (event.type === "poll.seats") {
       for (const slot of event.data.slots) applyCounts(root, slot.slot_id, { seats_left: slot.seats_left });
       refresh();

@@ -51,6 +51,22 @@
     }
   });
 
+  // A poll opened while the page is open appears in the classes card (event on user:<id>).
+  document.addEventListener("preau:user-event", (event) => {
+    const frame = event.detail;
+    const polls = document.querySelector("#upcoming-classes .open-polls");
+    if (frame.type !== "poll.opened" || !polls) return;
+    if (String(frame.data.session_id) !== polls.dataset.session) return;
+    if (polls.querySelector(`a[href="${frame.data.url}"]`)) return;
+    const line = document.createElement("p");
+    const link = Object.assign(document.createElement("a"), {
+      href: frame.data.url,
+      textContent: `Sondage en cours : ${frame.data.title}`,
+    });
+    line.append(link, " ", Object.assign(document.createElement("span"), { className: "badge", textContent: "nouveau" }));
+    polls.append(line);
+  });
+
   document.querySelector("#content-open input")?.addEventListener("change", async (event) => {
     const box = event.target;
     box.disabled = true;
@@ -64,5 +80,12 @@
     } finally {
       box.disabled = false;
     }
+  });
+
+  // A member's help request: sent, then acknowledged in place.
+  const help = document.querySelector("#help-request form");
+  help?.addEventListener("api:done", () => {
+    help.reset();
+    help.closest("details").querySelector(".notice").hidden = false;
   });
 })();

@@ -1,0 +1,206 @@
+"""Durable events on one topic: a class of 30 people sending at once (chat, hands, votes).
+
+    .venv/bin/python -m bench.durable_topic            # or: make bench-durable
+    .venv/bin/python -m bench.durable_topic --quick    # shorter runs
+
+Préau is served as `make run` serves it (`python -m config.serve`: one worker, or one per
+core with `REDIS_URL`), on PostgreSQL when `DATABASE_URL` is set (a database of its own,
+dropped at the end), else SQLite. 30 sockets send on `bench:1` and 30 more listen to it.
+
+For each target rate, the senders share the load (open loop: on schedule, whatever the
+answers) and it prints events/s acknowledged, p50/p99 from send to ack (the event is numbered
+and committed), p50/p99 from send to arrival on the listeners, and whether every listener got
+every number once, in order. Then each sender sends as soon as its previous event is acked
+(closed loop): the topic's ceiling. The baseline, run in the same process against the same
+server: the same senders sending an ephemeral type on the same topic (relayed, no database);
+ratios are durable / ephemeral. Goal (issue 16): >= 500 durable events/s with p99 < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from bench.forum_load import bench_database, percentile
+from bench.ws_fanout import PAD, ROOT, Server, _free_port, _wait_port, open_sockets
+
+TOPIC = "bench:1"
+
+
+@dataclass
+class Run:
+    kind: str
+    target: float
+    sent: int = 0
+    acked: list[float] = field(default_factory=list)
+    delivered: list[float] = field(default_factory=list)
+    errors: int = 0
+    in_order: bool = True
+    elapsed: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return len(self.acked) / self.elapsed if self.elapsed else 0.0
+
+    def line(self) -> str:
+        target = "max" if not self.target else f"{self.target:.0f}/s"
+        return (
+            f"{self.kind:<10} cible {target:>7}  acquittés {len(self.acked)}/{self.sent} "
+            f"{self.rate:7.0f}/s  ack p50 {percentile(self.acked, 0.5):6.1f} ms "
+            f"p99 {percentile(self.acked, 0.99):6.1f} ms  livraison p50 "
+            f"{percentile(self.delivered, 0.5):6.1f} ms "
+            f"p99 {percentile(self.delivered, 0.99):6.1f} ms"
+            f"  erreurs {self.errors}" + ("" if self.in_order else "  ORDRE/TROUS !")
+        )
+
+
+async def run(server: Server, kind: str, senders: int, target: float, seconds: float) -> Run:
+    """`target` events/s shared by the senders (0: each sends once its previous is acked)."""
+    event_type = "bench.ping" if kind == "durable" else "bench.blip"
+    outs = await open_sockets(server, senders, TOPIC)
+    ins = await open_sockets(server, senders, TOPIC)
+    result = Run(kind, target)
+    sent_at: dict[str, float] = {}
+    acked: dict[str, asyncio.Future] = {}
+    seqs: list[list[int]] = [[] for _ in ins]
+    refs = itertools.count()
+    stop_at = time.monotonic() + seconds
+
+    async def answers(ws) -> None:
+        async for message in ws:
+            frame = json.loads(message)
+            if frame.get("op") == "ack" and frame.get("ref") in sent_at:
+                ref = frame["ref"]
+                result.acked.append((time.monotonic() - sent_at.pop(ref)) * 1000)
+                if ref in acked:
+                    acked.pop(ref).set_result(None)
+            elif frame.get("op") == "error":
+                result.errors += 1
+                future = acked.pop(frame.get("ref"), None)
+                if future is not None:
+                    future.set_result(None)
+
+    async def listen(ws, mine: list[int]) -> None:
+        async for message in ws:
+            frame = json.loads(message)
+            data = frame.get("data")
+            if isinstance(data, dict) and "t" in data:
+                result.delivered.append((time.time() - data["t"]) * 1000)
+                if "seq" in frame:
+                    mine.append(frame["seq"])
+
+    async def send(ws, wait: bool) -> None:
+        ref = f"r{next(refs)}"
+        sent_at[ref] = time.monotonic()
+        if wait:
+            acked[ref] = asyncio.get_running_loop().create_future()
+        data = {"t": time.time(), "pad": PAD}
+        await ws.send(
+            json.dumps({"op": "send", "topic": TOPIC, "type": event_type, "data": data, "ref": ref})
+        )
+        result.sent += 1
+        if wait:
+            await acked[ref]
+
+    async def open_loop(ws, offset: float) -> None:
+        interval = senders / target
+        start, n = time.monotonic() + offset * interval, 0
+        while (at := start + n * interval) < stop_at:
+            await asyncio.sleep(max(0.0, at - time.monotonic()))
+            await send(ws, wait=False)
+            n += 1
+
+    async def closed_loop(ws) -> None:
+        while time.monotonic() < stop_at:
+            await send(ws, wait=True)
+
+    readers = [asyncio.create_task(answers(ws)) for ws in outs]
+    readers += [asyncio.create_task(listen(ws, mine)) for ws, mine in zip(ins, seqs, strict=True)]
+    started = time.monotonic()
+    if target:
+        await asyncio.gather(*(open_loop(ws, i / senders) for i, ws in enumerate(outs)))
+    else:
+        await asyncio.gather(*(closed_loop(ws) for ws in outs))
+    deadline = time.monotonic() + 10
+    while sent_at and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    result.elapsed = time.monotonic() - started
+    await asyncio.sleep(0.5)  # the last deliveries
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(*(ws.close() for ws in [*outs, *ins]), return_exceptions=True)
+    if kind == "durable":
+        result.in_order = all(
+            mine == list(range(mine[0], mine[0] + len(mine))) for mine in seqs if mine
+        )
+        result.in_order &= len({len(mine) for mine in seqs}) == 1
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="runs of 2 s")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--senders", type=int, default=30)
+    parser.add_argument("--rates", default="250,500,1000", help="events/s, comma-separated")
+    args = parser.parse_args()
+    seconds = 2.0 if args.quick else args.seconds
+    rates = [float(rate) for rate in args.rates.split(",")] + [0.0]
+
+    env = os.environ.copy() | {
+        "ALLOWED_HOSTS": "*",
+        "PREAU_DEMO": "0",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PREAU_CHANNEL_PREFIX": f"preau-bench-{os.getpid()}",
+    }
+    env, drop = bench_database(env)
+    try:
+        from bench.ws_fanout import prepare_database
+
+        token = prepare_database(env)
+        port = _free_port()
+        command = [sys.executable, "-m", "config.serve", "--port", str(port)]
+        process = subprocess.Popen(
+            [*command, "bench.ws_fanout:application"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+        )
+        server = Server("Préau", process, port, token)
+        try:
+            _wait_port(port, process)
+            database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+            layer = "Redis" if env.get("REDIS_URL") else "mémoire"
+            print(
+                f"{database}, bus {layer}, {args.senders} émetteurs, {args.senders} auditeurs, "
+                f"charge {os.getloadavg()[0]:.1f}"
+            )
+            results: dict[tuple[str, float], Run] = {}
+            for rate in rates:
+                for kind in ("ephemeral", "durable"):
+                    results[(kind, rate)] = asyncio.run(
+                        run(server, kind, args.senders, rate, seconds)
+                    )
+                    print(results[(kind, rate)].line(), flush=True)
+        finally:
+            server.stop()
+    finally:
+        drop()
+
+    print("\nDurable / éphémère, même charge, même serveur :")
+    for rate in rates:
+        durable, ephemeral = results[("durable", rate)], results[("ephemeral", rate)]
+        target = f"{rate:.0f}/s" if rate else "max"
+        print(
+            f"  cible {target:>7} : débit {durable.rate / max(ephemeral.rate, 0.001):.2f}  "
+            f"ack p99 {percentile(durable.acked, 0.99):.1f} ms contre "
+            f"{percentile(ephemeral.acked, 0.99):.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

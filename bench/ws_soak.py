@@ -1,0 +1,353 @@
+"""Soak of the realtime gateway: hundreds of clients coming and going while events flow.
+
+    .venv/bin/python -m bench.ws_soak --minutes 20      # or: make bench-soak MINUTES=20
+    .venv/bin/python -m bench.ws_soak --minutes 3 --clients 500
+
+Préau is served as deployed: `python -m config.serve` with two workers sharing Redis
+(`REDIS_URL`, default redis://127.0.0.1:6379/0), on PostgreSQL when `DATABASE_URL` is set
+(a database of its own, dropped at the end), else SQLite. One sender publishes durable
+events on `bench:1` (and ephemeral ones beside them) at a steady rate; `--steady` sockets
+follow `bench:1` for the whole run; `--clients` others connect, subscribe to a few of
+`bench:1..20` (resuming `bench:1` with `since`), unsubscribe, send hostile frames (bad JSON,
+deep nesting, unknown ops, huge and binary frames, ids past 64 bits, NUL bytes, topics they
+may not follow), and leave, cleanly or by dropping the connection, at random.
+
+It prints, for each worker at the start, every minute and at the end (after every client has
+gone): RSS, sockets held by its hubs, topics followed; then the events lost: numbers a
+steady socket never received, and gaps in what a returning client got after its `since`
+(a `resync` is counted apart: the gateway said so). Hub and feed counts must come back to
+their start, events lost must be 0. Baseline in the same process: each worker's RSS before
+any client, against which the end is given as a ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bench.forum_load import bench_database
+from bench.ws_fanout import PAD, ROOT, _free_port, _wait_port, redis_available
+
+HOSTILE: list[str | bytes] = [
+    "pas du json",
+    "[" * 60_000,
+    '{"op": "nope"}',
+    '{"op": "subscribe", "topic": "bench:99999999999999999999999"}',
+    '{"op": "subscribe", "topic": "bench:1\\u0000"}',
+    '{"op": "subscribe", "topic": "forum:1"}',
+    '{"op": "subscribe", "topic": "bench:1", "since": "hier"}',
+    '{"op": "send", "topic": "bench:1", "type": "bench.ping", "data": {"t": "x"}}',
+    '{"op": "send", "topic": "bench:7", "type": "bench.blip", "data": {}}',
+    '{"op": "send", "topic": "bench:1", "type": "chat.nope", "data": {}}',
+    "x" * 70_000,
+    b"\x00\xff\xfe binaire",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # `config.serve bench.ws_soak:application`: the bench topics, plus each worker writing
+    # its hub counts to $SOAK_STATS/<pid>.json every second.
+    if name == "application":
+        from bench.ws_fanout import _bench_application
+
+        return _with_stats(_bench_application())
+    raise AttributeError(name)
+
+
+def _with_stats(app):
+    started: list[asyncio.Task] = []
+
+    async def write_stats() -> None:
+        from realtime import hub
+
+        path = Path(os.environ["SOAK_STATS"]) / f"{os.getpid()}.json"
+        while True:
+            hubs = list(hub._hubs.values())
+            stats = {
+                "rss_kb": _rss_kb(os.getpid()),
+                "sockets": sum(len(h.connections) for h in hubs),
+                "feeds": sum(len(h.feeds) for h in hubs),
+                "tasks": len(asyncio.all_tasks()),
+            }
+            path.write_text(json.dumps(stats))
+            await asyncio.sleep(1)
+
+    async def wrapped(scope, receive, send):
+        if not started:
+            started.append(asyncio.get_running_loop().create_task(write_stats()))
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def _rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def prepare(env: dict[str, str], people: int) -> list[str]:
+    """Migrate the bench database; API tokens for `people` accounts."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from parcours.models import ApiToken
+
+    call_command("migrate", verbosity=0)
+    users = get_user_model().objects
+    return [ApiToken.issue(users.create_user(f"soak{n}", password=None)) for n in range(people)]
+
+
+class Soak:
+    def __init__(self, port: int, tokens: list[str], rng: random.Random) -> None:
+        self.port, self.tokens, self.rng = port, tokens, rng
+        self.published = 0  # highest seq acked to the sender
+        self.steady: list[set[int]] = []
+        self.counts: Counter = Counter()
+        self.gaps = 0
+
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/?token={self.rng.choice(self.tokens)}"
+
+    async def connect(self):
+        from websockets.asyncio.client import connect
+
+        return await connect(
+            self.url(), origin=f"http://127.0.0.1:{self.port}", compression=None, max_queue=None
+        )
+
+    async def sender(self, rate: float, stop: asyncio.Event) -> None:
+        ws = await self.connect()
+        await ws.send(json.dumps({"op": "subscribe", "topic": "bench:1"}))
+        n = 0
+
+        async def acks() -> None:
+            async for message in ws:
+                frame = json.loads(message)
+                if frame.get("op") == "ack" and frame.get("seq"):
+                    self.published = max(self.published, frame["seq"])
+
+        reader = asyncio.create_task(acks())
+        while not stop.is_set():
+            data = {"t": time.time(), "pad": PAD}
+            kind = "bench.ping" if n % 2 == 0 else "bench.blip"
+            frame = {"op": "send", "topic": "bench:1", "type": kind, "data": data, "ref": f"s{n}"}
+            await ws.send(json.dumps(frame))
+            n += 1
+            await asyncio.sleep(1 / rate)
+        await asyncio.sleep(1)
+        reader.cancel()
+        await ws.close()
+
+    async def steady_socket(self, stop: asyncio.Event, ready: asyncio.Event) -> None:
+        seen: set[int] = set()
+        self.steady.append(seen)
+        ws = await self.connect()
+        await ws.send(json.dumps({"op": "subscribe", "topic": "bench:1", "since": 0}))
+        ready.set()
+        try:
+            while not stop.is_set():
+                try:
+                    message = await asyncio.wait_for(ws.recv(), 0.5)
+                except TimeoutError:
+                    continue
+                frame = json.loads(message)
+                if frame.get("topic") == "bench:1" and "seq" in frame:
+                    seen.add(frame["seq"])
+                elif frame.get("op") == "resync":
+                    self.counts["resync (stable)"] += 1
+        finally:
+            await ws.close()
+
+    async def churner(self, stop: asyncio.Event) -> None:
+        last = 0  # the last bench:1 seq this client applied, kept across its reconnections
+        while not stop.is_set():
+            try:
+                last = await self._visit(last, stop)
+            except Exception as exc:  # a refused or dropped connection: count it, come back
+                self.counts[f"connexion: {type(exc).__name__}"] += 1
+                await asyncio.sleep(0.2)
+
+    async def _visit(self, last: int, stop: asyncio.Event) -> int:
+        rng = self.rng
+        ws = await self.connect()
+        self.counts["connexions"] += 1
+        follows = last > 0 or rng.random() < 0.5
+        if follows:
+            await ws.send(json.dumps({"op": "subscribe", "topic": "bench:1", "since": last}))
+        for _ in range(rng.randint(0, 3)):
+            topic = f"bench:{rng.randint(2, 20)}"
+            await ws.send(json.dumps({"op": "subscribe", "topic": topic}))
+        until = time.monotonic() + rng.uniform(0.5, 5)
+        expect = last + 1 if follows else None
+        while time.monotonic() < until and not stop.is_set():
+            roll = rng.random()
+            if roll < 0.05:
+                await ws.send(rng.choice(HOSTILE))
+                self.counts["trames hostiles"] += 1
+            elif roll < 0.08:
+                topic = f"bench:{rng.randint(2, 20)}"
+                op = rng.choice(["subscribe", "unsubscribe"])
+                await ws.send(json.dumps({"op": op, "topic": topic}))
+            try:
+                message = await asyncio.wait_for(ws.recv(), 0.2)
+            except TimeoutError:
+                continue
+            if isinstance(message, bytes):
+                continue
+            frame = json.loads(message)
+            if frame.get("topic") == "bench:1" and "seq" in frame and expect is not None:
+                if frame["seq"] > expect:
+                    self.gaps += frame["seq"] - expect
+                if frame["seq"] >= expect:
+                    last, expect = frame["seq"], frame["seq"] + 1
+            elif frame.get("op") == "resync" and frame.get("topic") == "bench:1":
+                self.counts["resync (retour)"] += 1
+                last, expect = frame["seq"], frame["seq"] + 1
+            elif frame.get("op") == "error":
+                self.counts[f"erreur {frame.get('code')}"] += 1
+        if rng.random() < 0.3:
+            ws.transport.abort()  # gone without a closing handshake
+            self.counts["coupures"] += 1
+        else:
+            await ws.close()
+        return last
+
+
+def report(label: str, stats_dir: Path) -> dict[str, dict]:
+    stats = {p.stem: json.loads(p.read_text()) for p in sorted(stats_dir.glob("*.json"))}
+    for pid, s in stats.items():
+        print(
+            f"  {label:<8} worker {pid}: RSS {s['rss_kb'] / 1024:6.1f} Mo, "
+            f"sockets {s['sockets']:4}, sujets suivis {s['feeds']:3}, tâches {s['tasks']}",
+            flush=True,
+        )
+    return stats
+
+
+async def soak(port: int, tokens: list[str], args, stats_dir: Path) -> Soak:
+    run = Soak(port, tokens, random.Random(7))
+    stop, churn_stop = asyncio.Event(), asyncio.Event()
+    readies = [asyncio.Event() for _ in range(args.steady)]
+    steady = [asyncio.create_task(run.steady_socket(stop, ready)) for ready in readies]
+    await asyncio.gather(*(ready.wait() for ready in readies))
+    sender = asyncio.create_task(run.sender(args.rate, stop))
+    churners = []
+    for _ in range(args.clients):
+        churners.append(asyncio.create_task(run.churner(churn_stop)))
+        await asyncio.sleep(0.01)
+    end = time.monotonic() + args.minutes * 60
+    while time.monotonic() < end:
+        await asyncio.sleep(min(60, max(0, end - time.monotonic())))
+        print(
+            f"  {time.strftime('%H:%M:%S')} publiés {run.published}, "
+            f"connexions {run.counts['connexions']}",
+            flush=True,
+        )
+        report("en cours", stats_dir)
+    churn_stop.set()
+    await asyncio.gather(*churners)
+    stop.set()
+    await sender
+    await asyncio.sleep(2)  # the last frames reach the steady sockets
+    stop.set()
+    await asyncio.gather(*steady)
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=20.0)
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--steady", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=20.0, help="sends/s (half durable)")
+    args = parser.parse_args()
+
+    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    if not redis_available(redis_url):
+        sys.exit(f"bench.ws_soak needs Redis (two processes): none at {redis_url}")
+    stats_dir = Path(tempfile.mkdtemp(prefix="preau-soak-"))
+    env = os.environ.copy() | {
+        "ALLOWED_HOSTS": "*",
+        "PREAU_DEMO": "0",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PREAU_CHANNEL_PREFIX": f"preau-soak-{os.getpid()}",
+        "REDIS_URL": redis_url,
+        "WEB_CONCURRENCY": "2",
+        "SOAK_STATS": str(stats_dir),
+        # Two processes on one file: a fresh SQLite file unless PostgreSQL is named.
+        "SQLITE_PATH": f"{stats_dir}/soak.sqlite3",
+    }
+    env, drop = bench_database(env)
+    process = None
+    try:
+        tokens = prepare(env, 50)
+        port = _free_port()
+        command = [sys.executable, "-m", "config.serve", "--port", str(port)]
+        process = subprocess.Popen(
+            [*command, "bench.ws_soak:application"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+        )
+        _wait_port(port, process)
+        database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+        print(
+            f"{database}, Redis, 2 workers, {args.clients} clients + {args.steady} stables, "
+            f"{args.minutes:g} min, charge {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+
+        async def warm() -> None:  # one socket each way, so that both workers write stats
+            run = Soak(port, tokens, random.Random(1))
+            for _ in range(6):
+                ws = await run.connect()
+                await ws.close()
+            await asyncio.sleep(2)
+
+        asyncio.run(warm())
+        start = report("début", stats_dir)
+        run = asyncio.run(soak(port, tokens, args, stats_dir))
+        time.sleep(8)  # presence entries expire, released feeds settle
+        end = report("fin", stats_dir)
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        drop()
+
+    missing = [run.published - len(seen & set(range(1, run.published + 1))) for seen in run.steady]
+    print(f"\névénements durables publiés : {run.published}")
+    print(f"perdus (sockets stables) : {sum(missing)} sur {len(missing)} sockets")
+    print(f"trous après un retour avec since : {run.gaps}")
+    print("compteurs :", dict(sorted(run.counts.items())))
+    for pid in start:
+        if pid in end:
+            ratio = end[pid]["rss_kb"] / max(1, start[pid]["rss_kb"])
+            back = (end[pid]["sockets"], end[pid]["feeds"]) == (
+                start[pid]["sockets"],
+                start[pid]["feeds"],
+            )
+            print(
+                f"worker {pid}: RSS fin / début {ratio:.2f}, sockets et sujets revenus au début :"
+                f" {'oui' if back else 'NON'}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Schemathesis over the served OpenAPI, as a trainer and as a participant: no 5xx.
+
+The fuzzer runs against a real server process on the test database (SQLite, or PostgreSQL
+with `DATABASE_URL`, where NUL characters and 64-bit overflows differ). Path ids are drawn
+from the rows built here most of the time, so bodies and query strings reach the services,
+and generated otherwise, so ids past 64 bits, zero and negatives are tried too. A fixed seed
+and few examples per operation keep a run short and repeatable.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from parcours.models import ApiToken
+from tests import factories
+from tests.forums.conftest import make_board
+from tests.scheduling.helpers import good_slots, slot_body
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(360)]
+SEED = 20261129
+MAX_EXAMPLES = 4
+
+
+def _rows(world, api) -> dict[str, list]:
+    """One of each thing the API names by id, in the world session."""
+    board = make_board(world)
+    trainer = api(world.trainer)
+    poll = trainer.post(
+        f"/sessions/{world.session.pk}/polls",
+        {"title": "Classe virtuelle", "slots": [slot_body(s) for s in good_slots(2)]},
+    ).json()
+    room = trainer.post(f"/sessions/{world.session.pk}/classrooms", {"title": "Salle"}).json()
+    parcours = world.session.parcours
+    section = parcours.sections.first()
+    return {
+        "session_id": [world.session.pk],
+        "space_id": [factories.space(academy_obj=world.session.academy).pk],
+        "forum_id": [board.forum.pk],
+        "discussion_id": [board.discussion.pk],
+        "post_id": [board.opening.pk, board.reply.pk],
+        "poll_id": [poll["id"]],
+        "classroom_id": [room["id"]],
+        "parcours_id": [parcours.pk],
+        "section_id": [section.pk],
+        "activity_id": [section.activities.first().pk],
+        "user_id": [world.participant.pk, world.other_participant.pk],
+    }
+
+
+def _config(path: Path, rows: dict[str, list]) -> None:
+    lines = []
+    for name, values in rows.items():
+        lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
+    # Methods a path does not declare are answered 405 by ninja's router before any of our
+    # code runs: trying each of them on every path would double the run for nothing.
+    lines += ["[phases.coverage]", "unexpected-methods = []", ""]
+    lines.append("[parameters]")
+    lines += [f'"path.{name}" = {{ dictionary = "{name}", probability = 0.8 }}' for name in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+# The coverage phase (each parameter's boundaries and wrong types, operation by operation) is
+# the same for every role up to the policy check: it runs once, as the trainer, who passes
+# the most checks; random fuzzing runs as both.
+@pytest.mark.parametrize(
+    ("who", "phases"), [("trainer", "coverage,fuzzing"), ("participant", "fuzzing")]
+)
+def test_no_generated_request_gets_a_server_error(world, api, daphne, tmp_path, who, phases):
+    config = tmp_path / "schemathesis.toml"
+    _config(config, _rows(world, api))
+    server = daphne()
+    token = ApiToken.issue(world.by_standing(who))
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(config),
+        "run",
+        f"{server.url}/api/v1/openapi.json",
+        "--checks",
+        "not_a_server_error",
+        "--phases",
+        phases,
+        "--seed",
+        str(SEED),
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--workers",
+        "2",
+        "--header",
+        f"Authorization: Bearer {token}",
+        # Revoking the token the run speaks with would leave it fuzzing 401s.
+        "--exclude-path-regex",
+        "^/api/v1/me/tokens/",
+        "--request-timeout",
+        "20",
+        "--no-color",
+    ]
+    env = os.environ | {"SCHEMATHESIS_HOOKS": ""}
+    run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    if os.environ.get("PREAU_FUZZ_LOG"):
+        Path(os.environ["PREAU_FUZZ_LOG"]).write_text(run.stdout + run.stderr)
+    assert run.returncode == 0, (
+        f"{run.stdout[-6000:]}\n{run.stderr[-2000:]}\n{server.log()[-4000:]}"
+    )

@@ -1,0 +1,82 @@
+"""A word cloud and a mind map built live by people in their own browsers."""
+
+import pytest
+
+from collab import wordclouds
+from collab.models import Document
+from parcours.models import Space
+from tests import factories
+from tests.browser import log_in, off_loop
+from tests.e2e.test_documents_browser import bundle  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+
+@pytest.fixture
+def space(db):
+    space = factories.space(title="Entre pairs : lecture", visibility=Space.Visibility.OPEN)
+    factories.space_member(space, "animator", username="anim", first_name="Anne")
+    factories.space_member(space, "member", username="claire", first_name="Claire")
+    factories.space_member(space, "member", username="malik", first_name="Malik")
+    return space
+
+
+def test_words_appear_live_for_everyone_and_a_hidden_word_leaves_the_members_cloud(
+    daphne, space, browser
+):
+    from playwright.sync_api import expect
+
+    cloud = off_loop(
+        lambda: wordclouds.create_cloud(
+            actor=space.memberships.get(role="animator").user, scope=space.scope, question="Q ?"
+        )
+    )
+    server = daphne()
+    claire = log_in(browser, server, "claire")
+    malik = log_in(browser, server, "malik")
+    anne = log_in(browser, server, "anim")
+    for page in (claire, malik, anne):
+        page.goto(f"/wordclouds/{cloud.pk}/")
+        expect(page.locator("#wordcloud")).to_be_visible()
+    claire.fill("#word-form input[name=word]", "Plaisir")
+    claire.get_by_role("button", name="Ajouter").click()
+    expect(malik.locator(".cloud .word[data-normal=plaisir]")).to_have_attribute("data-count", "1")
+    malik.fill("#word-form input[name=word]", "plaisirs")
+    malik.get_by_role("button", name="Ajouter").click()
+    expect(claire.locator(".cloud .word[data-normal=plaisir]")).to_have_attribute("data-count", "2")
+    malik.fill("#word-form input[name=word]", "ennui")
+    malik.get_by_role("button", name="Ajouter").click()
+    ennui = anne.locator(".cloud .word[data-normal=ennui]")
+    expect(ennui).to_be_visible()
+    ennui.get_by_role("button", name="Masquer").click()
+    expect(claire.locator(".cloud .word[data-normal=ennui]")).to_have_count(0)
+    expect(anne.locator(".cloud .word[data-normal=ennui]")).to_have_class("word hidden-word")
+
+
+def test_two_people_build_one_mind_map_live(daphne, space, browser, bundle):  # noqa: F811
+    from playwright.sync_api import expect
+
+    document = off_loop(
+        lambda: Document.objects.create(scope=space.scope, title="Lire", kind="mindmap")
+    )
+    server = daphne()
+    claire = log_in(browser, server, "claire")
+    malik = log_in(browser, server, "malik")
+    for page in (claire, malik):
+        page.goto(f"/documents/{document.pk}/")
+        expect(page.locator("#mindmap")).to_have_attribute("data-status", "synced")
+
+    def add(page, under: str, label: str) -> None:
+        page.once("dialog", lambda dialog: dialog.accept(label))
+        item = page.locator(f"li[data-node-id='{under}']").first
+        item.locator(":scope > button", has_text="+").click()
+
+    add(claire, "root", "Albums")
+    node = malik.locator(".mindmap li", has_text="Albums").last
+    expect(node).to_be_visible()
+    node_id = node.get_attribute("data-node-id")
+    add(malik, node_id, "Contes")
+    expect(claire.locator(f"li[data-node-id='{node_id}'] li .label")).to_have_text("Contes")
+    claire.locator(f"li[data-node-id='{node_id}'] > button", has_text="Supprimer").click()
+    expect(malik.locator(".mindmap .label", has_text="Albums")).to_have_count(0)
+    expect(malik.locator(".mindmap .label", has_text="Contes")).to_have_count(0)

@@ -1,0 +1,88 @@
+"""Chromium through a real server: writing in a forum (Markdown with a preview, line breaks
+and links kept, edited as Markdown), and what a hidden post still offers.
+
+The discussion comes from the `board` fixture, built before Playwright's event loop starts."""
+
+import pytest
+
+from tests.browser import log_in, off_loop
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+
+def test_a_post_keeps_its_line_breaks_and_links_and_is_edited_as_markdown(
+    daphne, world, board, browser
+):
+    from playwright.sync_api import expect
+
+    server = daphne()
+    page = log_in(browser, server, "participant")
+    page.goto(f"/forums/discussions/{board.discussion.pk}/")
+    form = page.locator("#reply-form")
+    area = form.get_by_label("Message")
+    area.fill("Première ligne\nDeuxième ligne\n\nVoir https://eduscol.education.fr et ")
+    area.press("End")
+    form.get_by_role("button", name="Gras").click()
+    expect(area).to_have_value(
+        "Première ligne\nDeuxième ligne\n\nVoir https://eduscol.education.fr et **texte en gras**"
+    )
+    form.get_by_role("button", name="Aperçu").click()
+    preview = form.locator(".editor-preview")
+    expect(preview.locator("strong")).to_have_text("texte en gras")
+    expect(preview.get_by_role("link", name="https://eduscol.education.fr")).to_be_visible()
+    expect(area).to_be_hidden()
+    form.get_by_role("button", name="Aperçu").click()
+    expect(area).to_be_visible()
+    form.get_by_role("button", name="Publier").click()
+
+    post = page.locator("#posts .post").last
+    body = post.locator(".post-body")
+    expect(body.locator("br")).to_have_count(1)
+    expect(body.locator("p")).to_have_count(2)
+    expect(body).to_contain_text("Première ligne")
+    link = body.get_by_role("link", name="https://eduscol.education.fr")
+    expect(link).to_have_attribute("href", "https://eduscol.education.fr")
+
+    post.get_by_role("button", name="Modifier").click()
+    edit = post.locator("form.edit-form textarea")
+    expect(edit).to_have_value(
+        "Première ligne\nDeuxième ligne\n\nVoir https://eduscol.education.fr et **texte en gras**"
+    )
+    edit.fill(edit.input_value().replace("Deuxième", "Seconde"))
+    post.get_by_role("button", name="Enregistrer").click()
+    expect(body).to_contain_text("Seconde ligne")
+    expect(body.locator("strong")).to_have_text("texte en gras")
+    expect(body.get_by_role("link", name="https://eduscol.education.fr")).to_be_visible()
+    expect(body).not_to_contain_text("**")
+
+
+def test_a_hidden_post_offers_no_reply_nor_quote_and_like_tooltips_name_the_likers_live(
+    daphne, world, board, browser
+):
+    from playwright.sync_api import expect
+
+    from forums import moderation
+
+    off_loop(
+        lambda: moderation.set_hidden(
+            post=board.reply, actor=world.trainer, hidden=True, reason="Hors sujet"
+        )
+    )
+    server = daphne()
+    page = log_in(browser, server, "participant")
+    page.goto(f"/forums/discussions/{board.discussion.pk}/")
+    hidden = page.locator(f"#post-{board.reply.pk}")
+    expect(hidden).to_contain_text("Message masqué par la modération.")
+    expect(hidden.get_by_role("button", name="Répondre")).to_have_count(0)
+    expect(hidden.get_by_role("button", name="Citer")).to_have_count(0)
+    opening = page.locator(f"#post-{board.opening.pk}")
+    expect(opening.get_by_role("button", name="Répondre")).to_be_visible()
+
+    # Someone else likes the participant's opening post: the count and the names follow.
+    like = opening.locator("button.like")
+    expect(like).to_have_attribute("title", "")
+    other = log_in(browser, server, "participant2")
+    other.goto(f"/forums/discussions/{board.discussion.pk}/")
+    other.locator(f"#post-{board.opening.pk} button.like").click()
+    expect(like.locator(".like-count")).to_have_text("1")
+    expect(like).to_have_attribute("title", "Participant2 Test")
