@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format bench-ws bench-forum bench-api bench-classroom bench-docs setup bundle clean
+.PHONY: run test test-fast lint format bench-ws bench-forum bench-api bench-classroom bench-docs bench-durable bench-soak setup bundle clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,16 @@ bench-forum: setup
 # API and page reads: Préau's server against plain daphne and two gunicorn sync workers.
 bench-api: setup
 	$(PY) -m bench.api_load
+
+# 30 people sending durable events on one topic, against the same senders on the ephemeral tier.
+bench-durable: setup
+	$(PY) -m bench.durable_topic
+
+# Hundreds of clients coming, going and misbehaving on two workers over Redis (MINUTES=20).
+MINUTES ?= 20
+bench-soak: setup
+	$(PY) -m bench.ws_soak --minutes $(MINUTES)
+
 # The classroom SFU: one presenter, N viewers, decode-and-re-encode against forwarding.
 bench-classroom: setup
 	$(PY) -m bench.classroom_sfu

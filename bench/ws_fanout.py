@@ -1,18 +1,22 @@
 """Fan-out benchmark of the realtime gateway against a bare `websockets` broadcast server.
 
     .venv/bin/python -m bench.ws_fanout            # or: make bench-ws
-    .venv/bin/python -m bench.ws_fanout --quick    # fewer, shorter runs
+    .venv/bin/python -m bench.ws_fanout --quick    # shorter runs, fewer steps
 
 N subscribers follow one topic while one publisher sends 100-byte events at a fixed rate
-(deliveries/s = events/s x N). For each server (Préau on the in-memory layer, Préau on Redis
-when `REDIS_URL` answers, and a bare `websockets` server that broadcasts what it receives),
-it prints deliveries/s achieved, p50/p99/max latency from send to receipt, and the server's
-RSS per connection; then the ratio Préau / bare on the same load, and the RSS per idle
-socket with 5,000 of them on one process. Servers run as separate processes; the clients
-run here, on the same machine, so the figures compare servers under the same client load.
+(deliveries/s = events/s x N). Servers: a bare `websockets` server that broadcasts what it
+receives, and Préau as deployed (`python -m config.serve`, one worker, like the bare
+server's one process) on the in-memory layer and, when `REDIS_URL` answers, on Redis. Préau
+is measured in both tiers: durable (a `send` whose handler publishes: row, number, outbox)
+and ephemeral (relayed as sent, no database).
 
-Préau's publisher uses the gateway like a page would: a `send` op on a `bench:<id>` topic,
-whose handler publishes a durable event (sequence number and outbox row included).
+For each server and tier it prints deliveries/s, p50/p99/max latency from send to receipt
+and RSS per connection, first at 2,000 deliveries/s to 100 and 1,000 subscribers (the
+issue's p99 goal), then raising the rate to 1,000 subscribers step by step until the server
+falls behind (delivers under 90 % of the target, or p99 over 1 s): its saturation is the
+best rate it delivered. Then the ratios Préau / bare at saturation and at 2,000/s, and the
+RSS per idle socket (5,000 on a fresh process). Clients run here, on the same machine, so
+the figures compare servers under the same client load.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ def _bench_application():
         pad: str
 
     def ping(sender, data: dict) -> None:
-        publish(str(sender.topic), Ping(t=data["t"], pad=data["pad"]))
+        publish(str(sender.topic), Ping(**data))  # bad data: a ValidationError, `invalid`
 
     # The publisher sends far above a person's rate limit on purpose.
     settings.REALTIME_SEND_RATE = settings.REALTIME_SEND_BURST = 1_000_000
@@ -149,12 +153,30 @@ def _wait_port(port: int, process: subprocess.Popen, timeout: float = 30) -> Non
 
 
 def start_preau(name: str, env: dict[str, str], token: str) -> Server:
+    """Préau as `make run` serves it, with one worker (the bare server is one process)."""
     port = _free_port()
-    command = [sys.executable, "-m", "daphne", "-v", "0", "--access-log", os.devnull]
-    command += ["-b", "127.0.0.1", "-p", str(port), "bench.ws_fanout:application"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "config.serve", "--port", str(port), "--workers", "1"]
+    process = subprocess.Popen(
+        [*command, "bench.ws_fanout:application"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
     _wait_port(port, process)
-    return Server(name, process, port, token)
+    server = Server(name, process, port, token)
+    asyncio.run(_until_served(server))
+    return server
+
+
+async def _until_served(server: Server, timeout: float = 90) -> None:
+    """gunicorn answers on its port before its worker has loaded Django: wait for it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            sockets = await open_sockets(server, 2, "bench:3")
+            await asyncio.gather(*(ws.close() for ws in sockets))
+            return
+        except (OSError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(1)
 
 
 def start_bare() -> Server:
@@ -237,7 +259,9 @@ class Result:
         )
 
 
-async def run_load(server: Server, subscribers: int, target: int, seconds: float) -> Result:
+async def run_load(
+    server: Server, subscribers: int, target: int, seconds: float, event_type: str = "bench.ping"
+) -> Result:
     topic = "bench:1"
     before = server.rss_kb()
     sockets = await open_sockets(server, subscribers, topic)
@@ -266,9 +290,9 @@ async def run_load(server: Server, subscribers: int, target: int, seconds: float
     start = time.time()
     for n in range(events):
         await asyncio.sleep(max(0.0, start + n * interval - time.time()))
-        frame = {"topic": topic, "type": "bench.ping", "data": {"t": time.time(), "pad": PAD}}
+        frame = {"topic": topic, "type": event_type, "data": {"t": time.time(), "pad": PAD}}
         if server.token:
-            frame = {"op": "send", "topic": topic, "type": "bench.ping", "data": frame["data"]}
+            frame = {"op": "send", "topic": topic, "type": event_type, "data": frame["data"]}
         await publisher.send(json.dumps(frame))
     expected = events * subscribers
     deadline = time.monotonic() + max(10.0, seconds)
@@ -279,6 +303,7 @@ async def run_load(server: Server, subscribers: int, target: int, seconds: float
     await asyncio.gather(*(ws.close() for ws in [*sockets, publisher]), return_exceptions=True)
     ms = sorted(latency * 1000 for latency in latencies) or [0.0]
     elapsed = max(last_receipt[0] - start, seconds)
+    await asyncio.sleep(1)  # the server settles before the next run
     return Result(
         server.name,
         subscribers,
@@ -306,17 +331,37 @@ async def idle_rss(server: Server, count: int) -> float:
 # -- the run ---------------------------------------------------------------------------
 
 
+TIERS = {"durable": "bench.ping", "éphémère": "bench.blip"}
+
+
+def behind(result: Result) -> bool:
+    return result.delivered < 0.9 * result.expected or result.p99 > 1000
+
+
+def saturate(server: Server, event_type: str, steps: list[int], seconds: float, label: str):
+    """Raise the rate to 1,000 subscribers until the server falls behind; the best rate."""
+    best: Result | None = None
+    for target in steps:
+        result = asyncio.run(run_load(server, 1_000, target, seconds, event_type))
+        result.server = label
+        print("  " + result.line(), flush=True)
+        if best is None or result.rate > best.rate:
+            best = result
+        if behind(result):
+            break
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter runs")
+    parser.add_argument("--quick", action="store_true", help="runs of 2 s, coarser steps")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--idle", type=int, default=5_000, help="idle sockets (0: skip)")
     args = parser.parse_args()
     seconds = 2.0 if args.quick else args.seconds
-    # The goals' loads, then one past what a single Python process can fan out.
-    loads = [(100, 2_000), (1_000, 2_000), (1_000, 5_000), (1_000, 40_000)]
-    if args.quick:
-        loads = [(100, 2_000), (1_000, 2_000)]
+    steps = [5_000, 10_000, 20_000, 40_000, 80_000, 160_000]
+    if not args.quick:
+        steps = [5_000, 10_000, 15_000, 20_000, 30_000, 40_000, 60_000, 80_000, 120_000, 160_000]
 
     workdir = tempfile.mkdtemp(prefix="preau-bench-")
     env = os.environ.copy() | {
@@ -325,50 +370,72 @@ def main() -> None:
         "PREAU_DEMO": "0",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PREAU_CHANNEL_PREFIX": f"preau-bench-{os.getpid()}",
+        "WEB_CONCURRENCY": "1",
     }
     redis_url = env.pop("REDIS_URL", "") or "redis://127.0.0.1:6379/0"
     env.pop("DATABASE_URL", None)
     token = prepare_database(env)
+    print(f"charge au départ : {os.getloadavg()[0]:.1f}", flush=True)
 
-    servers = [lambda: start_bare(), lambda: start_preau("Préau mémoire", env, token)]
+    servers = [
+        ("websockets nu", start_bare),
+        ("Préau mémoire", lambda: start_preau("Préau mémoire", env, token)),
+    ]
     if redis_available(redis_url):
-        servers.append(lambda: start_preau("Préau Redis", env | {"REDIS_URL": redis_url}, token))
+        redis_env = env | {"REDIS_URL": redis_url}
+        servers.append(("Préau Redis", lambda: start_preau("Préau Redis", redis_env, token)))
     else:
         print(f"(Redis absent à {redis_url} : mesure Redis omise)")
 
-    results: dict[tuple[str, int, int], Result] = {}
+    at_goal: dict[str, Result] = {}
+    saturation: dict[str, Result] = {}
     idle: dict[str, float] = {}
-    for start in servers:
+    for name, start in servers:
         if args.idle:
             # On a fresh process, before any load has grown its heap.
             server = start()
             try:
-                idle[server.name] = asyncio.run(idle_rss(server, args.idle))
+                idle[name] = asyncio.run(idle_rss(server, args.idle))
             finally:
                 server.stop()
-            print(
-                f"{server.name:<18} {args.idle} sockets inactifs : "
-                f"{idle[server.name]:.1f} Ko par socket",
-                flush=True,
-            )
+            print(f"{name:<18} {args.idle} sockets inactifs : {idle[name]:.1f} Ko par socket")
         server = start()
+        tiers = TIERS if server.token else {"": "bench.ping"}
         try:
-            for subscribers, target in loads:
-                result = asyncio.run(run_load(server, subscribers, target, seconds))
-                results[(server.name, subscribers, target)] = result
-                print(result.line(), flush=True)
+            for tier, event_type in tiers.items():
+                label = f"{name} {tier}".strip()
+                for subscribers in (100, 1_000):
+                    result = asyncio.run(run_load(server, subscribers, 2_000, seconds, event_type))
+                    result.server = label
+                    print(result.line(), flush=True)
+                at_goal[label] = result
+                saturation[label] = saturate(server, event_type, steps, seconds, label)
+                print(
+                    f"{label} : saturation vers {saturation[label].rate:.0f} livraisons/s",
+                    flush=True,
+                )
         finally:
             server.stop()
 
-    print("\nPréau / nu (débit livré ; p99 nu / p99 Préau) :")
-    for (name, subscribers, target), result in results.items():
-        if name == "websockets nu":
+    bare_sat, bare_goal = saturation["websockets nu"], at_goal["websockets nu"]
+    print("\nPréau / nu, 1 000 abonnés (débit à saturation ; p99 nu / p99 Préau à 2 000/s) :")
+    for label, result in saturation.items():
+        if label == "websockets nu":
             continue
-        bare = results[("websockets nu", subscribers, target)]
         print(
-            f"  {name:<14} N={subscribers:<5} {target:>5}/s : débit {result.rate / bare.rate:.2f}"
-            f"  latence {bare.p99 / max(result.p99, 0.001):.2f}"
+            f"  {label:<24} saturation {result.rate:8.0f}/s contre {bare_sat.rate:8.0f}/s : "
+            f"{result.rate / max(bare_sat.rate, 1):.2f}   "
+            f"p99 à 2 000/s {at_goal[label].p99:6.1f} ms contre {bare_goal.p99:6.1f} ms : "
+            f"{bare_goal.p99 / max(at_goal[label].p99, 0.001):.2f}"
         )
+    if "websockets nu" in idle:
+        bare_idle = idle["websockets nu"]
+        for name, per_socket in idle.items():
+            if name != "websockets nu":
+                print(
+                    f"  {name:<24} socket inactif {per_socket:.1f} Ko contre "
+                    f"{bare_idle:.1f} Ko : {per_socket / max(bare_idle, 0.1):.2f}x"
+                )
 
 
 if __name__ == "__main__":

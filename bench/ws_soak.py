@@ -127,9 +127,24 @@ class Soak:
     async def connect(self):
         from websockets.asyncio.client import connect
 
-        return await connect(
-            self.url(), origin=f"http://127.0.0.1:{self.port}", compression=None, max_queue=None
-        )
+        # No client keepalive: on a loaded machine the client's own ping timeouts would close
+        # sockets the server keeps serving.
+        for attempt in range(10):  # a worker still loading Django, or a loaded machine
+            try:
+                return await connect(
+                    self.url(),
+                    origin=f"http://127.0.0.1:{self.port}",
+                    compression=None,
+                    max_queue=None,
+                    ping_interval=None,
+                    open_timeout=30,
+                )
+            except (OSError, TimeoutError):
+                if attempt == 9:
+                    raise
+                self.counts["connexion réessayée"] += 1
+                await asyncio.sleep(1)
+        raise AssertionError("unreachable")
 
     async def sender(self, rate: float, stop: asyncio.Event) -> None:
         ws = await self.connect()
@@ -147,7 +162,14 @@ class Soak:
             data = {"t": time.time(), "pad": PAD}
             kind = "bench.ping" if n % 2 == 0 else "bench.blip"
             frame = {"op": "send", "topic": "bench:1", "type": kind, "data": data, "ref": f"s{n}"}
-            await ws.send(json.dumps(frame))
+            try:
+                await ws.send(json.dumps(frame))
+            except Exception as exc:  # closed under us: count it, and send from a new socket
+                self.counts[f"émetteur : {type(exc).__name__}"] += 1
+                reader.cancel()
+                ws = await self.connect()
+                await ws.send(json.dumps({"op": "subscribe", "topic": "bench:1"}))
+                reader = asyncio.create_task(acks())
             n += 1
             await asyncio.sleep(1 / rate)
         await asyncio.sleep(1)
@@ -242,11 +264,11 @@ def report(label: str, stats_dir: Path) -> dict[str, dict]:
 
 async def soak(port: int, tokens: list[str], args, stats_dir: Path) -> Soak:
     run = Soak(port, tokens, random.Random(7))
-    stop, churn_stop = asyncio.Event(), asyncio.Event()
+    stop, churn_stop, sender_stop = asyncio.Event(), asyncio.Event(), asyncio.Event()
     readies = [asyncio.Event() for _ in range(args.steady)]
     steady = [asyncio.create_task(run.steady_socket(stop, ready)) for ready in readies]
     await asyncio.gather(*(ready.wait() for ready in readies))
-    sender = asyncio.create_task(run.sender(args.rate, stop))
+    sender = asyncio.create_task(run.sender(args.rate, sender_stop))
     churners = []
     for _ in range(args.clients):
         churners.append(asyncio.create_task(run.churner(churn_stop)))
@@ -262,9 +284,9 @@ async def soak(port: int, tokens: list[str], args, stats_dir: Path) -> Soak:
         report("en cours", stats_dir)
     churn_stop.set()
     await asyncio.gather(*churners)
-    stop.set()
+    sender_stop.set()
     await sender
-    await asyncio.sleep(2)  # the last frames reach the steady sockets
+    await asyncio.sleep(3)  # the last frames reach the steady sockets
     stop.set()
     await asyncio.gather(*steady)
     return run

@@ -4,13 +4,14 @@ Chat, hands and reactions may also be sent on the room's realtime topic (`classr
 both paths call the same services.
 """
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from parcours import policies
 from parcours import selectors as parcours_selectors
 from parcours.inputs import Id, QueryText
 from parcours.policies import Action
+from realtime.heads import expose_heads
 
 from . import activities, selectors, services
 from .schemas import (
@@ -45,10 +46,15 @@ def _view(request: HttpRequest, room) -> dict:
 
 
 @router.get("/sessions/{session_id}/classrooms", response=list[RoomOut])
-def list_rooms(request: HttpRequest, session_id: Id):
+def list_rooms(request: HttpRequest, session_id: Id, response: HttpResponse):
     session = parcours_selectors.get_session(session_id)
     policies.require(request.user, Action.CLASSROOM_JOIN, session)
-    return [selectors.room_view(r, request.user) for r in selectors.session_classrooms(session)]
+    rooms = list(selectors.session_classrooms(session))
+    topics = expose_heads(response, [room.topic for room in rooms])
+    return [
+        selectors.room_view(room, request.user) | {"topics": {room.topic: topics[room.topic]}}
+        for room in rooms
+    ]
 
 
 @router.post("/sessions/{session_id}/classrooms", response={201: RoomOut})
@@ -59,11 +65,12 @@ def create_room(request: HttpRequest, session_id: Id, payload: RoomIn):
 
 
 @router.get("/classrooms/{classroom_id}", response=RoomOut)
-def room_detail(request: HttpRequest, classroom_id: Id):
+def room_detail(request: HttpRequest, classroom_id: Id, response: HttpResponse):
     room = _room(request, classroom_id)
     selectors.entry_decision(request.user, room).raise_if_denied()
     activities.end_breakouts_if_due(room)
-    return _view(request, room)
+    topics = expose_heads(response, [room.topic])
+    return _view(request, room) | {"topics": topics}
 
 
 @router.post("/classrooms/{classroom_id}/open", response=RoomOut)
@@ -165,9 +172,10 @@ def react(request: HttpRequest, classroom_id: Id, payload: ReactionIn):
 
 
 @router.get("/classrooms/{classroom_id}/chat", response=list[ChatOut])
-def chat(request: HttpRequest, classroom_id: Id):
+def chat(request: HttpRequest, classroom_id: Id, response: HttpResponse):
     room = _room(request, classroom_id)
     selectors.entry_decision(request.user, room).raise_if_denied()
+    expose_heads(response, [room.topic])
     return [
         {
             "message_id": m.pk,

@@ -112,3 +112,5 @@ class RoomOut(Schema):
     breakouts: dict[str, Any]
     status: dict[str, Any]
     polls: list[int]
+    # Heads of the topics this state depends on: subscribe with `since` from them.
+    topics: dict[str, int] = {}

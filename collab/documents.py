@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext
-from pycrdt import Doc, merge_updates
+from pycrdt import Doc, get_state, merge_updates
 
 from parcours import policies
 from parcours.errors import ErrorCode, ServiceError, not_found
@@ -139,6 +139,16 @@ def update_document(*, actor, document: Document, title: str | None, reserved: b
 def append_update(document_id: int, update: bytes) -> int:
     """Append one update to the log; returns its id."""
     return DocumentUpdate.objects.create(document_id=document_id, data=update).pk
+
+
+def append_missing(document_id: int, doc: Doc) -> int | None:
+    """Append what `doc` holds that the stored document lacks (new items; by state
+    vectors). Returns the new row's id, or None when nothing was missing."""
+    stored, _ = stored_state(document_id)
+    known = get_state(stored)
+    if doc.get_state() == known:
+        return None
+    return append_update(document_id, doc.get_update(known))
 
 
 def stored_state(document_id: int) -> tuple[bytes, int]:

@@ -115,7 +115,9 @@ class Room:
     async def start(self) -> None:
         state, self.seen = await db.run(documents.stored_state, self.document_id)
         self.doc.apply_update(state)
-        self.peer = await attach(self.topic, PEER_NAME, types={"yjs.update", "yjs.awareness"})
+        self.peer = await attach(
+            self.topic, PEER_NAME, types={"yjs.update", "yjs.awareness", "yjs.query"}
+        )
         self.tasks = [
             asyncio.create_task(self._listen()),
             asyncio.create_task(self._persist_loop()),
@@ -128,6 +130,9 @@ class Room:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         try:
             await self._flush()
+            # What this copy holds and the log lacks (an edit relayed by a process that
+            # died before writing it) is written now, before the copy leaves memory.
+            await db.run(documents.append_missing, self.document_id, self.doc)
         finally:
             if self.peer is not None:
                 await self.peer.close()
@@ -141,6 +146,8 @@ class Room:
         states = self.awareness.message()
         if states is not None:
             editor.push(states)
+        # The other processes answer with their own editors' cursors and names.
+        await self._relay("yjs.query", b"?")
 
     async def leave(self, editor: Editor) -> None:
         self.editors.pop(editor.id, None)
@@ -230,6 +237,10 @@ class Room:
             if frame.type == "yjs.update":
                 with contextlib.suppress(Exception):
                     self.doc.apply_update(frame.data)
+            elif frame.type == "yjs.query":
+                states = self.awareness.message(local_only=True)
+                if states is not None:
+                    await self._relay("yjs.awareness", states)
             else:
                 self.awareness.apply(yprotocol.awareness_payload(frame.data), owner=None)
                 self._broadcast(frame.data, exclude=None)

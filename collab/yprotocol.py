@@ -117,10 +117,11 @@ class AwarenessTable:
             pass
         return seen
 
-    def message(self) -> bytes | None:
-        if not self.states:
-            return None
-        return awareness_message(self._encode(self.states.items()))
+    def message(self, *, local_only: bool = False) -> bytes | None:
+        """Every known state as one awareness message (`local_only`: only those of this
+        process's sockets), or None when there is none."""
+        entries = [(c, v) for c, v in self.states.items() if not local_only or v[2] is not None]
+        return awareness_message(self._encode(entries)) if entries else None
 
     def remove(self, clients: set[int]) -> bytes | None:
         gone = [(c, (self.states.pop(c)[0] + 1, "null", None)) for c in clients if c in self.states]

@@ -1,6 +1,6 @@
 """Forums over HTTP: forums, discussions, posts, likes, favourites, subscriptions, moderation."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
@@ -10,6 +10,7 @@ from parcours.attachments import file_response, upload_route
 from parcours.errors import not_found
 from parcours.inputs import Id, QueryText
 from parcours.policies import Action
+from realtime.heads import expose_heads
 
 from . import moderation, selectors, services, text
 from .conf import setting
@@ -90,15 +91,17 @@ def create_space_forum(request: HttpRequest, space_id: Id, payload: ForumIn):
 
 
 @router.get("/forums/{forum_id}", response=ForumDetailOut)
-def forum_detail(request: HttpRequest, forum_id: Id):
+def forum_detail(request: HttpRequest, forum_id: Id, response: HttpResponse):
     forum = selectors.get_forum(forum_id)
     who = _reader(request, forum.scope)
+    topics = expose_heads(response, [f"forum:{forum_id}"])
     services.audit_read(who, "forum", [forum_id])
     rows = [selectors.discussion_view(d) for d in selectors.discussions(forum, who)]
     return {
         "forum": selectors.forum_view(forum) | {"discussion_count": len(rows)},
         "discussions": rows,
         "can": who.flags(),
+        "topics": topics,
     }
 
 
@@ -124,13 +127,19 @@ def unsubscribe_forum(request: HttpRequest, forum_id: Id):
 
 
 @router.get("/discussions/{discussion_id}", response=DiscussionDetailOut)
-def discussion_detail(request: HttpRequest, discussion_id: Id):
+def discussion_detail(request: HttpRequest, discussion_id: Id, response: HttpResponse):
     discussion = selectors.get_discussion(discussion_id)
     who = _reader(request, discussion.forum.scope)
+    topics = expose_heads(response, [f"discussion:{discussion_id}"])
     posts = selectors.discussion_posts(discussion, who)
     services.audit_read(who, "discussion", [discussion_id])
     services.audit_posts(who, posts)
-    return {"discussion": _discussion_out(discussion, request), "posts": posts, "can": who.flags()}
+    return {
+        "discussion": _discussion_out(discussion, request),
+        "posts": posts,
+        "can": who.flags(),
+        "topics": topics,
+    }
 
 
 @router.delete("/discussions/{discussion_id}", response={204: None})

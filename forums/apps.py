@@ -9,9 +9,10 @@ class ForumsConfig(AppConfig):
         from parcours import activity_links
         from parcours.models import Activity
         from parcours.signals import session_created
+        from realtime.notifications import register_notification
         from realtime.topics import register_topic
 
-        from . import activities, selectors
+        from . import activities, notices, selectors
 
         # A forum activity opens its forum; a new session gets one per forum activity.
         activity_links.register(Activity.Kind.FORUM, activities.activity_links)
@@ -24,3 +25,5 @@ class ForumsConfig(AppConfig):
         register_topic(
             "discussion", authorize=selectors.authorize_discussion_topic, presence_names=False
         )
+        register_notification("forum.reply_notification", notices.reply)
+        register_notification("forum.likes_notification", notices.likes)

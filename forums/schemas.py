@@ -86,6 +86,8 @@ class ForumDetailOut(Schema):
     discussions: list[DiscussionOut]
     # What the caller may do here, so that clients show only the controls that work.
     can: dict[str, bool]
+    # Heads of the topics this state depends on: subscribe with `since` from them.
+    topics: dict[str, int] = {}
 
 
 class QuoteOut(Schema):
@@ -128,6 +130,8 @@ class DiscussionDetailOut(Schema):
     discussion: DiscussionOut
     posts: list[PostOut]
     can: dict[str, bool]
+    # Heads of the topics this state depends on: subscribe with `since` from them.
+    topics: dict[str, int] = {}
 
 
 class LikeOut(Schema):

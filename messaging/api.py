@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from parcours import selectors as parcours_selectors
 from parcours.attachments import file_response, upload_route
 from parcours.inputs import Id
+from realtime.heads import expose_heads
 
 from . import selectors, services
 from .events import AttachmentData, MessageData
@@ -29,7 +30,9 @@ class MessageFilters(Schema):
 
 
 @router.get("/messages", response=list[MessageData])
-def list_messages(request: HttpRequest, filters: Query[MessageFilters]):
+def list_messages(request: HttpRequest, filters: Query[MessageFilters], response: HttpResponse):
+    # Messages reach their recipients and their sender on their own topics.
+    expose_heads(response, [f"user:{request.user.pk}"])
     found = selectors.messages_of(
         request.user, session_id=filters.session_id, with_user=filters.with_user
     )

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Schema, Status
 
-from . import attestations, audit, policies, selectors, services
+from . import attestations, audit, heads, policies, selectors, services
 from .inputs import Id, QueryText
 from .policies import Action, PlatformAction
 from .routes.base import router
@@ -89,16 +89,18 @@ def list_sessions(request: HttpRequest):
 
 
 @router.get("/sessions/{session_id}", response=SessionDetailOut)
-def session_detail(request: HttpRequest, session_id: Id):
+def session_detail(request: HttpRequest, session_id: Id, response: HttpResponse):
     user = request.user
     session = selectors.get_session(session_id)
     policies.require(user, Action.VIEW_SESSION_SUMMARY, session)
+    topics = heads.expose_heads(response, [f"user:{user.pk}"])
     held = policies.standings(user, session)
     detail = _session_out(session, "/".join(sorted(held)))
     detail |= {
         "trainers": selectors.trainer_names(session),
         "distance_minutes": session.parcours.distance_minutes,
         "presence_minutes": session.parcours.presence_minutes,
+        "topics": topics,
     }
     if policies.can(user, Action.VIEW_ACTIVITIES, session):
         services.record_entry(session=session, user=user)

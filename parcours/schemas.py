@@ -88,6 +88,8 @@ class AttestationOut(Schema):
 
 class SessionDetailOut(SessionOut):
     trainers: list[str]
+    # Heads of the topics this state depends on (the viewer's own `user:<id>`).
+    topics: dict[str, int] = {}
     distance_minutes: int
     presence_minutes: int
     sections: list[SectionOut] | None = None

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from . import audit, policies, throttle
+from . import audit, policies, signals, throttle
 from .errors import ErrorCode, ServiceError, not_found
 from .models import (
     AccessGrant,
@@ -148,6 +148,7 @@ def complete_activity(*, session: Session, user, activity_id: int) -> None:
     ActivityCompletion.objects.get_or_create(
         membership=_membership(session, user), activity=activity
     )
+    _progress_changed(session, user)
 
 
 def undo_completion(*, session: Session, user, activity_id: int) -> None:
@@ -156,6 +157,13 @@ def undo_completion(*, session: Session, user, activity_id: int) -> None:
     ActivityCompletion.objects.filter(
         membership=_membership(session, user), activity=activity
     ).delete()
+    _progress_changed(session, user)
+
+
+def _progress_changed(session: Session, user) -> None:
+    transaction.on_commit(
+        lambda: signals.progress_changed.send(sender=Session, session=session, user_id=user.pk)
+    )
 
 
 @transaction.atomic

@@ -11,3 +11,7 @@ access_changed = Signal()
 # Apps that give each activity of the parcours its tool in the session (a forum activity
 # its forum) listen to it.
 session_created = Signal()
+
+# Sent after commit when a participant's progress in a session changes (an activity ticked
+# or unticked): `session`, `user_id`. The pages' live progress table listens to it (web/).
+progress_changed = Signal()

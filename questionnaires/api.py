@@ -6,7 +6,7 @@ import io
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from parcours import policies
+from parcours import audit, policies
 from parcours import selectors as parcours_selectors
 from parcours.inputs import Id
 from parcours.policies import Action
@@ -39,7 +39,10 @@ def _detail(questionnaire, user) -> dict:
 @router.get("/sessions/{session_id}/questionnaires", response=list[QuestionnaireRowOut])
 def list_questionnaires(request: HttpRequest, session_id: Id):
     session = parcours_selectors.get_session(session_id)
-    policies.require(request.user, Action.VIEW_ACTIVITIES, session)
+    decision = policies.require(request.user, Action.VIEW_ACTIVITIES, session)
+    audit.record_read(
+        actor=request.user, decision=decision, kind="questionnaires", object_id=session_id
+    )
     staff = policies.can(request.user, Action.VIEW_QUESTIONNAIRE_RESULTS, session)
     return [
         {
@@ -66,7 +69,10 @@ def create_questionnaire(request: HttpRequest, session_id: Id, payload: Question
 @router.get("/questionnaires/{questionnaire_id}", response=QuestionnaireOut)
 def questionnaire_detail(request: HttpRequest, questionnaire_id: Id):
     questionnaire = selectors.get_questionnaire(questionnaire_id)
-    policies.require(request.user, Action.VIEW_ACTIVITIES, questionnaire.session)
+    decision = policies.require(request.user, Action.VIEW_ACTIVITIES, questionnaire.session)
+    audit.record_read(
+        actor=request.user, decision=decision, kind="questionnaire", object_id=questionnaire_id
+    )
     return _detail(questionnaire, request.user)
 
 

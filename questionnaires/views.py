@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from parcours import policies
+from parcours import audit, policies
 from parcours import selectors as parcours_selectors
 from parcours.errors import ServiceError
 from parcours.models import Activity
@@ -25,9 +25,12 @@ def _can(user, session) -> dict[str, bool]:
 def session_questionnaires(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         session = parcours_selectors.get_session(session_id)
-        policies.require(request.user, Action.VIEW_ACTIVITIES, session)
+        decision = policies.require(request.user, Action.VIEW_ACTIVITIES, session)
     except ServiceError as exc:
         return refuse(request, exc)
+    audit.record_read(
+        actor=request.user, decision=decision, kind="questionnaires", object_id=session_id
+    )
     can = _can(request.user, session)
     activities = Activity.objects.filter(
         section__parcours=session.parcours_id, kind=Activity.Kind.QUESTIONNAIRE
@@ -49,9 +52,12 @@ def questionnaire_page(request: HttpRequest, questionnaire_id: int) -> HttpRespo
     user = request.user
     try:
         questionnaire = selectors.get_questionnaire(questionnaire_id)
-        policies.require(user, Action.VIEW_ACTIVITIES, questionnaire.session)
+        decision = policies.require(user, Action.VIEW_ACTIVITIES, questionnaire.session)
     except ServiceError as exc:
         return refuse(request, exc)
+    audit.record_read(
+        actor=user, decision=decision, kind="questionnaire", object_id=questionnaire_id
+    )
     session = questionnaire.session
     can = _can(user, session)
     context = {

@@ -8,6 +8,7 @@ from typing import Any
 # Imported on first use: `publishing` needs the models, which load after this package.
 _EXPORTS = {
     "apublish": "publishing",
+    "expose_heads": "heads",
     "publish": "publishing",
     "publish_each": "publishing",
     "publish_many": "publishing",

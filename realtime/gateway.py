@@ -164,7 +164,12 @@ async def send(
 def on_access_changed(sender: Any, session_id: int, user_ids: list[int] | None, **kw) -> None:
     """`parcours.signals.access_changed`: tell every process to re-check those sockets."""
     notice = {"kind": "access", "session_id": session_id, "user_ids": user_ids}
-    get_bus().publish(CONTROL, json.dumps(notice))
+    try:
+        get_bus().publish(CONTROL, json.dumps(notice))
+    except Exception:
+        # Sent after a commit: Redis away must not fail it. Every hub re-checks all its
+        # subscriptions when its bus comes back (`Hub.catch_up`), so none outlives the change.
+        logger.warning("realtime: access change of session %s not broadcast", session_id)
 
 
 def on_access_notice(hub: Hub, notice: dict[str, Any]) -> None:

@@ -301,7 +301,15 @@ class Hub:
         self._drain(feed)
 
     def catch_up(self) -> None:
-        """After the bus was lost for a while: read what each topic committed meanwhile."""
+        """After the bus was lost for a while: read what each topic committed meanwhile.
+
+        Access changes broadcast meanwhile were lost with it: every subscription is asked
+        again first (its frames held until answered), so nobody removed in the meantime
+        receives what was written after.
+        """
+        from .gateway import on_access_notice
+
+        on_access_notice(self, {"kind": "access", "session_id": None, "user_ids": None})
         for feed in list(self.feeds.values()):
             if feed.delivered is not None:
                 self.loop.create_task(self._read_after(feed))

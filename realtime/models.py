@@ -1,9 +1,11 @@
 """The outbox of durable events: a per-topic sequence and the frames kept for replay.
 
-No row here names a user or a time: a stored frame is content a client replays after a
-reconnect, and presence never reaches the database (trust frame).
+No row here names a time: a stored frame is content a client replays after a reconnect,
+presence never reaches the database, and a person's notification marker is a position in
+their own topic (trust frame).
 """
 
+from django.conf import settings
 from django.db import models
 
 
@@ -37,3 +39,13 @@ class StoredEvent(models.Model):
                 name="waiting_events",
             ),
         ]
+
+
+class NotificationsRead(models.Model):
+    """How far a person has read their notifications: a sequence number of their `user:<id>`
+    topic, never a time (trust frame: nothing records when anyone looked at anything)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    seq = models.BigIntegerField(default=0)

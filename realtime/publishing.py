@@ -107,15 +107,24 @@ class _Commit:
     def __call__(self) -> None:
         for recorder in _recorders:
             recorder.extend((topic, event) for topic, event, _ in self.events)
-        topics = sorted({topic for topic, _, pk in self.events if pk is not None})
+        own = [pk for _, _, pk in self.events if pk is not None]
         numbered: list[tuple[int, str, int, str]] = []
-        if topics:
+        if own:
             try:
-                numbered = _number(topics)
+                # Another writer's numbering may have taken ours already (it numbers every
+                # committed event of the topic): then there is no lock to wait for at all.
+                topics = sorted(
+                    set(
+                        StoredEvent.objects.filter(pk__in=own, seq__isnull=True).values_list(
+                            "topic", flat=True
+                        )
+                    )
+                )
+                numbered = _number(topics) if topics else []
             except Exception:
                 # Committed, not yet numbered: the next publish on the topic or a hub's sweep
                 # numbers it.
-                logger.exception("realtime: numbering failed on %s", ", ".join(topics))
+                logger.exception("realtime: numbering failed")
         self.numbers = {pk: seq for pk, _, seq, _ in numbered}
         _report(self.events, self.numbers)
         # In publishing order, each topic's frames in number order (with, before this

@@ -39,3 +39,10 @@ def replay(topic: str, since: int) -> Replay:
     if current > since and (not frames or frames[0][0] != since + 1):
         return Replay([], True, current)
     return Replay(frames, False, frames[-1][0] if frames else since)
+
+
+def heads(topics: list[str]) -> dict[str, int]:
+    """Each topic's last committed sequence number (0 before its first event), in one query:
+    what an API read returns beside its state, so a client subscribes with `since` from it."""
+    found = dict(TopicSequence.objects.filter(topic__in=topics).values_list("topic", "last_seq"))
+    return {topic: found.get(topic, 0) for topic in topics}

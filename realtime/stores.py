@@ -78,7 +78,8 @@ def async_client(*, decode: bool = False):
         pool = redis.asyncio.BlockingConnectionPool.from_url(
             settings.REDIS_URL,
             max_connections=conf.get("REALTIME_REDIS_CONNECTIONS"),
-            timeout=conf.get("REDIS_POOL_TIMEOUT"),
+            # A crowd of sockets arriving at once queues here: wait as redis-py does.
+            timeout=20,
             decode_responses=decode,
             socket_connect_timeout=1,
             socket_timeout=5,

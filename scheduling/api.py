@@ -14,9 +14,10 @@ from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
 from parcours.inputs import Id, QueryText
 from parcours.policies import Action
+from realtime.heads import expose_heads
 
-from . import calendar, ics, selectors, services
-from .models import Answer, Poll, ScheduledClass
+from . import api_feeds, calendar, ics, selectors, services
+from .models import Poll, ScheduledClass
 from .schemas import (
     AnswerIn,
     ClassOut,
@@ -75,6 +76,7 @@ def poll_out(poll: Poll, user) -> dict:
         "state": poll.state,
         "accepts_answers": poll.accepts_answers(),
         "hide_results": poll.hide_results,
+        "nominative": poll.nominative,
         "results_visible": visible,
         "closes_at": poll.closes_at,
         "respondents": selectors.respondents(poll),
@@ -122,19 +124,25 @@ def create_poll(request: HttpRequest, session_id: Id, payload: PollIn):
 
 
 @router.get("/sessions/{session_id}/polls", response=list[PollOut])
-def list_polls(request: HttpRequest, session_id: Id):
+def list_polls(request: HttpRequest, session_id: Id, response: HttpResponse):
     session = parcours_selectors.get_session(session_id)
     decision = policies.require(request.user, Action.READ_CONTRIBUTIONS, session)
     audit.record_read(actor=request.user, decision=decision, kind="polls", object_id=session_id)
-    return [poll_out(poll, request.user) for poll in selectors.session_polls(session)]
+    polls = list(selectors.session_polls(session))
+    topics = expose_heads(response, [f"poll:{poll.pk}" for poll in polls])
+    return [
+        poll_out(poll, request.user) | {"topics": {f"poll:{poll.pk}": topics[f"poll:{poll.pk}"]}}
+        for poll in polls
+    ]
 
 
 @router.get("/polls/{poll_id}", response=PollOut)
-def poll_detail(request: HttpRequest, poll_id: Id):
+def poll_detail(request: HttpRequest, poll_id: Id, response: HttpResponse):
     poll = selectors.get_poll(poll_id)
     decision = policies.require(request.user, Action.READ_CONTRIBUTIONS, poll.session)
     audit.record_read(actor=request.user, decision=decision, kind="poll", object_id=poll_id)
-    return poll_out(poll, request.user)
+    topics = expose_heads(response, [f"poll:{poll_id}"])
+    return poll_out(poll, request.user) | {"topics": topics}
 
 
 @router.post("/polls/{poll_id}/answers", response=PollOut)
@@ -157,27 +165,8 @@ def close_poll(request: HttpRequest, poll_id: Id, payload: CloseIn | None = None
 def export_answers(request: HttpRequest, poll_id: Id):
     poll = selectors.get_poll(poll_id)
     policies.require(request.user, Action.VIEW_POLL_RESULTS, poll.session)
-    zone = ZoneInfo(poll.session.academy.timezone)
-    slots = list(poll.slots.all())
-    labels = dict(Answer.Choice.choices)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "nom",
-            *(s.starts_at.astimezone(zone).strftime("%d/%m/%Y %H:%M") for s in slots),
-            "commentaire",
-        ]
-    )
-    for ballot in selectors.ballots(poll):
-        choices = {a.slot_id: a.choice for a in ballot.answers.all()}
-        writer.writerow(
-            [
-                parcours_selectors.display_name(ballot.user),
-                *(labels.get(choices.get(s.pk), "") for s in slots),
-                ballot.comment,
-            ]
-        )
+    csv.writer(buffer).writerows(selectors.answers_table(poll))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sondage-{poll.pk}.csv"'
     return response
@@ -200,16 +189,19 @@ def poll_event_ics(request: HttpRequest, poll_id: Id):
 
 
 @router.get("/sessions/{session_id}/classes", response=list[ClassOut])
-def session_classes(request: HttpRequest, session_id: Id):
+def session_classes(request: HttpRequest, session_id: Id, response: HttpResponse):
     scope = parcours_selectors.get_session_scope(session_id)
     policies.require(request.user, Action.ENTER_SESSION, scope)
+    # New classes reach each member on their own topic (`class.scheduled`).
+    expose_heads(response, [f"user:{request.user.pk}"])
     return [class_out(c) for c in selectors.scope_classes(scope)]
 
 
 @router.get("/spaces/{space_id}/classes", response=list[ClassOut])
-def space_classes(request: HttpRequest, space_id: Id):
+def space_classes(request: HttpRequest, space_id: Id, response: HttpResponse):
     scope = parcours_selectors.get_space_scope(space_id)
     policies.require(request.user, Action.ENTER_SESSION, scope)
+    expose_heads(response, [f"user:{request.user.pk}"])
     return [class_out(c) for c in selectors.scope_classes(scope)]
 
 
@@ -259,3 +251,6 @@ def free_slots(request: HttpRequest, code: QueryText, query: Query[FreeSlotsQuer
             cal, query.from_, query.to, query.minutes, now=timezone.now()
         )
     ]
+
+
+router.add_router("", api_feeds.router)

@@ -6,6 +6,7 @@ applications show the academy's local time and follow its DST changes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,15 @@ import icalendar
 from .models import ScheduledClass, Series
 
 PRODID = "-//Préau//Planification//FR"
+
+
+@dataclass(frozen=True)
+class FeedClass:
+    """A class as a member's feed shows it: `url` its page, `place` its session or space."""
+
+    scheduled: ScheduledClass
+    url: str
+    place: str
 
 
 def _calendar() -> icalendar.Calendar:
@@ -76,3 +86,30 @@ def series_feed(series: Series, exdates: list[datetime], *, uid_domain: str) -> 
     cal = _calendar()
     cal.add_component(event)
     return _finish(cal, series.first_day, series.until)
+
+
+def member_feed(classes: list[FeedClass], *, uid_domain: str) -> bytes:
+    """A member's classes, one event each, with where to join them and what they hold."""
+    cal = _calendar()
+    cal.add("x-wr-calname", "Préau : mes classes virtuelles")
+    for item in classes:
+        scheduled = item.scheduled
+        zone = ZoneInfo(scheduled.timezone)
+        event = icalendar.Event()
+        event.add("uid", f"class-{scheduled.pk}@{uid_domain}")
+        event.add("summary", scheduled.title)
+        event.add("dtstart", scheduled.starts_at.astimezone(zone))
+        event.add("dtend", scheduled.ends_at.astimezone(zone))
+        event.add("dtstamp", scheduled.starts_at.astimezone(UTC))
+        event.add("url", item.url)
+        event.add("location", f"Classe virtuelle Préau : {item.url}")
+        lines = [item.place]
+        if scheduled.agenda:
+            lines += ["", _agenda_text(scheduled.agenda)]
+        lines += ["", f"Rejoindre : {item.url}"]
+        event.add("description", "\n".join(lines))
+        cal.add_component(event)
+    if not classes:
+        today = datetime.now(UTC).date()
+        return _finish(cal, today, today)
+    return _finish(cal, classes[0].scheduled.starts_at.date(), classes[-1].scheduled.ends_at.date())

@@ -8,6 +8,8 @@ Scheduled classes and series belong to a scope (a session or a collaborative spa
 `parcours.models.Scope`) and follow the calendar of its academy; polls belong to a session.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -101,6 +103,9 @@ class Poll(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     hide_results = models.BooleanField(default=False)
+    # Said at creation and told to those who answer: only then does the export name people
+    # (the platform allows no other nominative export than participant lists and attestations).
+    nominative = models.BooleanField(default=False)
     # Set by the trainer: answers stop at this time, as if the poll had been closed.
     closes_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
@@ -159,3 +164,19 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ballot", "slot"], name="unique_answer"),
         ]
+
+
+class CalendarFeed(models.Model):
+    """A member's private calendar address: the classes of their sessions and spaces, read by
+    calendar applications that cannot log in. The secret is the URL's last part; only its
+    hash is kept (it is shown once), and its owner may revoke or replace it. No time kept.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -23,6 +23,8 @@ class PollIn(Schema):
     slots: list[SlotIn] = Field(..., min_length=1, max_length=30)
     hide_results: bool = False
     closes_at: AwareDatetime | None = None
+    # Whether the export of the answers names people; said now, told to those who answer.
+    nominative: bool = False
 
 
 class AnswerIn(Schema):
@@ -66,6 +68,7 @@ class PollOut(Schema):
     state: Literal["open", "closed"]
     accepts_answers: bool
     hide_results: bool
+    nominative: bool
     results_visible: bool
     closes_at: datetime | None
     respondents: int
@@ -75,6 +78,8 @@ class PollOut(Schema):
     my_choices: dict[int, Choice]
     my_comment: str
     ballots: list[BallotOut] | None
+    # Heads of the topics this state depends on: subscribe with `since` from them.
+    topics: dict[str, int] = {}
 
 
 class ClassOut(Schema):

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from parcours import policies
+from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, not_found
 from parcours.models import Academy, Scope, Session
 from parcours.policies import Action, Decision
@@ -283,3 +284,31 @@ def first_open_week(scope: Scope, monday: date, *, weeks: int = 12) -> tuple[dat
 
 def scope_series(scope: Scope) -> list[Series]:
     return list(scope.series.all())
+
+
+def answers_table(poll: Poll) -> list[list[str]]:
+    """The poll's answers as exported: counts per slot, or, for a poll created nominative,
+    each person's choices and comment. Nominative exports are limited by the platform's rules
+    to participant lists and attestations, and to what people were told when answering."""
+    zone = ZoneInfo(poll.session.academy.timezone)
+    labels = dict(Answer.Choice.choices)
+
+    def when(slot: PollSlot) -> str:
+        return slot.starts_at.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+
+    if not poll.nominative:
+        rows = [["créneau", *(labels[c] for c in ("yes", "maybe", "no"))]]
+        rows += [[when(t.slot), str(t.yes), str(t.maybe), str(t.no)] for t in tallies(poll)]
+        return rows
+    slots = list(poll.slots.all())
+    rows = [["nom", *(when(s) for s in slots), "commentaire"]]
+    for ballot in ballots(poll):
+        choices = {a.slot_id: a.choice for a in ballot.answers.all()}
+        rows.append(
+            [
+                parcours_selectors.display_name(ballot.user),
+                *(labels.get(choices.get(s.pk), "") for s in slots),
+                ballot.comment,
+            ]
+        )
+    return rows

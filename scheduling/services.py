@@ -75,7 +75,10 @@ def create_poll(
     description: str = "",
     hide_results: bool = False,
     closes_at: datetime | None = None,
+    nominative: bool = False,
 ) -> Poll:
+    """`nominative` is said at creation and never changed: only then does the answers' export
+    name people (the platform allows no other nominative export)."""
     policies.require(actor, Action.SCHEDULE_CLASS, session)
     if closes_at is not None and closes_at <= timezone.now():
         raise _invalid("La date de clôture doit être dans le futur.", field="closes_at")
@@ -86,6 +89,7 @@ def create_poll(
         description=description,
         hide_results=hide_results,
         closes_at=closes_at,
+        nominative=nominative,
     )
     PollSlot.objects.bulk_create(
         PollSlot(poll=poll, starts_at=s.starts_at, ends_at=s.ends_at, seat_limit=s.seat_limit)

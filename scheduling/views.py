@@ -1,8 +1,9 @@
-"""Pages: the trainer's week view to propose slots, and a poll's voting page."""
+"""Pages: the trainer's week view to propose slots, a poll's voting page, my calendar address."""
 
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,8 +15,9 @@ from parcours.inputs import query_date
 from parcours.policies import Action
 from realtime.selectors import last_seq
 
-from . import calendar, selectors
+from . import calendar, feeds, selectors
 from .api import poll_out
+from .api_feeds import feed_url
 
 
 def _denied(request: HttpRequest, exc: ServiceError) -> HttpResponse:
@@ -32,6 +34,22 @@ def _monday(request: HttpRequest) -> date:
         request, "semaine", default=timezone.localdate(), low=FIRST_WEEK, high=LAST_WEEK
     )
     return day - timedelta(days=day.weekday())
+
+
+@login_required
+def calendar_feed_page(request: HttpRequest) -> HttpResponse:
+    """My private calendar address: issue (or replace) it, revoke it. Shown once, when issued."""
+    url = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "issue":
+            url = feed_url(request, feeds.issue_feed(actor=request.user))
+        elif action == "revoke":
+            feeds.revoke_feed(actor=request.user)
+        else:
+            raise BadRequest("action inconnue")
+    context = {"url": url, "active": feeds.has_feed(request.user)}
+    return render(request, "scheduling/calendar_feed.html", context)
 
 
 @login_required

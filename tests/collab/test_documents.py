@@ -118,6 +118,12 @@ async def test_malformed_messages_change_nothing_and_keep_the_socket(space, peop
         b"\x01\x03abc",
     ):
         alice.send_raw(junk)
+    # Past 1 MiB a message is ignored whole, even a well-formed update.
+    huge = Doc()
+    richtext.fragment(huge).children.append(XmlElement("paragraph", {}, [XmlText("x" * (2 << 20))]))
+    from collab import yprotocol
+
+    alice.send_raw(yprotocol.update_message(huge.get_update()))
     bob, _ = await open_doc(people["member2"], document.pk)
     alice.add_paragraph("Suite")
     await until(lambda: bob.text() == "Texte\nSuite")
@@ -248,3 +254,38 @@ def test_updates_waiting_side_by_side_for_a_socket_go_as_one():
         assert kind == yprotocol.UPDATE
         target.apply_update(payload)
     assert str(target.get("t", type=Text)) == "un deux trois"
+
+
+async def test_an_edit_relayed_by_a_process_that_died_unwritten_is_saved_by_the_others(
+    space, people
+):
+    """Another process relayed an edit and died before writing it: the copy here, which
+    applied it, writes it when its last editor leaves."""
+    from collab import rooms
+
+    document = await database_sync_to_async(_document)(space)
+    alice, _ = await open_doc(people["member"], document.pk)
+    alice.add_paragraph("Ici")
+    elsewhere = Doc()
+    elsewhere.apply_update(documents.EMPTY_UPDATE)
+    richtext.fragment(elsewhere).children.append(XmlElement("paragraph", {}, [XmlText("Relayé")]))
+    room = next(r for r in rooms.live_rooms() if r.document_id == document.pk)
+    room.doc.apply_update(elsewhere.get_update())  # as a peer frame is applied: not logged
+    await until(lambda: "Relayé" in alice.text())
+    await alice.close()
+    assert set((await database_sync_to_async(_stored_text)(document.pk)).split("\n")) == {
+        "Ici",
+        "Relayé",
+    }
+
+
+async def test_a_late_joiner_sees_who_is_there_and_a_leaver_disappears(space, people):
+    document = await database_sync_to_async(_document)(space)
+    alice, _ = await open_doc(people["member"], document.pk)
+    alice.announce(11, {"user": {"name": "Alice"}})
+    await asyncio.sleep(0.2)
+    bob, _ = await open_doc(people["member2"], document.pk)
+    await until(lambda: {"user": {"name": "Alice"}} in bob.present())
+    await alice.close()
+    await until(lambda: bob.present() == [])
+    await bob.close()

@@ -192,3 +192,28 @@ def test_the_space_page_lists_documents_and_the_document_page_says_read_only(cli
     assert 'data-writable="0"' in doc_page and "lecture seule" in doc_page
     client.force_login(who["outsider"])
     assert client.get(f"/documents/{document.pk}/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "standing,read,write",
+    [
+        ("participant", True, True),
+        ("tutor", True, True),
+        ("trainer", True, True),
+        ("inspector", False, False),
+        ("admin", False, False),
+        ("admin_granted", True, False),
+        ("designer", False, False),
+        ("national", False, False),
+        ("outsider", False, False),
+    ],
+)
+def test_who_reads_and_writes_in_a_sessions_own_space(world, standing, read, write):
+    from parcours import spaces
+
+    space = spaces.open_session_space(session=world.session, actor=world.trainer)
+    document = Document.objects.create(scope=space.scope, title="Synthèse")
+    document = documents.get_document(document.pk)
+    user = world.by_standing(standing)
+    assert bool(documents.read_decision(user, document)) is read
+    assert bool(documents.write_decision(user, document)) is write

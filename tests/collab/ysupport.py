@@ -77,6 +77,18 @@ class YClient:
     def map_text(self, name: str = "t") -> Text:
         return self.doc.get(name, type=Text)
 
+    def announce(self, client_id: int, state: dict) -> None:
+        """Send this client's awareness state (a cursor, a name)."""
+        import json
+
+        update = yprotocol.AwarenessTable._encode([(client_id, (1, json.dumps(state), None))])
+        self.transport.send_nowait(yprotocol.awareness_message(update))
+
+    def present(self) -> list[dict]:
+        import json
+
+        return [json.loads(state) for _, state, _ in self.awareness.states.values()]
+
     def send_raw(self, message: bytes) -> None:
         self.transport.send_nowait(message)
 

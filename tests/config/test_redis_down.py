@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from channels.db import database_sync_to_async
 
+from classrooms import services as classrooms
 from messaging.models import Message
 from parcours.models import ApiToken, Profile
 from tests.realtime.support import connect_remote
@@ -83,6 +84,8 @@ def call(server, method: str, path: str, token: str | None = None, body=None):
             status, raw, kind = response.status, response.read(), response.headers["content-type"]
     except urllib.error.HTTPError as error:
         status, raw, kind = error.code, error.read(), error.headers["content-type"]
+    if not raw:
+        return status, None
     return status, json.loads(raw) if "json" in (kind or "") else raw.decode()
 
 
@@ -104,11 +107,20 @@ def test_writes_commit_and_answer_while_redis_is_down_and_health_says_so(world, 
         {"status": "ok", "services": {"database": "ok", "redis": "ok"}, "down": []},
     )
 
+    room = classrooms.create_room(session=world.session, actor=world.trainer, title="Classe")
+
     own_redis.stop()
     Profile.objects.filter(user=world.trainer).update(last_visit=None)
     status, sent = write_to(server, token, world, "Redis est tombé")
     assert status == 201, sent
     assert list(Message.objects.values_list("body", flat=True)) == ["Redis est tombé"]
+    # A change that is routed to the class's media worker after its commit.
+    status, _ = call(
+        server, "PATCH", f"/api/v1/classrooms/{room.pk}", token, {"cameras_locked": True}
+    )
+    assert status == 200
+    room.refresh_from_db()
+    assert room.cameras_locked
     # The visit date is still kept, without the cache.
     assert Profile.objects.get(user=world.trainer).last_visit is not None
     assert call(server, "GET", "/health") == (
@@ -178,3 +190,47 @@ def test_a_server_started_without_its_redis_warns_and_serves(world, daphne, own_
     token = ApiToken.issue(world.trainer)
     assert write_to(server, token, world, "sans Redis")[0] == 201
     assert call(server, "GET", "/health")[0] == 503
+
+
+async def test_a_member_removed_while_redis_was_away_gets_nothing_written_after(
+    world, daphne, own_redis
+):
+    """The access change could not be broadcast: the sockets are asked again when the bus
+    returns, before anything committed meanwhile reaches them."""
+    from tests.forums.conftest import make_board
+
+    board = await database_sync_to_async(make_board)(world)
+    server = await database_sync_to_async(daphne)(REDIS_URL=own_redis.url)
+    token = await database_sync_to_async(ApiToken.issue)(world.trainer)
+    topic = f"discussion:{board.discussion.pk}"
+    removed = await connect_remote(server, world.participant)
+    stays = await connect_remote(server, world.other_participant)
+    try:
+        for client in (removed, stays):
+            assert (await client.subscribe(topic))["op"] == "subscribed"
+        await asyncio.to_thread(own_redis.stop)
+        path = f"/api/v1/sessions/{world.session.pk}/members/{world.participant.pk}"
+        status, _ = await asyncio.to_thread(call, server, "DELETE", path, token)
+        assert status == 204
+        post = f"/api/v1/discussions/{board.discussion.pk}/posts"
+        body = {"body": "Écrit pendant la panne"}
+        status, written = await asyncio.to_thread(call, server, "POST", post, token, body)
+        assert status == 201
+        await asyncio.to_thread(own_redis.start)
+
+        [event] = await stays.events(1, topic)
+        assert event["data"]["post_id"] == written["id"]
+        try:
+            ended = await removed.until(
+                lambda f: f.get("op") == "error" and f.get("topic") == topic, 20
+            )
+        except TimeoutError as exc:
+            raise AssertionError(server.log()[-4000:] + repr(removed.backlog)) from exc
+        assert ended["code"] in {"forbidden", "not_found"}
+        with pytest.raises(TimeoutError):  # and nothing after
+            await removed.recv(timeout=1.0)
+        seen = [f for f in removed.backlog if f.get("topic") == topic and "seq" in f]
+        assert not seen
+    finally:
+        await removed.close()
+        await stays.close()

@@ -123,6 +123,7 @@ def _api_reads(world, board, private, attachment, poll):
         (f"/forum-attachments/{attachment.pk}", "attachment", attachment.pk),
         (f"/sessions/{session.pk}/polls", "polls", session.pk),
         (f"/polls/{poll['id']}", "poll", poll["id"]),
+        (f"/sessions/{session.pk}/questionnaires", "questionnaires", session.pk),
     ]
 
 

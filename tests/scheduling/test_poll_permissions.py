@@ -57,18 +57,6 @@ def test_poll_actions_by_standing(api, world, action):
     assert set(got.values()) <= {200, 201, 403}, got
 
 
-def test_the_csv_export_lists_each_members_answers(api, world):
-    poll = _poll(world)
-    first = poll.slots.first()
-    services.answer_poll(
-        poll=poll, user=world.participant, choices={first.pk: "maybe"}, comment="Oui"
-    )
-    response = api(world.trainer).get(f"/polls/{poll.pk}/answers.csv")
-    lines = response.content.decode().splitlines()
-    assert lines[0].startswith("nom,") and lines[0].endswith(",commentaire")
-    assert lines[1] == "Participant Test,si besoin,,Oui"
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_yes_answers_never_overfill_a_slot():

@@ -359,6 +359,7 @@
 
   async function reload() {
     state = await api("GET", "");
+    preauRealtime.resumeFrom(state.topics);
     paintSettings();
     paintHands(state.hands);
     paintWaiting(state.waiting);

@@ -1,6 +1,7 @@
-// The bell of every page: what reached the user's own topic `user:<id>` since they last
-// looked (replies in followed discussions, likes, messages, scheduled classes).
-// "Last looked" is a sequence number kept in this browser only: the server records nothing.
+// The bell of every page: the person's notifications from GET /api/v1/me/notifications (what
+// each is about, with a link), kept up to date by their own topic `user:<id>`, followed from
+// the head that read returned. How far they have read is a sequence number kept by the
+// server (PUT /api/v1/me/notifications/read): the same on every device, and never a time.
 "use strict";
 
 (function () {
@@ -9,82 +10,75 @@
   const panel = document.getElementById("notifications-panel");
   if (!userId || !bell || !panel) return;
 
-  const storageKey = `preau.notifications.seen.${userId}`;
+  const topic = `user:${userId}`;
   const count = bell.querySelector(".count");
   const list = panel.querySelector("ul");
-  let seen = Number(localStorage.getItem(storageKey)) || null;
-  let latest = seen;
-  let unread = 0;
+  const empty = panel.querySelector(".empty");
+  let state = null; // the last page read: items, read_seq, unread, types, topics
+  let reloading = null;
 
-  const when = (iso) =>
-    new Date(iso).toLocaleString("fr-FR", { dateStyle: "full", timeStyle: "short" });
-  const discussionLink = (d) => `/forums/discussions/${d.discussion_id}/#post-${d.post_id}`;
-
-  // type -> [text, link] of a notification, from the event's data.
-  const DESCRIBE = {
-    "forum.reply_notification": (d) => [
-      `${d.author_name} a répondu dans « ${d.discussion_title} »`,
-      discussionLink(d),
-    ],
-    "forum.likes_notification": (d) => [
-      d.like_count > 1
-        ? `Votre message a reçu ${d.like_count} mentions « j'aime »`
-        : "Votre message a reçu une mention « j'aime »",
-      discussionLink(d),
-    ],
-    "message.received": (d) => [`Message de ${d.sender_name} (${d.parcours})`, "/messages/"],
-    "poll.opened": (d) => [`Nouveau sondage : ${d.title}`, d.url],
-    "class.scheduled": (d) => [
-      `Classe virtuelle planifiée : ${d.title}, ${when(d.starts_at)}`,
-      `/sessions/${d.session_id}/`,
-    ],
-  };
-
-  function show(frame) {
-    // Pages may follow the user's own events too (a new poll on the session page).
-    document.dispatchEvent(new CustomEvent("preau:user-event", { detail: frame }));
-    const describe = DESCRIBE[frame.type];
-    if (!describe || frame.seq === undefined) return;
-    latest = Math.max(latest ?? 0, frame.seq);
-    if (seen !== null && frame.seq <= seen) return;
-    if (frame.data.sender_id === Number(userId)) return; // one's own message
-    const [text, href] = describe(frame.data);
-    const item = document.createElement("li");
-    const link = document.createElement("a");
-    link.href = href;
-    link.textContent = text;
-    item.append(link);
-    list.prepend(item);
-    unread += 1;
-    count.textContent = unread;
-    count.hidden = false;
-    panel.querySelector(".empty").hidden = true;
+  function paintCount() {
+    count.textContent = String(state.unread);
+    count.hidden = state.unread === 0;
   }
 
-  bell.addEventListener("click", () => {
+  function paint() {
+    list.replaceChildren(
+      ...state.items.map((item) => {
+        const entry = document.createElement("li");
+        const link = document.createElement("a");
+        link.href = item.link;
+        link.textContent = item.text;
+        entry.append(link);
+        entry.classList.toggle("unread", item.unread);
+        return entry;
+      }),
+    );
+    empty.hidden = state.items.length > 0;
+    paintCount();
+  }
+
+  async function load() {
+    state = await preauApi("GET", "/me/notifications");
+    // Everything up to the head is in this list: the live stream continues after it.
+    window.preauRealtime.resumeFrom(state.topics);
+    paint();
+    return state;
+  }
+
+  // A burst of frames (a busy discussion) costs one read.
+  function reloadSoon() {
+    reloading ??= new Promise((resolve) => setTimeout(resolve, 200))
+      .then(load)
+      .catch(() => null)
+      .finally(() => { reloading = null; });
+  }
+
+  bell.addEventListener("click", async () => {
     const open = panel.hidden;
     panel.hidden = !open;
     bell.setAttribute("aria-expanded", String(open));
-    if (open && latest !== null) {
-      seen = latest;
-      localStorage.setItem(storageKey, String(seen));
-      unread = 0;
-      count.hidden = true;
-    }
+    if (!open || !state || !state.unread || !state.items.length) return;
+    const answer = await preauApi("PUT", "/me/notifications/read", { seq: state.items[0].seq })
+      .catch(() => null);
+    if (!answer) return;
+    state.read_seq = answer.read_seq;
+    state.unread = answer.unread;
+    for (const item of state.items) item.unread = item.seq > answer.read_seq;
+    paintCount();
   });
 
-  // After the page's own scripts: a page that follows `user:<id>` itself (the messages page)
-  // chooses where its replay starts, and the bell shares it.
-  window.addEventListener("load", () => {
-    const baseline = (seq) => {
-      seen = latest = seq;
-      localStorage.setItem(storageKey, String(seq));
-    };
-    window.preauRealtime.subscribe(`user:${userId}`, show, {
-      since: seen,
-      onResync: baseline,
-      // A first visit starts from now; later ones replay what came in between.
-      onSubscribed: (seq) => seen === null && baseline(seq),
+  // After the page's own scripts, which may follow `user:<id>` themselves (the messages page).
+  window.addEventListener("load", async () => {
+    const first = await load().catch(() => null);
+    window.preauRealtime.subscribe(topic, (frame) => {
+      // Pages may follow the user's own events too (a new poll on the session page).
+      document.dispatchEvent(new CustomEvent("preau:user-event", { detail: frame }));
+      if (frame.seq !== undefined && state?.types.includes(frame.type)) reloadSoon();
+    }, {
+      since: first?.topics[topic],
+      onResync: reloadSoon,
+      onSubscribed: () => { bell.dataset.ready = "1"; },
     });
   });
 })();

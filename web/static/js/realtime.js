@@ -45,6 +45,16 @@ class PreauRealtime {
     };
   }
 
+  // The page has just read its state over HTTP with these heads (an API read's `topics`):
+  // everything up to them is in that state, so each topic followed continues after them
+  // (frames up to a head that are still on their way are then skipped, not applied twice).
+  resumeFrom(topics = {}) {
+    for (const [topic, seq] of Object.entries(topics)) {
+      const entry = this.topics.get(topic);
+      if (entry && (entry.seq === null || seq > entry.seq)) entry.seq = seq;
+    }
+  }
+
   // Send a client event on a topic the tab follows; resolves with the seq it was given
   // (null for an ephemeral type). `options.to`: one connection id or server peer's name.
   send(topic, type, data, options = {}) {

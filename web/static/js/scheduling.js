@@ -32,6 +32,7 @@ function setupWeek() {
     const body = {
       title: data.get("title"),
       hide_results: data.get("hide_results") === "on",
+      nominative: data.get("nominative") === "on",
       closes_at: data.get("closes_at") ? new Date(data.get("closes_at")).toISOString() : null,
       slots: starts.map((start) => ({
         starts_at: start.toISOString(),
@@ -176,7 +177,11 @@ function setupPoll() {
       closing = setTimeout(refresh, Math.max(0, wait) + 500);
     }
   };
-  const refresh = async () => show(await preauApi("GET", `/polls/${pollId}`));
+  const refresh = async () => {
+    const poll = await preauApi("GET", `/polls/${pollId}`);
+    window.preauRealtime?.resumeFrom(poll.topics);
+    show(poll);
+  };
   show(JSON.parse(document.getElementById("poll-data").textContent));
   document.getElementById("answer-form").addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -12,6 +12,7 @@
       line.querySelector(".bar").setAttribute("aria-valuenow", row.percent);
       line.querySelector(".bar span").style.width = `${row.percent}%`;
       line.querySelector(".percent").textContent = `${row.percent} %`;
+      line.querySelector(".count").textContent = `(${row.completed}/${row.total})`;
     }
   }
 
@@ -48,6 +49,14 @@
       button.replaceWith(badge, " ", link);
     } catch (error) {
       showError(error);
+    }
+  });
+
+  // Trainers and tutors: a participant's progress arrives on their own user:<id> topic.
+  document.addEventListener("preau:user-event", (event) => {
+    const frame = event.detail;
+    if (frame.type === "progress.changed" && String(frame.data.session_id) === sessionId) {
+      paintBars([frame.data]);
     }
   });
 
