@@ -151,9 +151,29 @@ def start_servers(env: dict[str, str], kind: str) -> tuple[list[tuple[Any, int]]
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
         _wait_port(port, process)
         servers.append((process, port))
+    for _, port in servers:
+        _until_serving(port)
     if kind == "preau":
         return servers, f"python -m config.serve ({count} worker{'s' if count > 1 else ''})"
     return servers, f"{count} processus daphne"
+
+
+def _until_serving(port: int, timeout: float = 120) -> None:
+    """The port opens before the workers have loaded Django (gunicorn's master listens first):
+    wait until `/health` answers, then a few more times, so that no measure includes a
+    worker's start (a first `GET /me` took 13 to 21 s on this loaded machine because of it)."""
+    deadline, answered = time.monotonic() + timeout, 0
+    while answered < 10:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/health")
+            conn.getresponse().read()
+            conn.close()
+            answered += 1
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 # -- clients ---------------------------------------------------------------------------
@@ -345,6 +365,7 @@ def main() -> None:
             f"{seconds:.0f} s par mesure",
             flush=True,
         )
+        asyncio.run(run(ports, world, 2, baseline=True))  # warm every worker's threads and pool
         base = asyncio.run(run(ports, world, seconds, baseline=True))
         load = asyncio.run(run(ports, world, seconds, baseline=False))
     finally:

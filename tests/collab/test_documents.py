@@ -118,6 +118,12 @@ async def test_malformed_messages_change_nothing_and_keep_the_socket(space, peop
         b"\x01\x03abc",
     ):
         alice.send_raw(junk)
+    # Past 1 MiB a message is ignored whole, even a well-formed update.
+    huge = Doc()
+    richtext.fragment(huge).children.append(XmlElement("paragraph", {}, [XmlText("x" * (2 << 20))]))
+    from collab import yprotocol
+
+    alice.send_raw(yprotocol.update_message(huge.get_update()))
     bob, _ = await open_doc(people["member2"], document.pk)
     alice.add_paragraph("Suite")
     await until(lambda: bob.text() == "Texte\nSuite")

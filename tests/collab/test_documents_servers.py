@@ -15,6 +15,27 @@ from tests.services import require_redis
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
+def _stored(document_id: int) -> str:
+    """The document's text as the database holds it (read from a thread of its own)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+    from pycrdt import Doc
+
+    from collab import documents, richtext
+
+    def read() -> str:
+        try:
+            doc = Doc()
+            doc.apply_update(documents.stored_state(document_id)[0])
+            return richtext.plain_text(doc)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(read).result()
+
+
 def _setup():
     space = factories.space(title="Réseau", visibility=Space.Visibility.OPEN)
     alice = factories.space_member(space, "member").user
@@ -28,7 +49,7 @@ async def test_the_text_is_still_there_after_the_server_restarts(daphne):
     server = await asyncio.to_thread(daphne)
     writer = await open_remote(server, alice, document.pk)
     writer.add_paragraph("Écrit avant le redémarrage")
-    await asyncio.sleep(0.5)  # written within COLLAB_DOC_FLUSH
+    await until(lambda: _stored(document.pk) == "Écrit avant le redémarrage")
     await writer.close()
     await asyncio.to_thread(server.stop)
     restarted = await asyncio.to_thread(daphne)

@@ -8,7 +8,7 @@ import pytest
 from collab.models import Document
 from parcours.models import Space
 from tests import factories
-from tests.browser import log_in
+from tests.browser import log_in, off_loop
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -54,3 +54,12 @@ def test_two_browsers_typing_in_one_document_see_each_other(daphne, shared, brow
     # Each sees the other among the people present (awareness).
     expect(claire.locator("#doc-people")).to_contain_text("Malik")
     expect(malik.locator("#doc-people")).to_contain_text("Claire")
+
+    # A document the animators reserved: members read it, their editor takes no typing.
+    reserved = off_loop(
+        lambda: Document.objects.create(scope=shared.scope, title="Consigne", reserved=True)
+    )
+    malik.goto(f"/documents/{reserved.pk}/")
+    expect(malik.locator("#doc-editor")).to_have_attribute("data-status", "synced")
+    expect(malik.locator("#doc-editor .ProseMirror")).to_have_attribute("contenteditable", "false")
+    expect(malik.get_by_text("lecture seule")).to_be_visible()

@@ -140,6 +140,7 @@ def test_a_member_removed_after_getting_a_link_can_no_longer_use_it(world, clien
         signing.dumps({"r": 1, "u": 1, "e": 2**62}, salt="another.salt"),
         signing.dumps(["r", "u"], salt=SALT),
     ],
+    ids=["empty", "garbage", "nul", "other-salt", "wrong-shape"],
 )
 def test_a_forged_or_malformed_link_is_refused(client, watched, token):
     _recording, me, link = watched

@@ -61,3 +61,15 @@ def test_a_newcomer_sees_the_summary_only_and_an_outsider_nothing(client, space)
     assert page.status_code == 200 and "Secret de travail" not in page.content.decode()
     client.force_login(factories.user(academy_obj=factories.academy("reunion")))
     assert client.get(f"/spaces/{space.pk}/").status_code == 403
+
+
+def test_a_newcomer_is_offered_to_join_or_to_ask_and_a_member_is_not(client, space):
+    newcomer = factories.user()
+    client.force_login(newcomer)
+    assert 'id="join-space"' in client.get(f"/spaces/{space.pk}/").content.decode()
+    on_request = factories.space(title="Sur demande", visibility=Space.Visibility.ON_REQUEST)
+    page = client.get(f"/spaces/{on_request.pk}/").content.decode()
+    assert 'id="ask-to-join"' in page and 'id="join-space"' not in page
+    client.force_login(factories.space_member(space, "member").user)
+    page = client.get(f"/spaces/{space.pk}/").content.decode()
+    assert 'id="join-space"' not in page and 'id="ask-to-join"' not in page

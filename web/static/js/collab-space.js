@@ -31,6 +31,18 @@
       location.href = `/wordclouds/${made.id}/`;
     });
   });
+  const join = document.getElementById("join-space");
+  join?.addEventListener("click", () =>
+    preauApi("POST", `/spaces/${join.dataset.spaceId}/join`).then(() => location.reload(), showError)
+  );
+  const ask = document.getElementById("ask-to-join");
+  ask?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit(ask, async (data) => {
+      await preauApi("POST", `/spaces/${ask.dataset.spaceId}/requests`, { message: data.get("message") });
+      ask.replaceWith(Object.assign(document.createElement("p"), { textContent: "Demande envoyée." }));
+    });
+  });
   const link = document.getElementById("new-link");
   link?.addEventListener("submit", (event) => {
     event.preventDefault();
