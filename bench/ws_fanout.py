@@ -120,10 +120,20 @@ class Server:
         return f"ws://127.0.0.1:{self.port}/ws/{query}"
 
     def rss_kb(self) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
+        """RSS of the server and its children (gunicorn's worker holds the sockets)."""
+        pids, total = [self.process.pid], 0
+        while pids:
+            pid = pids.pop()
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            pids.extend(int(child) for child in children)
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if the server is still flushing a saturated backlog."""

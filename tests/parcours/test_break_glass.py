@@ -191,3 +191,19 @@ async def test_following_a_topic_live_under_a_grant_is_logged(world):
         lambda: sorted(AuditEntry.objects.values_list("actor__username", "object_kind"))
     )()
     assert rows == [("admin_granted", "live:discussion")]
+
+
+def test_the_sessions_own_space_and_its_documents_read_under_a_grant_are_logged(world, api, client):
+    from collab.models import Document
+    from parcours import spaces
+
+    space = spaces.open_session_space(session=world.session, actor=world.trainer)
+    document = Document.objects.create(scope=space.scope, title="Synthèse")
+    client.force_login(world.admin_granted)
+    assert client.get(f"/spaces/{space.pk}/").status_code == 200
+    assert api(world.admin_granted).get(f"/documents/{document.pk}").status_code == 200
+    assert api(world.participant).get(f"/documents/{document.pk}").status_code == 200
+    assert _reads(world.admin_granted) == sorted(
+        [("read", "document", document.pk), ("read", "space", space.pk)]
+    )
+    assert not AuditEntry.objects.filter(actor=world.participant).exists()
