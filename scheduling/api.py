@@ -1,7 +1,5 @@
 """Polls, scheduled classes, "entre pairs" series, free slots and ICS invitations."""
 
-import csv
-import io
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +10,7 @@ from ninja import Query, Router, Status
 from parcours import audit, policies
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
+from parcours.exports import spreadsheet
 from parcours.inputs import Id, QueryText
 from parcours.policies import Action
 from realtime.heads import expose_heads
@@ -165,11 +164,7 @@ def close_poll(request: HttpRequest, poll_id: Id, payload: CloseIn | None = None
 def export_answers(request: HttpRequest, poll_id: Id):
     poll = selectors.get_poll(poll_id)
     policies.require(request.user, Action.VIEW_POLL_RESULTS, poll.session)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(selectors.answers_table(poll))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="sondage-{poll.pk}.csv"'
-    return response
+    return spreadsheet(selectors.answers_table(poll), filename=f"sondage-{poll.pk}.csv")
 
 
 @router.get("/polls/{poll_id}/event.ics", url_name="poll_event_ics")
