@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from ninja import Query, Router, Status
 
 from parcours import audit, policies
@@ -177,10 +178,16 @@ def poll_event_ics(request: HttpRequest, poll_id: Id):
         )
     # The invitation points to the class's virtual classroom (a page of `classrooms`).
     room = reverse("classrooms:for_class", args=[poll.scheduled_class.pk])
+    scheduled = poll.scheduled_class
     body = ics.class_invitation(
-        poll.scheduled_class, uid_domain=request.get_host(), url=request.build_absolute_uri(room)
+        scheduled, uid_domain=request.get_host(), url=request.build_absolute_uri(room)
     )
-    return HttpResponse(body, content_type=ICS_TYPE)
+    response = HttpResponse(body, content_type=ICS_TYPE)
+    # Named after the class and its day, as people file it in their calendars.
+    day = scheduled.starts_at.astimezone(ZoneInfo(scheduled.timezone)).date().isoformat()
+    name = f"{slugify(scheduled.title) or 'classe'}-{day}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.get("/sessions/{session_id}/classes", response=list[ClassOut])
