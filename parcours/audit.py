@@ -35,6 +35,10 @@ OBJECT_LABELS = {
     "questionnaires": _("la liste des questionnaires"),
     "space": _("l'espace de la session"),
     "document": _("un document partagé"),
+    "wordclouds": _("la liste des nuages de mots"),
+    "wordcloud": _("un nuage de mots"),
+    "resources": _("la liste des ressources"),
+    "resource": _("une ressource"),
     "questionnaire": _("un questionnaire"),
     "live": _("un fil en direct"),
 }
