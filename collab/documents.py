@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from pycrdt import Doc, get_state, merge_updates
 
-from parcours import policies
+from parcours import audit, policies
 from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Scope
 from parcours.policies import Action, Decision
@@ -70,8 +70,12 @@ def get_document(document_id: int) -> Document:
 
 
 def readable_document(user, document_id: int) -> Document:
+    """A document `user` may read (opened over the API or its live socket); read under an
+    administrator's access grant, it goes to the session's audit log."""
     document = get_document(document_id)
-    read_decision(user, document).raise_if_denied()
+    decision = read_decision(user, document)
+    decision.raise_if_denied()
+    audit.record_read(actor=user, decision=decision, kind="document", object_id=document_id)
     return document
 
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext
 
-from parcours import policies
+from parcours import audit, policies
 from parcours.attachments import save_upload
 from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Scope
@@ -27,7 +27,8 @@ def _title(raw: str) -> str:
 
 
 def resources_in(user, scope: Scope) -> list[Resource]:
-    policies.require(user, Action.READ_CONTRIBUTIONS, scope)
+    decision = policies.require(user, Action.READ_CONTRIBUTIONS, scope)
+    audit.record_read(actor=user, decision=decision, kind="resources", object_id=scope.pk)
     return list(Resource.objects.filter(scope=scope).select_related("upload"))
 
 
@@ -41,7 +42,8 @@ def readable_resource(user, resource_id: int) -> Resource:
     )
     if found is None:
         raise not_found("ressource", resource_id)
-    policies.require(user, Action.READ_CONTRIBUTIONS, found.scope)
+    decision = policies.require(user, Action.READ_CONTRIBUTIONS, found.scope)
+    audit.record_read(actor=user, decision=decision, kind="resource", object_id=resource_id)
     return found
 
 

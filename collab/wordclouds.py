@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils.translation import gettext
 
-from parcours import policies
+from parcours import audit, policies
 from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Scope
 from parcours.policies import Action, Decision
@@ -72,7 +72,8 @@ def get_cloud(cloud_id: int) -> WordCloud:
 
 def readable_cloud(user, cloud_id: int) -> WordCloud:
     cloud = get_cloud(cloud_id)
-    policies.require(user, Action.READ_CONTRIBUTIONS, cloud.scope)
+    decision = policies.require(user, Action.READ_CONTRIBUTIONS, cloud.scope)
+    audit.record_read(actor=user, decision=decision, kind="wordcloud", object_id=cloud_id)
     return cloud
 
 
@@ -85,7 +86,8 @@ def topic_decision(user, cloud_id: int) -> Decision:
 
 
 def clouds_in(user, scope: Scope) -> list[WordCloud]:
-    policies.require(user, Action.READ_CONTRIBUTIONS, scope)
+    decision = policies.require(user, Action.READ_CONTRIBUTIONS, scope)
+    audit.record_read(actor=user, decision=decision, kind="wordclouds", object_id=scope.pk)
     return list(WordCloud.objects.filter(scope=scope))
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from parcours.french import elide
 from realtime.notifications import Notice
 
 
@@ -11,7 +12,7 @@ def received(data: dict[str, Any], user_id: int) -> Notice | None:
     if data["sender_id"] == user_id:
         return None  # one's own message, echoed to one's other tabs
     return Notice(
-        f"Message de {data['sender_name']} ({data['parcours']})",
+        f"Message {elide('de', data['sender_name'])} ({data['parcours']})",
         reverse("messaging:inbox"),
         {"message_id": data["id"], "session_id": data["session_id"]},
     )

@@ -1,7 +1,5 @@
 """Parcours, sessions, members, progress, attestations, access grants and statistics."""
 
-import csv
-import io
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +7,7 @@ from django.urls import reverse
 from ninja import Query, Schema, Status
 
 from . import attestations, audit, heads, policies, selectors, services
+from .exports import spreadsheet
 from .inputs import Id, QueryText
 from .policies import Action, PlatformAction
 from .routes.base import router
@@ -147,23 +146,18 @@ def list_members(request: HttpRequest, session_id: Id, filters: Query[MemberFilt
     if filters.format == "json":
         return rows
     services.record_members_export(session=session, actor=request.user)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        writer.writerow(
-            [
-                row["username"],
-                row["name"],
-                row["role"],
-                row["school"],
-                row["circonscription"],
-                "oui" if row["finished"] else "non",
-            ]
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-membres.csv"'
-    return response
+    table = [CSV_HEADER] + [
+        [
+            row["username"],
+            row["name"],
+            row["role"],
+            row["school"],
+            row["circonscription"],
+            "oui" if row["finished"] else "non",
+        ]
+        for row in rows
+    ]
+    return spreadsheet(table, filename=f"session-{session.pk}-membres.csv")
 
 
 @router.delete("/sessions/{session_id}/members/{user_id}", response={204: None})

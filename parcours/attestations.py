@@ -7,6 +7,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 
+from .french import elide
 from .models import Attestation
 from .selectors import display_name
 
@@ -29,7 +30,7 @@ def render_pdf(attestation: Attestation) -> bytes:
     pdf.setFont("Helvetica-Bold", 20)
     pdf.drawCentredString(width / 2, y, "Attestation de formation")
     lines = [
-        f"Nous attestons que {display_name(membership.user)}",
+        f"Nous attestons {elide('que', display_name(membership.user))}",
         f"({profile.school})" if profile and profile.school else "",
         "a suivi le parcours de formation",
         f"« {parcours.title} »",

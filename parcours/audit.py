@@ -3,9 +3,10 @@
 An administrator enters a session only through an access grant opened against a member's
 help request (DESIGN.md, the trust frame; the platform's FAQ: "at the request of those
 concerned"). Everything they read there under the grant (the session, forums, discussions,
-private posts, attachments, polls, questionnaires, live subscriptions) is written to the
-session's audit log, which its trainers read: one entry per object and day, kept unique by
-the database, so that a page read twice or by two processes at once still leaves one line.
+private posts, attachments, polls, questionnaires, the session's own space and its
+documents, live subscriptions) is written to the session's audit log, which its trainers
+read: one entry per object and day, kept unique by the database, so that a page read twice
+or by two processes at once still leaves one line.
 
 Callers pass the `Decision` that allowed the read: `policies` marks the ones only a grant
 allowed (`audit_session_id`), so that a member's reads cost nothing here.
@@ -32,6 +33,12 @@ OBJECT_LABELS = {
     "poll": _("un sondage"),
     "poll_results": _("les réponses d'un sondage"),
     "questionnaires": _("la liste des questionnaires"),
+    "space": _("l'espace de la session"),
+    "document": _("un document partagé"),
+    "wordclouds": _("la liste des nuages de mots"),
+    "wordcloud": _("un nuage de mots"),
+    "resources": _("la liste des ressources"),
+    "resource": _("une ressource"),
     "questionnaire": _("un questionnaire"),
     "live": _("un fil en direct"),
 }

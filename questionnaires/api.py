@@ -1,13 +1,11 @@
 """Questionnaires: created by trainers, answered by participants, read as group results."""
 
-import csv
-import io
-
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Status
 
 from parcours import audit, policies
 from parcours import selectors as parcours_selectors
+from parcours.exports import spreadsheet
 from parcours.inputs import Id
 from parcours.policies import Action
 
@@ -104,19 +102,13 @@ def results_csv(request: HttpRequest, questionnaire_id: Id):
     questionnaire = selectors.get_questionnaire(questionnaire_id)
     policies.require(request.user, Action.VIEW_QUESTIONNAIRE_RESULTS, questionnaire.session)
     data = selectors.results(questionnaire)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["question", "réponse", "effectif"])
+    table = [["question", "réponse", "effectif"]]
     for question in data["questions"]:
         for choice in question["choices"]:
             count = "" if choice["count"] is None else choice["count"]
-            writer.writerow([question["text"], choice["label"], count])
-        for text in question["texts"]:
-            writer.writerow([question["text"], text, ""])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    name = f"questionnaire-{questionnaire.pk}-resultats.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+            table.append([question["text"], choice["label"], count])
+        table += [[question["text"], text, ""] for text in question["texts"]]
+    return spreadsheet(table, filename=f"questionnaire-{questionnaire.pk}-resultats.csv")
 
 
 @router.get("/questionnaires/{questionnaire_id}/answers", response=list[NominativeAnswerOut])

@@ -57,8 +57,8 @@ def running_in_room(room_id: int) -> Recording | None:
 def room_status(room_id: int) -> dict | None:
     """What everyone in the classroom is shown while it records (`classrooms.status`)."""
     running = running_in_room(room_id)
-    if running is None:
-        return None
+    if running is None or (running.alive_until and running.alive_until < timezone.now()):
+        return None  # nothing, or a segment whose recorder stopped vouching for it
     return {
         "recording_id": running.pk,
         "title": running.title,

@@ -127,6 +127,9 @@ def start_in_room(*, actor, room_id: int, title: str = "") -> Recording:
 def stop_in_room(*, actor, recording: Recording) -> Recording:
     """A moderator stops the segment; its recorder finishes the file and announces it."""
     check_may_stop(actor=actor, recording=recording)
+    if recording.alive_until is not None and recording.alive_until < timezone.now():
+        # Its recorder's host died (a crashed worker): nobody will answer a command.
+        return fail_segment(recording=recording, reason=_host_gone())
     if recording.room_id is not None:
         live.send_to_sink(recording.room_id, SINK, {"action": "stop", "recording_id": recording.pk})
     return recording
@@ -220,6 +223,10 @@ def fail_segment_by_id(*, recording_id: int, reason: str) -> Recording | None:
     return fail_segment(recording=recording, reason=reason) if recording else None
 
 
+def _host_gone() -> str:
+    return gettext("le serveur d'enregistrement s'est arrêté")
+
+
 def recover_interrupted(*, now=None, room_id: int | None = None) -> list[Recording]:
     """Segments whose host stopped vouching for them: salvaged, or marked failed."""
     stale = Recording.objects.filter(
@@ -227,12 +234,7 @@ def recover_interrupted(*, now=None, room_id: int | None = None) -> list[Recordi
     )
     if room_id is not None:
         stale = stale.filter(room_id=room_id)
-    return [
-        fail_segment(
-            recording=recording, reason=gettext("le serveur d'enregistrement s'est arrêté")
-        )
-        for recording in stale
-    ]
+    return [fail_segment(recording=recording, reason=_host_gone()) for recording in stale]
 
 
 def _require_manager(actor, recording: Recording) -> None:

@@ -1,17 +1,17 @@
 """Polls, scheduled classes, "entre pairs" series, free slots and ICS invitations."""
 
-import csv
-import io
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from ninja import Query, Router, Status
 
 from parcours import audit, policies
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
+from parcours.exports import spreadsheet
 from parcours.inputs import Id, QueryText
 from parcours.policies import Action
 from realtime.heads import expose_heads
@@ -165,11 +165,7 @@ def close_poll(request: HttpRequest, poll_id: Id, payload: CloseIn | None = None
 def export_answers(request: HttpRequest, poll_id: Id):
     poll = selectors.get_poll(poll_id)
     policies.require(request.user, Action.VIEW_POLL_RESULTS, poll.session)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(selectors.answers_table(poll))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="sondage-{poll.pk}.csv"'
-    return response
+    return spreadsheet(selectors.answers_table(poll), filename=f"sondage-{poll.pk}.csv")
 
 
 @router.get("/polls/{poll_id}/event.ics", url_name="poll_event_ics")
@@ -182,10 +178,16 @@ def poll_event_ics(request: HttpRequest, poll_id: Id):
         )
     # The invitation points to the class's virtual classroom (a page of `classrooms`).
     room = reverse("classrooms:for_class", args=[poll.scheduled_class.pk])
+    scheduled = poll.scheduled_class
     body = ics.class_invitation(
-        poll.scheduled_class, uid_domain=request.get_host(), url=request.build_absolute_uri(room)
+        scheduled, uid_domain=request.get_host(), url=request.build_absolute_uri(room)
     )
-    return HttpResponse(body, content_type=ICS_TYPE)
+    response = HttpResponse(body, content_type=ICS_TYPE)
+    # Named after the class and its day, as people file it in their calendars.
+    day = scheduled.starts_at.astimezone(ZoneInfo(scheduled.timezone)).date().isoformat()
+    name = f"{slugify(scheduled.title) or 'classe'}-{day}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.get("/sessions/{session_id}/classes", response=list[ClassOut])

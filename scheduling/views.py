@@ -71,8 +71,9 @@ def plan_page(request: HttpRequest, session_id: int) -> HttpResponse:
             "session": session,
             "monday": monday,
             "days": [monday + timedelta(days=offset) for offset in range(7)],
-            "previous": monday - timedelta(weeks=1),
-            "next": monday + timedelta(weeks=1),
+            # No link to a week the page refuses (400).
+            "previous": monday - timedelta(weeks=1) if monday > FIRST_WEEK else None,
+            "next": monday + timedelta(weeks=1) if monday < LAST_WEEK - timedelta(days=6) else None,
             "grid": grid,
             "legend": selectors.grid_legend(grid),
             "polls": selectors.session_polls(session),

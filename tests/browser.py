@@ -1,12 +1,13 @@
 """Chromium driven by Playwright, against a real server (see tests/servers.py)."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
 from tests import factories
-from tests.services import require_chromium
+from tests.services import _missing, require_chromium
 
 T = TypeVar("T")
 
@@ -55,6 +56,23 @@ def log_in(browser, server, username: str, *, width: int = 1280, password: str =
 def page_width(page) -> int:
     """How wide the page's content is: more than the window means a horizontal scroll."""
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+# axe-core comes from npm (package.json, installed by `make test`), run in the page.
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's violations of `impacts` on the page as it is now, one line each."""
+    if not AXE.exists():
+        _missing(f"axe-core at {AXE} (npm ci)")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+          .map(v => ({id: v.id, impact: v.impact,
+                      nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
+    )
+    return [f"{v['id']} ({v['impact']}): {v['nodes']}" for v in found if v["impact"] in impacts]
 
 
 def off_loop(fn: Callable[[], T]) -> T:

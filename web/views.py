@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collab import selectors as collab_selectors
 from forums import selectors as forums_selectors
+from forums import services as forums_services
 from parcours import policies, services
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
@@ -75,6 +76,8 @@ def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
     context = {"space": space, "can": can}
     if can["read_contributions"]:
         viewer = forums_selectors.viewer(request.user, scope)
+        # Under an administrator's access grant, the session's audit log has this visit.
+        forums_services.audit_read(viewer, "space", [space_id])
         context |= {
             "forums": forums_selectors.forums_of(scope, viewer),
             "classes": scheduling_selectors.upcoming_classes(scope),

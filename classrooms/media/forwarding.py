@@ -114,6 +114,7 @@ class Source:
         self._request_timer: asyncio.TimerHandle | None = None
         self._pli: asyncio.Future | None = None
         self._relay: MediaRelay | None = None
+        self._decoded: set[MediaStreamTrack] = set()
 
     # -- frames in -----------------------------------------------------------------------
 
@@ -176,29 +177,87 @@ class Source:
         receiver = self.receiver
         if receiver is None or self.ended:
             return
-        sources = receiver.getSynchronizationSources()
-        if not sources:  # nothing received yet: the first frame will be a keyframe
+        # The SSRCs heard lately include the retransmission (RTX) stream's, which Chromium
+        # also uses for bandwidth probes: a PLI naming it is ignored, so a late joiner would
+        # wait forever for a keyframe. Ask on the media SSRC (aiortc maps RTX -> media).
+        rtx = getattr(receiver, "_RTCRtpReceiver__rtx_ssrc", None) or {}
+        media = [s.source for s in receiver.getSynchronizationSources() if s.source not in rtx]
+        if not media:  # nothing received yet: the first frame will be a keyframe
             return
         self._last_request = time.monotonic()
         if self._pli is None or self._pli.done():
-            self._pli = asyncio.ensure_future(receiver._send_rtcp_pli(sources[0].source))
+            self._pli = asyncio.ensure_future(receiver._send_rtcp_pli(media[-1]))
 
     # -- decoded frames, for whoever needs pixels or samples -----------------------------
 
     def decoded(self) -> MediaStreamTrack:
-        """A track of decoded frames (turns decoding on for this source from now on).
+        """A track of decoded frames: this source decodes while one such track is live.
 
         Frames are shared with `MediaRelay(buffered=False)`: a slow reader skips frames
         instead of queueing them. The relay reads the decoder's output as long as the
-        source lives, so decoded frames never pile up unread.
+        source lives, so decoded frames never pile up unread. When the last decoded track
+        is stopped (a recording ends), frames stop going to the decoder: a source recorded
+        once does not go on costing a decode per frame for the rest of the class.
         """
         if self.receiver is None or self.receiver.track is None:
             raise RuntimeError("the source has no receiver yet")
         if self._relay is None:
             self._relay = MediaRelay()
+        track = self._relay.subscribe(self.receiver.track, buffered=False)
+        self._decoded.add(track)
+        track.on("ended", lambda: self._undecoded(track))
+        if not self.decoding:
             self.decoding = True
-            self.request_keyframe()
-        return self._relay.subscribe(self.receiver.track, buffered=False)
+            self.request_keyframe()  # the decoder starts (again) from a keyframe
+        return track
+
+    def _undecoded(self, track: MediaStreamTrack) -> None:
+        self._decoded.discard(track)
+        if not self._decoded:
+            self.decoding = False
+
+
+class GatedTrack(MediaStreamTrack):
+    """Decoded frames of a source, held back while a moderator's rule says so (a muted
+    microphone, a stopped camera): what a sink's `decoded()` reads, like a viewer's
+    `ForwardedTrack` is gated. Stopping it stops the decoded track it reads."""
+
+    def __init__(self, inner: MediaStreamTrack) -> None:
+        super().__init__()
+        self.kind = inner.kind
+        self.inner = inner
+        self.paused = False
+        self._pending: asyncio.Future | None = None
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+
+    async def recv(self):
+        while True:
+            if self.readyState != "live":
+                raise MediaStreamError
+            self._pending = asyncio.ensure_future(self.inner.recv())
+            try:
+                frame = await self._pending
+            except asyncio.CancelledError:
+                if self.readyState != "live":  # stopped while waiting: no frame will come
+                    raise MediaStreamError from None
+                raise
+            finally:
+                self._pending = None
+            if not self.paused:
+                return frame
+
+    def stop(self) -> None:
+        super().stop()
+        self.inner.stop()
+        # Once nobody decodes, the relay may never hand the inner track another frame:
+        # a reader waiting on it would wait forever.
+        if self._pending is not None:
+            self._pending.cancel()
 
 
 class ForwardedTrack(MediaStreamTrack):

@@ -36,7 +36,14 @@ from aiortc import (
 from parcours.errors import ErrorCode, ServiceError
 
 from .checks import SOURCE_KINDS, check_sdp, check_sources, invalid
-from .forwarding import FORWARDABLE, ForwardedTrack, Source, pass_keyframe_requests, tap
+from .forwarding import (
+    FORWARDABLE,
+    ForwardedTrack,
+    GatedTrack,
+    Source,
+    pass_keyframe_requests,
+    tap,
+)
 from .sinks import RoomSink, TrackInfo, build_sinks
 
 logger = logging.getLogger(__name__)
@@ -74,7 +81,7 @@ class Published:
     label: str
     source: Source
     # Tracks handed to sinks, gated by the publisher's rules like viewers' ones.
-    sink_tracks: list[ForwardedTrack] = field(default_factory=list)
+    sink_tracks: list[ForwardedTrack | GatedTrack] = field(default_factory=list)
     info: TrackInfo | None = None
 
 
@@ -227,7 +234,7 @@ class MediaRoom:
                 self._gate(track, published, None)
 
     def _gate(self, track: MediaStreamTrack, published: Published, viewer: int | None) -> None:
-        if not isinstance(track, ForwardedTrack):
+        if not isinstance(track, ForwardedTrack | GatedTrack):
             return
         rules = self.rules.get(published.user_id, self.default_rules)
         allowed = rules.allows(published.label)
@@ -253,8 +260,8 @@ class MediaRoom:
             peer=peer.key,
             source=label,
             kind=track.kind,
-            encoded=lambda: self._sink_track(published),
-            decoded=source.decoded,
+            encoded=lambda: self._sink_track(published, published.source.forward()),
+            decoded=lambda: self._sink_track(published, GatedTrack(published.source.decoded())),
         )
         self.published[(peer.key, transceiver.mid)] = published
         for name, sink in self.sinks.items():
@@ -263,9 +270,10 @@ class MediaRoom:
             if other is not peer:
                 self._renegotiate(other)
 
-    def _sink_track(self, published: Published) -> ForwardedTrack:
-        track = published.source.forward()
+    def _sink_track(self, published: Published, track: MediaStreamTrack) -> MediaStreamTrack:
+        """A track for a sink, gated by the publisher's rules until the sink stops it."""
         published.sink_tracks.append(track)
+        track.on("ended", lambda: _discard(published.sink_tracks, track))
         self._gate(track, published, None)
         return track
 
@@ -407,3 +415,8 @@ def _forwardable_codecs(kind: str) -> list:
         for codec in RTCRtpSender.getCapabilities(kind).codecs
         if codec.mimeType.lower() in (FORWARDABLE[kind].lower(), "video/rtx")
     ]
+
+
+def _discard(tracks: list, track: MediaStreamTrack) -> None:
+    if track in tracks:
+        tracks.remove(track)

@@ -217,6 +217,7 @@ class ClientPeer:
         self.tone = ToneTrack(tone) if tone else None
         self.tracks: dict[str, dict[str, Any]] = {}
         self.received: dict[str, Received] = {}
+        self.labelled: list[tuple[str, Any]] = []
         self.subscriber.on("track", self._on_track)
 
     async def rejoin(self) -> None:
@@ -231,13 +232,21 @@ class ClientPeer:
             await self.publish()
 
     async def publish(self) -> None:
-        labelled = []
         if self.tone:
-            labelled.append(("mic", self.publisher.addTransceiver(self.tone, "sendonly")))
+            self.labelled.append(("mic", self.publisher.addTransceiver(self.tone, "sendonly")))
         if self.video:
-            labelled.append(("camera", self.publisher.addTransceiver(self.video, "sendonly")))
+            self.labelled.append(("camera", self.publisher.addTransceiver(self.video, "sendonly")))
+        await self._offer()
+
+    async def share_screen(self, width: int, height: int, luma: int) -> None:
+        """Add a screen next to the camera, as the page's "Partager l'écran" does."""
+        screen = PatternVideoTrack(width, height, luma)
+        self.labelled.append(("screen", self.publisher.addTransceiver(screen, "sendonly")))
+        await self._offer()
+
+    async def _offer(self) -> None:
         await self.publisher.setLocalDescription(await self.publisher.createOffer())
-        sources = {t.mid: label for label, t in labelled}
+        sources = {t.mid: label for label, t in self.labelled}
         answer = await self.signalling.publish(self.publisher.localDescription.sdp, sources)
         await self.publisher.setRemoteDescription(RTCSessionDescription(answer, "answer"))
 

@@ -158,3 +158,22 @@ async def test_breakout_groups_hear_only_their_own_members_then_everyone_again(m
             if u != everyone[c]
         )
     )
+
+
+async def test_a_shared_screen_joins_the_camera_and_flows_only_while_allowed(media):
+    alice = await media.join("a", 1, **ALICE)
+    bruno = await media.join("b", 2, **BRUNO)
+    await wait_for(lambda: receiving(bruno, 1), timeout=20)
+
+    await alice.share_screen(320, 180, 200)  # renegotiated: the screen joins the camera
+    await wait_for(lambda: receiving(bruno, 1, "screen"), timeout=20)
+    screen = bruno.from_user(1, "screen")
+    assert screen.sizes == {(320, 180)} and abs(screen.luma - 200) < 20
+    assert await flowing(bruno.from_user(1)) > 0  # the camera goes on beside it
+
+    media.room.apply_rules({1: Rules(screen=False)})  # alice no longer presents
+    await asyncio.sleep(SETTLE)
+    assert await flowing(bruno.from_user(1, "screen")) == 0
+    assert await flowing(bruno.from_user(1)) > 0
+    media.room.apply_rules({})
+    await wait_for(lambda: bruno.from_user(1, "screen").since(time.monotonic() - 0.3) > 2)

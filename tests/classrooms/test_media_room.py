@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 
 import pytest
 from aiortc.mediastreams import MediaStreamError
@@ -143,3 +145,47 @@ async def test_a_registered_sink_is_fed_every_track_encoded_or_decoded():
         await harness.close()
         sinks.unregister_sink("test-recorder")
     assert sink.closed == 1
+
+
+@pytest.mark.slow
+async def test_a_sinks_decoded_tracks_follow_the_rules_and_decoding_stops_with_them():
+    """A recorder hears no muted microphone, and a source recorded once does not go on
+    decoding for the rest of the class."""
+    from classrooms.media.room import Rules
+    from tests.classrooms.conftest import MediaHarness
+
+    built: list[RecordingSink] = []
+    sinks.register_sink("test-recorder", lambda room_id: built.append(RecordingSink(room_id)))
+    harness = MediaHarness(room_id=8)
+    try:
+        await harness.join("a", 1, tone=440)
+        await wait_for(lambda: harness.room.published, 20)
+        published = next(iter(harness.room.published.values()))
+        heard: list[float] = []
+
+        async def listen(track) -> None:
+            with contextlib.suppress(MediaStreamError):
+                while True:
+                    await track.recv()
+                    heard.append(time.monotonic())
+
+        track = published.info.decoded()
+        reader = asyncio.ensure_future(listen(track))
+        await wait_for(lambda: len(heard) > 10, 20)
+        assert published.source.decoding
+
+        harness.room.apply_rules({1: Rules(mic=False)})
+        await asyncio.sleep(0.5)
+        muted_at = time.monotonic()
+        await asyncio.sleep(1.0)
+        assert not [t for t in heard if t > muted_at]  # nothing of a muted microphone
+        harness.room.apply_rules({})
+        await wait_for(lambda: heard[-1] > muted_at + 1.0, 10)
+
+        track.stop()
+        await asyncio.gather(reader, return_exceptions=True)
+        assert not published.source.decoding  # nobody reads decoded frames any more
+        assert not published.sink_tracks
+    finally:
+        await harness.close()
+        sinks.unregister_sink("test-recorder")

@@ -31,14 +31,14 @@ pytestmark = [
 class WorkerProcess:
     """`manage.py classroom_worker` on the test database, its output in a log file."""
 
-    def __init__(self, timeout: float = 90) -> None:
+    def __init__(self, timeout: float = 90, **env: str) -> None:
         with tempfile.NamedTemporaryFile(prefix="preau-worker-", suffix=".log", delete=False) as f:
             self.log_path = f.name
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "manage.py", "classroom_worker"],
                 cwd=ROOT,
-                env=server_env(CLASSROOM_MEDIA_EMBEDDED="0"),
+                env=server_env(CLASSROOM_MEDIA_EMBEDDED="0", **env),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -70,7 +71,7 @@ def _config(path: Path, rows: dict[str, list]) -> None:
     ("who", "phases"), [("trainer", "coverage,fuzzing"), ("participant", "fuzzing")]
 )
 def test_no_generated_request_gets_a_server_error(world, api, daphne, tmp_path, who, phases):
-    config = tmp_path / "schemathesis.toml"
+    config, report = tmp_path / "schemathesis.toml", tmp_path / "junit.xml"
     _config(config, _rows(world, api))
     server = daphne()
     token = ApiToken.issue(world.by_standing(who))
@@ -90,6 +91,10 @@ def test_no_generated_request_gets_a_server_error(world, api, daphne, tmp_path, 
         str(MAX_EXAMPLES),
         "--workers",
         "2",
+        "--report",
+        "junit",
+        "--report-junit-path",
+        str(report),
         "--header",
         f"Authorization: Bearer {token}",
         # Revoking the token the run speaks with would leave it fuzzing 401s.
@@ -105,6 +110,16 @@ def test_no_generated_request_gets_a_server_error(world, api, daphne, tmp_path, 
     run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     if os.environ.get("PREAU_FUZZ_LOG"):
         Path(f"{os.environ['PREAU_FUZZ_LOG']}.{who}").write_text(run.stdout + run.stderr)
-    assert run.returncode == 0, (
-        f"{run.stdout[-6000:]}\n{run.stderr[-2000:]}\n{server.log()[-4000:]}"
-    )
+    context = f"{run.stdout[-6000:]}\n{run.stderr[-2000:]}\n{server.log()[-4000:]}"
+    assert report.exists(), context
+    cases = list(ElementTree.parse(report).iter("testcase"))
+    assert len(cases) > 100, context
+    failures = [(c.get("name"), f.get("message")) for c in cases for f in c.findall("failure")]
+    assert failures == [], context
+    # The one error tolerated is schemathesis' own: its coverage generator, shared by two
+    # workers, now and then raises a KeyError inside `cover_schema_iter` for one operation.
+    errors = [
+        (c.get("name"), f"{e.get('message')} {e.text}") for c in cases for e in c.findall("error")
+    ]
+    assert [e for e in errors if "cover_schema_iter" not in e[1]] == [], context
+    assert len(errors) <= 1, context

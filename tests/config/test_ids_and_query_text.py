@@ -149,6 +149,17 @@ def test_the_planning_page_refuses_weeks_it_cannot_show(world, client, week):
     assert shown.context["monday"] == monday
 
 
+def test_the_planning_page_links_no_week_it_would_refuse(world, client):
+    client.force_login(world.trainer)
+    page = f"/sessions/{world.session.pk}/planifier/"
+    for week, gone in (("2000-01-03", "Semaine précédente"), ("2099-12-28", "Semaine suivante")):
+        shown = client.get(f"{page}?semaine={week}")
+        assert shown.status_code == 200
+        assert gone not in shown.content.decode()
+    middle = client.get(f"{page}?semaine=2030-01-07").content.decode()
+    assert "Semaine précédente" in middle and "Semaine suivante" in middle
+
+
 def _integer_bounds(schema: dict) -> set[tuple]:
     """(minimum, maximum) of every integer a parameter or property may hold."""
     if "anyOf" in schema:

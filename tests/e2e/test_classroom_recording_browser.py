@@ -60,7 +60,9 @@ def test_the_trainer_records_from_the_page_and_members_watch_it_there(
     participant = log_in(media_browser, server, "participant")
     participant.goto(path)
     participant.get_by_role("button", name="Rejoindre avec micro et caméra").click()
-    # Two browsers hold the class through the server's SFU: each plays the other's camera.
+    # Two browsers hold the class through the server's SFU: each plays the other's camera
+    # (the participant, joining later, needs a keyframe that the SFU asks the trainer's
+    # Chromium for, on its media SSRC and not on its RTX one).
     for page, other in ((participant, world.trainer), (trainer, world.participant)):
         page.wait_for_function(SEES, arg=other.pk, timeout=60_000)
     badge = participant.locator("#recording-badge")

@@ -39,7 +39,9 @@ def test_moderation_likes_and_replies_show_live_on_open_pages(daphne, world, boa
     expect(participant.locator("#reply-form")).to_be_hidden()
     expect(participant.locator("#locked-note")).to_be_visible()
 
-    trainer.get_by_role("button", name="Verrouiller").click()
+    expect(trainer.get_by_role("button", name="Désépingler")).to_be_visible()
+    trainer.get_by_role("button", name="Déverrouiller").click()
+    expect(trainer.get_by_role("button", name="Verrouiller", exact=True)).to_be_visible()
     expect(participant.locator("#reply-form")).to_be_visible()
 
     reply = f"#post-{board.reply.pk}"

@@ -69,7 +69,9 @@ def test_members_filter_by_school(world, api):
 def _csv(response) -> list[list[str]]:
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    # What French spreadsheets open as is: a byte-order mark, then ';' between fields.
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_a_trainer_exports_the_member_list_as_csv(world, api):

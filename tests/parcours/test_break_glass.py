@@ -191,3 +191,49 @@ async def test_following_a_topic_live_under_a_grant_is_logged(world):
         lambda: sorted(AuditEntry.objects.values_list("actor__username", "object_kind"))
     )()
     assert rows == [("admin_granted", "live:discussion")]
+
+
+def test_the_sessions_own_space_and_its_documents_read_under_a_grant_are_logged(world, api, client):
+    from collab.models import Document
+    from parcours import spaces
+
+    space = spaces.open_session_space(session=world.session, actor=world.trainer)
+    document = Document.objects.create(scope=space.scope, title="Synthèse")
+    client.force_login(world.admin_granted)
+    assert client.get(f"/spaces/{space.pk}/").status_code == 200
+    assert api(world.admin_granted).get(f"/documents/{document.pk}").status_code == 200
+    assert api(world.participant).get(f"/documents/{document.pk}").status_code == 200
+    # The space page lists its resources and word clouds: those lists are reads too.
+    assert _reads(world.admin_granted) == sorted(
+        [
+            ("read", "document", document.pk),
+            ("read", "space", space.pk),
+            ("read", "resources", space.scope.pk),
+            ("read", "wordclouds", space.scope.pk),
+        ]
+    )
+    assert not AuditEntry.objects.filter(actor=world.participant).exists()
+
+
+def test_word_clouds_and_resources_of_the_sessions_space_read_under_a_grant_are_logged(world, api):
+    from collab import resources, wordclouds
+    from parcours import spaces
+
+    space = spaces.open_session_space(session=world.session, actor=world.trainer)
+    cloud = wordclouds.create_cloud(actor=world.trainer, scope=space.scope, question="Un mot ?")
+    link = resources.share_link(
+        actor=world.trainer, scope=space.scope, title="Programme", url="https://example.org/"
+    )
+    admin, participant = api(world.admin_granted), api(world.participant)
+    for who in (admin, participant):
+        assert who.get(f"/spaces/{space.pk}/wordclouds").status_code == 200
+        assert who.get(f"/wordclouds/{cloud.pk}").status_code == 200
+        assert who.get(f"/spaces/{space.pk}/resources").status_code == 200
+    assert _reads(world.admin_granted) == sorted(
+        [
+            ("read", "wordclouds", space.scope.pk),
+            ("read", "wordcloud", cloud.pk),
+            ("read", "resources", space.scope.pk),
+        ]
+    )
+    assert link.pk and not AuditEntry.objects.filter(actor=world.participant).exists()

@@ -75,7 +75,7 @@ def test_anonymous_results_are_counts_and_texts_and_never_name_anyone(world, api
     # Nobody's name anywhere: the API, the CSV, the page.
     names = [p.get_full_name() for p in people] + [p.username for p in people]
     exported = api(world.trainer).get(f"/questionnaires/{created['id']}/results.csv")
-    rows = list(csv.reader(io.StringIO(exported.content.decode())))
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["question", "réponse", "effectif"]
     assert ["Votre niveau en lecture ?", "Confirmé", "2"] in rows
     from django.test import Client

@@ -1,7 +1,9 @@
 """A real class recorded through a real server: an aiortc trainer and two aiortc participants
-hold a class in a server process (its SFU on the media loop, the embedded default), the
-trainer records about five seconds over the API, and the stored file plays: an audio and a
-video stream of the recorded length, the speakers' tones, pictures that are not blank."""
+hold a class in a server process, the trainer records about five seconds over the API, and
+the stored file plays: an audio and a video stream of the recorded length, the speakers'
+tones, pictures that are not blank. Twice: with the embedded default (the SFU and its
+recorder on the server's media loop) and with Redis, where the class is pinned to a
+`classroom_worker` process and the recorder runs there."""
 
 from __future__ import annotations
 
@@ -14,14 +16,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from classrooms import services as classrooms
 from parcours.models import ApiToken
 from recordings.models import Recording
 from tests.classrooms.gateway_peers import gateway_peer
 from tests.classrooms.peers import wait_for
+from tests.classrooms.test_workers import WorkerProcess
 from tests.realtime.support import connect_remote
 from tests.recordings.media import RATE, non_blank, read_recording, tone_energy
+from tests.services import require_redis
 
 pytestmark = [
     pytest.mark.slow,
@@ -53,12 +58,28 @@ async def settled(recording_id: int, timeout: float = 40.0) -> Recording:
     raise AssertionError("the segment was never finished")
 
 
-async def test_a_class_of_three_is_recorded_through_the_server_and_plays(world, daphne, media_dirs):
-    server = daphne(
-        CLASSROOM_MEDIA_EMBEDDED="1",
-        MEDIA_ROOT=str(media_dirs["stored"]),
-        RECORDINGS_SPOOL=str(media_dirs["spool"]),
-    )
+@pytest.fixture(params=["embedded", "worker"])
+def where(request, media_dirs):
+    """Where the class's media runs; with "worker", the worker process that hosts it."""
+    if request.param == "embedded":
+        yield {"CLASSROOM_MEDIA_EMBEDDED": "1", "REDIS_URL": ""}
+        return
+    require_redis()
+    worker = WorkerProcess(**storage_env(media_dirs))
+    try:
+        yield {"CLASSROOM_MEDIA_EMBEDDED": "0", "REDIS_URL": settings.REDIS_URL}
+    finally:
+        worker.stop()
+
+
+def storage_env(media_dirs) -> dict[str, str]:
+    return {"MEDIA_ROOT": str(media_dirs["stored"]), "RECORDINGS_SPOOL": str(media_dirs["spool"])}
+
+
+async def test_a_class_of_three_is_recorded_through_the_server_and_plays(
+    world, daphne, media_dirs, where
+):
+    server = daphne(**where, **storage_env(media_dirs))
     room = await database_sync_to_async(classrooms.create_room)(
         session=world.session, actor=world.trainer, title="Classe du jeudi"
     )

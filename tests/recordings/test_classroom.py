@@ -205,3 +205,16 @@ def test_the_room_lists_its_recordings_to_members_only(world, api, room, make_re
     for standing in ("inspector", "admin_granted", "outsider"):
         refused = api(world.by_standing(standing)).get(f"/classrooms/{room.pk}/recordings")
         assert refused.status_code == 403
+
+
+def test_a_segment_whose_recorder_died_shows_no_badge_and_stops_at_once(world, api, room):
+    """A crashed worker leaves a row nobody vouches for: it is not shown as recording, and
+    stopping it settles it at once (marked failed: there is no file to salvage)."""
+    stale = Recording.objects.create(
+        session=world.session, title="Interrompu", room_id=room.pk, spool_path="/nonexistent"
+    )
+    Recording.objects.filter(pk=stale.pk).update(alive_until="2000-01-01T00:00:00Z")
+    assert "recording" not in view(api, world.participant, room).json()["status"]
+    stopped = api(world.trainer).post(f"/recordings/{stale.pk}/stop")
+    assert stopped.status_code == 202
+    assert stopped.json()["state"] == "failed" and stopped.json()["note"]

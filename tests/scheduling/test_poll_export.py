@@ -32,7 +32,7 @@ def _export(api, world, poll: Poll) -> list[list[str]]:
     response = api(world.trainer).get(f"/polls/{poll.pk}/answers.csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_by_default_the_export_gives_counts_per_slot_without_names(api, world):

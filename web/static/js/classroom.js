@@ -16,6 +16,8 @@
   const tiles = document.getElementById("tiles");
   const meter = new PreauSpeakingMeter();
   const $ = (id) => document.getElementById(id);
+  let followed;
+  const following = new Promise((resolve) => { followed = resolve; });
 
   // -- media ------------------------------------------------------------------------------
 
@@ -90,7 +92,14 @@
     } catch (error) {
       showError(new Error("Micro ou caméra indisponible : vous suivez la classe sans eux."));
     }
-    await media.join(stream);
+    try {
+      // The gateway takes sends on a topic only once this tab follows it.
+      await following;
+      await media.join(stream);
+    } catch (error) {
+      showError(error);
+      return;
+    }
     $("join-media").hidden = true;
     for (const id of ["toggle-mic", "toggle-camera", "toggle-screen"]) $(id).hidden = !stream;
     if (state.me.mic_muted) setToggle("toggle-mic", false);
@@ -400,6 +409,7 @@
     since: Number(root.dataset.since),
     presence: true,
     onResync: reload,
+    onSubscribed: () => followed(),
     onError: (frame) => { showError(new Error(frame.message)); media.leaveConnections(); },
   });
   // Moderators receive private poll results on their own topic.

@@ -147,8 +147,23 @@
     for (const button of posts.querySelectorAll("button.reply, button.quote-button")) button.hidden = locked;
   }
 
+  // Personal toggles (favourite, follow) keep their label and say their state with
+  // aria-pressed; the moderators' pin and lock say what a click will do (data-on/data-off).
+  const isOn = (button) =>
+    button.dataset.state ? button.dataset.state === "on" : button.getAttribute("aria-pressed") === "true";
+
+  function setOn(button, on) {
+    if (!button) return;
+    if (button.dataset.state) {
+      button.dataset.state = on ? "on" : "off";
+      button.textContent = on ? button.dataset.on : button.dataset.off;
+    } else {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+  }
+
   function setPressed(id, on) {
-    $(`#${id}`)?.setAttribute("aria-pressed", on ? "true" : "false");
+    setOn($(`#${id}`), on);
   }
 
   function notice(text) {
@@ -210,9 +225,9 @@
   for (const button of page.querySelectorAll(".toolbar button.toggle")) {
     button.addEventListener("click", () =>
       act(async () => {
-        const on = button.getAttribute("aria-pressed") !== "true";
+        const on = !isOn(button);
         await preauApi(on ? "PUT" : "DELETE", button.dataset.path);
-        button.setAttribute("aria-pressed", on ? "true" : "false");
+        setOn(button, on);
       }),
     );
   }

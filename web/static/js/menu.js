@@ -20,3 +20,16 @@
     }
   });
 })();
+
+// A wide table scrolls inside its card on small screens: the keyboard must reach it too.
+(function () {
+  function focusableScrollers() {
+    for (const box of document.querySelectorAll(".card, .table-scroll")) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+      else if (!scrolls && box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+    }
+  }
+  window.addEventListener("load", focusableScrollers);
+  window.addEventListener("resize", focusableScrollers);
+})();
