@@ -25,6 +25,7 @@ from parcours.errors import ErrorCode, ServiceError
 from parcours.policies import Decision
 
 from . import conf, db, selectors, topics
+from .limits import retry_after
 
 # Close code for a socket that does not read the answers to its own requests.
 CLOSE_TOO_SLOW = 4008
@@ -223,7 +224,7 @@ class Connection:
             raise ServiceError(
                 ErrorCode.RATE_LIMITED,
                 "Trop d'envois rapides sur ce sujet : patientez un instant.",
-                {"retry_after": round((1 - tokens) / rate, 2)},
+                {"retry_after": retry_after((1 - tokens) / rate)},
             )
         sub.tokens, sub.counted_at = tokens - 1, now
 
@@ -240,7 +241,7 @@ class Connection:
             raise ServiceError(
                 ErrorCode.RATE_LIMITED,
                 "Trop d'abonnements et de désabonnements : patientez un instant.",
-                {"retry_after": round((1 - tokens) / rate, 2)},
+                {"retry_after": retry_after((1 - tokens) / rate)},
             )
         self._op_tokens = tokens - 1
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from typing import Any
 
@@ -42,11 +43,17 @@ return false
 """
 
 
+def retry_after(wait: float) -> float:
+    """`wait` rounded up to the next hundredth: a client that waits what it is told is never
+    refused again for being early (rounding to nearest could even say 0)."""
+    return math.ceil(wait * 100) / 100
+
+
 def _refuse(wait: float) -> ServiceError:
     return ServiceError(
         ErrorCode.RATE_LIMITED,
         "Trop de messages envoyés : patientez un instant.",
-        {"retry_after": round(wait, 2)},
+        {"retry_after": retry_after(wait)},
     )
 
 

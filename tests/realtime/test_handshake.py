@@ -66,7 +66,8 @@ async def test_an_account_past_its_socket_cap_gets_an_error_frame_then_a_close(w
 
 
 async def test_subscribe_and_unsubscribe_have_a_budget_per_socket(world, room, settings):
-    settings.REALTIME_SUBSCRIBE_RATE = 1.0
+    # Slow enough a refill that a busy machine does not earn the fifth op back meanwhile.
+    settings.REALTIME_SUBSCRIBE_RATE = 0.4
     settings.REALTIME_SUBSCRIBE_BURST = 4
     client, _ = await connect(world.participant)
     topic = f"user:{world.participant.pk}"
@@ -78,9 +79,10 @@ async def test_subscribe_and_unsubscribe_have_a_budget_per_socket(world, room, s
 
     assert [a["op"] for a in answers] == ["subscribed", "unsubscribed"] * 2
     assert (refused["op"], refused["code"]) == ("error", "rate_limited")
-    assert 0 < refused["details"]["retry_after"] <= 1
-    # Refused, so not followed; the socket stays and may go on once the budget refills.
-    await asyncio.sleep(refused["details"]["retry_after"] + 0.1)  # rounded to 0.01 s
+    assert 0 < refused["details"]["retry_after"] <= 2.5
+    # Refused, so not followed; the socket stays and may go on once the budget refills,
+    # after exactly the wait it was told (rounded up, never down).
+    await asyncio.sleep(refused["details"]["retry_after"])
     assert (await client.subscribe(room))["op"] == "subscribed"
     other, _ = await connect(world.participant)
     assert (await other.subscribe(topic))["op"] == "subscribed"

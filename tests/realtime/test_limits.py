@@ -187,3 +187,11 @@ async def test_two_processes_share_one_send_budget(world, daphne):
     assert answers[3]["code"] == "rate_limited" and answers[3]["details"]["retry_after"] > 0
     for tab in tabs:
         await tab.close()
+
+
+def test_the_wait_a_refused_client_is_told_is_never_shorter_than_the_real_one():
+    from realtime.limits import retry_after
+
+    assert retry_after(0.0001) == 0.01  # rounding to nearest said 0: "retry now", refused again
+    assert retry_after(0.994) == 1.0
+    assert retry_after(0.5) == 0.5
