@@ -38,11 +38,14 @@ run: setup bundle
 	@echo "Préau : http://$(HOST):$(PORT)/"
 	$(PY) -m config.serve --host $(HOST) --port $(PORT)
 
+# Two test processes: most of the slow tests wait on servers, browsers and media.
+TEST_WORKERS ?= 2
+
 test: setup bundle
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 test-fast: setup bundle
-	$(VENV)/bin/pytest -m "not slow"
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not slow"
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -106,7 +106,10 @@ async def leave(hub: Hub, conn: Connection, *, topic: str) -> None:
         raise ServiceError(ErrorCode.NOT_FOUND, "Vous ne suivez pas ce sujet.", {"field": "topic"})
     _unwatch_lapse(sub)
     hub.leave(conn, topic)
-    await _withdraw(hub, conn, topic, sub)
+    try:
+        await _withdraw(hub, conn, topic, sub)
+    except Exception:  # Redis away: presence expires with the heartbeat it no longer gets
+        logger.warning("realtime: departure from %s not announced", topic)
 
 
 async def _withdraw(hub: Hub, conn: Connection, topic: str, sub: Subscription) -> None:
