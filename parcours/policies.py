@@ -554,6 +554,19 @@ def decide_enrol(user: User, session: Session, role: str) -> Decision:
     return decide(user, Action.MANAGE_STAFF, session)
 
 
+def decide_poll_ballots(user: User, target: Target, *, nominative: bool) -> Decision:
+    """Who answered what in a poll. An anonymous poll shows counts only, to its trainers as
+    to its members; a nominative one (said at creation, told to those who answer) shows
+    each person's answers and comment to those who read the session."""
+    if not nominative:
+        return Decision(
+            False,
+            ErrorCode.FORBIDDEN,
+            gettext("Sondage anonyme : seuls les nombres de réponses sont visibles."),
+        )
+    return decide(user, Action.VIEW_POLL_BALLOTS, target)
+
+
 def decide_answers(user: User, session: Session, *, nominative: bool) -> Decision:
     """Who answered what. Questionnaires are anonymous unless created nominative: then no
     one, trainer or administrator, may link an answer to a person (trust frame)."""
