@@ -71,7 +71,8 @@ def test_a_participant_goes_through_their_day_with_the_keyboard_only(daphne, bro
     # Tick the first activity not done yet: the progress says so at once.
     progress = page.locator("#progress .count")
     before = progress.inner_text()
-    box = page.locator("input.complete:not(:checked)").first
+    activity = page.locator("input.complete:not(:checked)").first.get_attribute("data-activity")
+    box = page.locator(f'input.complete[data-activity="{activity}"]')
     tab_to(page, box)
     page.keyboard.press("Space")
     expect(box).to_be_checked()
