@@ -48,6 +48,17 @@ def get_space(space_id: int) -> Space:
     return space
 
 
+def scope_joins(path: str = "") -> list[str]:
+    """What `select_related` needs for the policies to decide on `<path>scope` with no
+    further query: its session or space, their academies, a space's own session."""
+    return [
+        f"{path}scope__session__academy",
+        f"{path}scope__session__parcours",
+        f"{path}scope__space__academy",
+        f"{path}scope__space__session",
+    ]
+
+
 def visible_spaces(user) -> list[Space]:
     """The spaces `user` is in, and those they may see and join or ask to join (an
     invitation-only space is seen by its members only)."""

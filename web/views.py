@@ -73,6 +73,14 @@ def spaces_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/spaces.html", {"mine": mine, "others": others})
 
 
+def _recordings(space, scope) -> list:
+    """The space's recordings; a session's own space shows its session's too."""
+    found = recordings_selectors.scope_recordings(scope)
+    if space.session_id:
+        found += recordings_selectors.scope_recordings(space.session.scope)
+    return found
+
+
 @login_required
 def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
     """A space's page: its forums, classes, series, recordings and co-working tools, each
@@ -100,10 +108,6 @@ def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
             "classes": scheduling_selectors.upcoming_classes(scope),
             "series": scheduling_selectors.scope_series(scope),
             "tools": collab_selectors.tools_of(request.user, scope),
-            "recordings": (
-                recordings_selectors.session_recordings(space.session)
-                if can["watch_recordings"] and space.session_id
-                else []
-            ),
+            "recordings": _recordings(space, scope) if can["watch_recordings"] else [],
         }
     return render(request, "web/space.html", context)
