@@ -253,6 +253,12 @@ SPACE_GRANTS: dict[Action, frozenset[Standing]] = {action: frozenset() for actio
     Action.WATCH_RECORDINGS: SPACE_MEMBERS,
     Action.RECORD_CLASS: ANIMATORS,
     Action.MANAGE_RECORDINGS: ANIMATORS,
+    # A space's classes: its members come in, its animators moderate and run them, as a
+    # session's trainers do; no access grant opens a live class (trust frame).
+    Action.CLASSROOM_JOIN: SPACE_MEMBERS,
+    Action.CLASSROOM_PARTICIPATE: SPACE_MEMBERS,
+    Action.CLASSROOM_MODERATE: ANIMATORS,
+    Action.CLASSROOM_MANAGE: ANIMATORS,
     Action.JOIN_SPACE: frozenset({S.NEWCOMER}),
     Action.REQUEST_TO_JOIN: frozenset({S.NEWCOMER}),
     Action.LEAVE_SPACE: SPACE_MEMBERS,
