@@ -76,9 +76,7 @@ def test_an_unknown_form_is_refused_and_changes_nothing(api, world, bad):
 
 
 def test_the_inspectors_formation_column_speaks_of_the_training(client, world):
-    Membership.objects.filter(user=world.other_participant).update(
-        finished_on=timezone.localdate()
-    )
+    Membership.objects.filter(user=world.other_participant).update(finished_on=timezone.localdate())
     client.force_login(world.inspector)
     html = client.get(f"/sessions/{world.session.pk}/").content.decode()
     section = html.split('id="teachers"')[1].split("</table>")[0]
