@@ -147,7 +147,7 @@ def get_attestation(attestation_id: int) -> Attestation:
 def memberships_of(user) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user)
-        .select_related("session__parcours", "session__academy")
+        .select_related("session__parcours", "session__academy", "user__profile")
         .order_by("-session__starts_on", "session_id")
     )
 
