@@ -405,7 +405,8 @@ def main() -> None:
             rss_after = rss_mib([p.pid for p, _ in servers])
             time.sleep(1.5)  # the rooms' last flush
             size_before, rows, size_after = stored(document_id)
-            print(f"{editors} rédacteurs :")
+            load_avg = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+            print(f"{editors} rédacteurs (charge de la machine : {load_avg}) :")
             print(line("relais nu", base))
             print(line("Préau", load))
             ratio_p99 = load["all_p99"] / (base["all_p99"] or 1)
