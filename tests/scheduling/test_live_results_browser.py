@@ -23,6 +23,7 @@ def test_a_poll_is_proposed_answered_live_and_closed_in_the_browser(daphne, worl
     assert trainer.locator("td.refused").first.get_attribute("title")
     trainer.locator(f'.pick[data-start="{start.isoformat()}"]').click()
     trainer.fill("#poll-form input[name=title]", "Classe virtuelle en direct")
+    trainer.get_by_label("Anonyme", exact=False).check()
     trainer.get_by_role("button", name="Créer le sondage").click()
     expect(trainer.get_by_role("heading", name="Classe virtuelle en direct")).to_be_visible()
     poll_url = trainer.url
@@ -47,6 +48,13 @@ def test_a_poll_is_proposed_answered_live_and_closed_in_the_browser(daphne, worl
     )
     assert invitation.status == 200
     assert b"TZID=Europe/Paris" in invitation.body()
+    # A class closed from a poll has no agenda: its event still says its session and link.
+    import icalendar
+
+    event = icalendar.Calendar.from_ical(invitation.body()).events[0]
+    description = str(event["description"])
+    assert description.startswith(f"Session « {world.session.title} »")
+    assert description.endswith(f"Rejoindre : {event['url']}")
 
 
 def open_for_a_few_seconds(world, seconds: int):
