@@ -270,14 +270,19 @@ class Result:
 
 
 async def run_load(
-    server: Server, subscribers: int, target: int, seconds: float, event_type: str = "bench.ping"
+    server: Server,
+    subscribers: int,
+    target: int,
+    seconds: float,
+    event_type: str = "bench.ping",
+    publishers: int = 1,
 ) -> Result:
     topic = "bench:1"
     before = server.rss_kb()
     sockets = await open_sockets(server, subscribers, topic)
     await asyncio.sleep(0.5)
     rss_per_conn = (server.rss_kb() - before) / subscribers
-    (publisher,) = await open_sockets(server, 1, topic)
+    senders = await open_sockets(server, publishers, topic)
     latencies: list[float] = []
     last_receipt = [0.0]
 
@@ -294,23 +299,28 @@ async def run_load(
             pass
 
     readers = [asyncio.create_task(read(ws)) for ws in sockets]
-    readers.append(asyncio.create_task(drain(publisher)))
+    readers.extend(asyncio.create_task(drain(ws)) for ws in senders)
     events = max(1, round(target / subscribers * seconds))
     interval = seconds / events
     start = time.time()
-    for n in range(events):
-        await asyncio.sleep(max(0.0, start + n * interval - time.time()))
-        frame = {"topic": topic, "type": event_type, "data": {"t": time.time(), "pad": PAD}}
-        if server.token:
-            frame = {"op": "send", "topic": topic, "type": event_type, "data": frame["data"]}
-        await publisher.send(json.dumps(frame))
+
+    async def publish(k: int) -> None:
+        # The events take turns among the publishers, on one schedule.
+        for n in range(k, events, publishers):
+            await asyncio.sleep(max(0.0, start + n * interval - time.time()))
+            frame = {"topic": topic, "type": event_type, "data": {"t": time.time(), "pad": PAD}}
+            if server.token:
+                frame = {"op": "send", "topic": topic, "type": event_type, "data": frame["data"]}
+            await senders[k].send(json.dumps(frame))
+
+    await asyncio.gather(*(publish(k) for k in range(publishers)))
     expected = events * subscribers
     deadline = time.monotonic() + max(10.0, seconds)
     while len(latencies) < expected and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     for task in readers:
         task.cancel()
-    await asyncio.gather(*(ws.close() for ws in [*sockets, publisher]), return_exceptions=True)
+    await asyncio.gather(*(ws.close() for ws in [*sockets, *senders]), return_exceptions=True)
     ms = sorted(latency * 1000 for latency in latencies) or [0.0]
     elapsed = max(last_receipt[0] - start, seconds)
     await asyncio.sleep(1)  # the server settles before the next run
