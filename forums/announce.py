@@ -4,29 +4,41 @@
 of them may read (a private reply, a Q&A answer) is announced instead on the `user:<id>`
 topic of each person who may (`selectors.restricted_reader_ids`), so that the others do not
 even learn it exists. Topics are published forum, then discussion, then users in one batch
-(`publish_many`, `publish_each`), so that a transaction's events are numbered together after
-its commit.
+(`publish_each`), so that a write's events are stored by one insert and numbered together
+after its commit.
 """
 
 from __future__ import annotations
 
-from realtime import publish, publish_each, publish_many
+from collections.abc import Iterable
+
+from realtime import publish, publish_each
 from realtime.events import Event
 
 from . import events, selectors
 from .models import Discussion, Post
 
 
-def about_post(post: Post, event: Event, *, on_forum: bool = False) -> set[int] | None:
-    """Publish `event` about `post`; returns the restricted readers it went to (None: all)."""
-    readers = selectors.restricted_reader_ids(post)
+def about_post(
+    post: Post,
+    event: Event,
+    *,
+    on_forum: bool = False,
+    readers: set[int] | None = None,
+    then: Iterable[tuple[str, Event]] = (),
+) -> None:
+    """Publish `event` about `post`, then the `then` pairs, in one batch (one insert).
+
+    `readers`: the post's restricted readers when the caller has them already (None: asked
+    here, and None from `restricted_reader_ids` means everyone who may read the forum)."""
     if readers is None:
-        if on_forum:
-            publish(f"forum:{post.discussion.forum_id}", event)
-        publish(f"discussion:{post.discussion_id}", event)
-        return None
-    publish_many((f"user:{user_id}" for user_id in readers), event)
-    return readers
+        readers = selectors.restricted_reader_ids(post)
+    if readers is None:
+        topics = [f"forum:{post.discussion.forum_id}"] if on_forum else []
+        topics.append(f"discussion:{post.discussion_id}")
+    else:
+        topics = [f"user:{user_id}" for user_id in sorted(readers)]
+    publish_each([(topic, event) for topic in topics] + list(then))
 
 
 def posts_removed(

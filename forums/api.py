@@ -159,7 +159,9 @@ def preview_post(request: HttpRequest, payload: PostEditIn):
 def reply(request: HttpRequest, discussion_id: Id, payload: PostIn):
     discussion = selectors.get_discussion(discussion_id)
     post = services.reply(discussion=discussion, author=request.user, **payload.dict())
-    return Status(201, _post_out(post.pk, request))
+    who = selectors.viewer(request.user, discussion.forum.scope)
+    services.audit_read(who, "private_post" if post.private else "post", [post.pk])
+    return Status(201, selectors.new_post_view(post, who))
 
 
 def _flag_routes(name: str, setter, flag: str, *, person: str, personal: bool) -> None:

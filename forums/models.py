@@ -46,11 +46,11 @@ class Discussion(models.Model):
     )
     pinned = models.BooleanField(default=False)
     locked = models.BooleanField(default=False)
-    # Id of the newest post: orders the list by activity without storing a time.
-    last_post_id = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        ordering = ["-pinned", "-last_post_id", "-id"]
+        # Lists put the latest activity first (`selectors.discussions`): derived from the
+        # posts' ids, so that no time is stored and replies never queue on this row.
+        ordering = ["-pinned", "-id"]
 
     def __str__(self) -> str:
         return self.title

@@ -8,7 +8,6 @@ pinning, locking, moving, splitting and editing are frozen with the rest of the 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from parcours.errors import ErrorCode, ServiceError
@@ -151,11 +150,6 @@ def _with_parents(ids: list[int]) -> list[Post]:
     )
 
 
-def _refresh_last_post(discussion: Discussion) -> None:
-    newest = discussion.posts.aggregate(m=Max("id"))["m"] or 0
-    Discussion.objects.filter(pk=discussion.pk).update(last_post_id=newest)
-
-
 @transaction.atomic
 def delete_discussion(*, discussion: Discussion, actor, reason: str = "") -> None:
     _moderator(actor, discussion, Action.MODERATE)
@@ -178,7 +172,6 @@ def delete_post(*, post: Post, actor, reason: str = "") -> None:
     log(actor=actor, act=Act.DELETE_POST, post=post, reason=reason)
     announce.posts_removed(discussion, _with_parents(ids))
     Post.objects.filter(pk__in=ids).delete()
-    _refresh_last_post(discussion)
 
 
 @transaction.atomic
@@ -224,11 +217,10 @@ def split_thread(*, post: Post, actor, title: str) -> Discussion:
     ids = _thread_ids(post)
     removed = _with_parents(ids)  # who may read each, judged where they were
     created = Discussion.objects.create(
-        forum_id=discussion.forum_id, title=title, author_id=post.author_id, last_post_id=max(ids)
+        forum_id=discussion.forum_id, title=title, author_id=post.author_id
     )
     Post.objects.filter(pk__in=ids).update(discussion=created)
     Post.objects.filter(pk=post.pk).update(parent=None)
-    _refresh_last_post(discussion)
     log(actor=actor, act=Act.SPLIT, post=post, summary=f"{discussion.title} → {title}")
     publish(
         f"forum:{discussion.forum_id}",

@@ -166,6 +166,11 @@ def visibility(viewer: Viewer) -> Q:
 
 
 def can_see(viewer: Viewer, post: Post) -> bool:
+    """`visibility` for one post: a post that is neither private nor in a Q&A forum is seen by
+    every reader of the forum, known without a query when its forum is loaded."""
+    loaded = Post.discussion.is_cached(post) and Discussion.forum.is_cached(post.discussion)
+    if loaded and not post.private and post.discussion.forum.kind != Forum.Kind.QA:
+        return True
     return Post.objects.filter(pk=post.pk).filter(visibility(viewer)).exists()
 
 
@@ -179,9 +184,17 @@ def _count(posts: QuerySet[Post]) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def latest_post_id(discussion_ref: OuterRef) -> Subquery:
+    """Id of a discussion's newest post (whoever may read it): what orders lists by activity,
+    read on the (discussion, id) index."""
+    newest = Post.objects.filter(discussion=discussion_ref).order_by("-id").values("id")[:1]
+    return Subquery(newest, output_field=IntegerField())
+
+
 def discussions(forum: Forum, viewer: Viewer) -> QuerySet[Discussion]:
     """A forum's discussions, pinned first then by latest post, with the reader's counts."""
-    return annotate_for(viewer, Discussion.objects.filter(forum=forum))
+    qs = Discussion.objects.filter(forum=forum).annotate(latest=latest_post_id(OuterRef("pk")))
+    return annotate_for(viewer, qs.order_by("-pinned", "-latest", "-id"))
 
 
 def annotate_for(viewer: Viewer, qs: QuerySet[Discussion]) -> QuerySet[Discussion]:
@@ -266,12 +279,25 @@ def posts(discussion: Discussion, viewer: Viewer) -> QuerySet[Post]:
 def post_view(post: Post, viewer: Viewer, *, visible_ids: set[int] | None = None) -> dict:
     """A post as `viewer` may read it, its quote included only if they may read the quoted
     post: `visible_ids` when the caller has them (a whole discussion), else asked here."""
-    hide_text = masked(viewer, post)
-    likers = [like.user for like in post.likes.all()]
     quote = post.quote_of
     show_quote = quote is not None and (
         quote.pk in visible_ids if visible_ids is not None else can_see(viewer, quote)
     )
+    likers = [like.user for like in post.likes.all()]
+    return _post_dict(post, viewer, likers, list(post.attachments.all()), show_quote=show_quote)
+
+
+def new_post_view(post: Post, viewer: Viewer) -> dict:
+    """`post_view` of a post its author has just written (`services.reply`): no like and no
+    attachment yet, and a quote the service found readable; no query."""
+    return _post_dict(post, viewer, [], [], show_quote=post.quote_of is not None)
+
+
+def _post_dict(
+    post: Post, viewer: Viewer, likers: list, attachments: list[Attachment], *, show_quote: bool
+) -> dict:
+    hide_text = masked(viewer, post)
+    quote = post.quote_of
     return {
         "id": post.pk,
         "discussion_id": post.discussion_id,
@@ -296,7 +322,7 @@ def post_view(post: Post, viewer: Viewer, *, visible_ids: set[int] | None = None
         }
         if show_quote
         else None,
-        "attachments": [] if hide_text else [attachment_view(a) for a in post.attachments.all()],
+        "attachments": [] if hide_text else [attachment_view(a) for a in attachments],
     }
 
 
@@ -339,7 +365,8 @@ def favourites(user) -> list[dict]:
     rows = (
         Favourite.objects.filter(user=user)
         .select_related(*owner_paths("discussion__forum__"))
-        .order_by("-discussion__last_post_id")
+        .annotate(latest=latest_post_id(OuterRef("discussion")))
+        .order_by("-latest")
     )
     return [
         {
@@ -357,9 +384,17 @@ def favourites(user) -> list[dict]:
     ]
 
 
-def subscriber_ids(discussion: Discussion) -> set[int]:
-    forum_or_discussion = Q(forum=discussion.forum_id) | Q(discussion=discussion)
-    return set(Subscription.objects.filter(forum_or_discussion).values_list("user_id", flat=True))
+def notified_ids(discussion: Discussion) -> set[int]:
+    """Who hears of a new post in `discussion` (before the post's own readers are applied):
+    those following it or its forum, or every member for a news forum; only those who may
+    read the forum now. One query."""
+    scope = discussion.forum.scope
+    readers = policies.members_granted(Action.READ_CONTRIBUTIONS, scope)
+    if discussion.forum.kind == Forum.Kind.NEWS:
+        return set(readers)
+    following = Q(forum=discussion.forum_id) | Q(discussion=discussion)
+    found = Subscription.objects.filter(following, user_id__in=readers)
+    return set(found.values_list("user_id", flat=True))
 
 
 def restricted_reader_ids(post: Post) -> set[int] | None:

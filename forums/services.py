@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from parcours import audit, policies
@@ -19,7 +19,7 @@ from parcours.errors import ErrorCode, ServiceError, not_found
 from parcours.models import Scope
 from parcours.policies import Action
 from parcours.selectors import display_name
-from realtime import publish, publish_each
+from realtime import publish
 
 from . import announce, events, limits, selectors
 from .conf import setting
@@ -106,20 +106,17 @@ def _open_discussion(*, forum: Forum, author, title: str, body: str) -> Discussi
 
 
 def _create_post(*, discussion: Discussion, author, body: str, **fields) -> Post:
-    post = Post.objects.create(
+    return Post.objects.create(
         discussion=discussion, author=author, body=body, word_count=word_count(body), **fields
     )
-    Discussion.objects.filter(pk=discussion.pk, last_post_id__lt=post.pk).update(
-        last_post_id=post.pk
-    )
-    discussion.last_post_id = max(discussion.last_post_id, post.pk)
-    return post
 
 
 def _post_in(discussion: Discussion, post_id: int | None, who: Viewer, field: str) -> Post | None:
     if post_id is None:
         return None
-    post = Post.objects.filter(pk=post_id, discussion=discussion).first()
+    post = Post.objects.filter(pk=post_id, discussion=discussion).select_related("author").first()
+    if post is not None:
+        post.discussion = discussion  # the same row, its forum loaded: see `can_see`
     if post is None or not selectors.can_see(who, post):
         raise ServiceError(
             ErrorCode.NOT_FOUND, f"Message {post_id} introuvable dans cette discussion.",
@@ -177,11 +174,7 @@ def _notify_subscribers(post: Post) -> None:
         private=post.private,
     )
     readers = selectors.restricted_reader_ids(post)
-    scope = forum.scope
-    recipients = selectors.subscriber_ids(discussion)
-    if forum.kind == Forum.Kind.NEWS:
-        recipients |= policies.member_ids_granted(Action.READ_CONTRIBUTIONS, scope)
-    recipients &= policies.member_ids_granted(Action.READ_CONTRIBUTIONS, scope)
+    recipients = selectors.notified_ids(discussion)
     if readers is not None:
         recipients &= readers
     recipients.discard(post.author_id)
@@ -192,13 +185,14 @@ def _notify_subscribers(post: Post) -> None:
         discussion_title=discussion.title,
         author_name=display_name(post.author),
     )
-    # Forum and discussion first, user topics last in one batch (see `announce`): the post
-    # itself to those only some may read it, then the notification to its subscribers.
-    if readers is None:
-        announce.about_post(post, created, on_forum=True)
-    publish_each(
-        [(f"user:{user_id}", created) for user_id in readers or ()]
-        + [(f"user:{user_id}", notification) for user_id in recipients]
+    # Forum and discussion first (or the user topics of those only who may read the post),
+    # then the notification to its followers, in one batch (see `announce`).
+    announce.about_post(
+        post,
+        created,
+        on_forum=True,
+        readers=readers,
+        then=[(f"user:{user_id}", notification) for user_id in sorted(recipients)],
     )
 
 
@@ -237,32 +231,27 @@ def set_like(*, post: Post, user, liked: bool) -> int:
     if post.hidden:
         raise ServiceError(ErrorCode.CONFLICT, "Ce message est masqué par la modération.")
     limits.hit("like", user.pk)
-    # Likes of one post take turns, so that each published count is the true one.
+    # Likes of one post take turns, so that each published count is the true one: the post's
+    # row is held from here to the commit, no other like of it can slip in between.
     Post.objects.select_for_update().filter(pk=post.pk).values_list("pk").get()
+    found = Like.objects.filter(post=post).aggregate(
+        count=Count("id"), mine=Count("id", filter=Q(user=user))
+    )
+    changed = liked != bool(found["mine"])
+    if not changed:
+        return found["count"]
     if liked:
-        # The post's row is held: no other like of it can slip in between these two.
-        changed = not Like.objects.filter(post=post, user=user).exists()
-        if changed:
-            Like.objects.create(post=post, user=user)
+        Like.objects.create(post=post, user=user)
     else:
-        changed = bool(Like.objects.filter(post=post, user=user).delete()[0])
-    count = Like.objects.filter(post=post).count()
-    # The post row is updated before any topic is locked, as everywhere else.
-    milestone = liked and changed and _claim_like_milestone(post, count)
-    if changed:
-        announce.about_post(
-            post,
-            events.LikeCountChanged(
-                discussion_id=post.discussion_id, post_id=post.pk, like_count=count
-            ),
-        )
-    if milestone:
-        publish(
-            f"user:{post.author_id}",
-            events.LikesNotification(
-                discussion_id=post.discussion_id, post_id=post.pk, like_count=count
-            ),
-        )
+        Like.objects.filter(post=post, user=user).delete()
+    count = found["count"] + (1 if liked else -1)
+    data = {"discussion_id": post.discussion_id, "post_id": post.pk, "like_count": count}
+    milestone = liked and _claim_like_milestone(post, count)
+    announce.about_post(
+        post,
+        events.LikeCountChanged(**data),
+        then=[(f"user:{post.author_id}", events.LikesNotification(**data))] if milestone else [],
+    )
     return count
 
 

@@ -145,6 +145,10 @@ class RoomRecorder:
             except Exception:
                 # Whom to film first is a preference: the recording goes on without it.
                 logger.exception("classroom %s: presenter unknown", self.room_id)
+        if self.segment is not segment:
+            # Stopped (or the room closed) while the presenter was looked up: the segment is
+            # finished already, and nothing may start reading tracks or renewing it now.
+            return
         for key, info in list(self.tracks.items()):
             if info.kind == "audio":
                 self._hear(segment, key, info)

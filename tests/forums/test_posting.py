@@ -244,3 +244,35 @@ def test_a_rolled_back_reply_publishes_nothing(world, board, capture_events):
     with pytest.raises(Exception, match="vide"):
         services.reply(discussion=board.discussion, author=world.tutor, body="<script>x</script>")
     assert capture_events.types() == []
+
+
+def test_the_answer_to_a_reply_is_the_post_as_its_author_reads_it_afterwards(world, board, api):
+    client = api(world.tutor)
+    answer = client.post(
+        f"/discussions/{board.discussion.pk}/posts",
+        {"body": "Je cite.", "parent_id": board.reply.pk, "quote_id": board.reply.pk},
+    )
+
+    assert answer.status_code == 201
+    written = answer.json()
+    assert written["quote"]["excerpt"] == "Je questionne."
+    assert written == client.get(f"/posts/{written['id']}").json()
+
+
+def test_discussions_list_the_latest_activity_first(world, board, api):
+    later = services.start_discussion(
+        forum=board.forum, author=world.trainer, title="Plus récente", body="<p>Bonjour</p>"
+    )
+    reader = api(world.participant)
+
+    def listed() -> list[int]:
+        return [d["id"] for d in reader.get(f"/forums/{board.forum.pk}").json()["discussions"]]
+
+    assert listed() == [later.pk, board.discussion.pk]
+    reply = api(world.tutor).post(f"/discussions/{board.discussion.pk}/posts", {"body": "Moi"})
+    assert listed() == [board.discussion.pk, later.pk]
+    # Once that reply is deleted, the discussion's latest activity is what it was.
+    assert api(world.trainer).delete(f"/posts/{reply.json()['id']}").status_code == 204
+    assert listed() == [later.pk, board.discussion.pk]
+    assert api(world.trainer).put(f"/discussions/{board.discussion.pk}/pin").status_code == 200
+    assert listed() == [board.discussion.pk, later.pk]  # pinned first, whatever the activity

@@ -13,9 +13,13 @@ from tests.forums.conftest import make_board
 
 CROWD = 300
 # The most one reply or one like may take, whatever the size of the session (SQLite and
-# PostgreSQL alike; authentication and the response included).
-REPLY_QUERIES = 23
-LIKE_QUERIES = 16
+# PostgreSQL alike; authentication and the response included; the numbering of its events,
+# after the commit, apart). A reply: token, discussion, savepoint, standing (2), opening
+# post, insert, who to notify, every event in one insert, release, the answer's standing.
+# A like: token, post, savepoint, standing (2), lock, count, insert, milestone, events,
+# release.
+REPLY_QUERIES = 11
+LIKE_QUERIES = 11
 
 
 def grow(world, board) -> list:

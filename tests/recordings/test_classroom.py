@@ -187,6 +187,11 @@ def test_unknown_or_malformed_rooms_are_refused(world, api, classroom_id):
 
 
 def test_stopping_twice_is_a_conflict(world, api, room):
+    # The moderator has the room open, as in class: the segment then lasts the time of two
+    # clicks. Stopped by a process's first request instead, it lasted as long as that
+    # request's imports (tens of seconds on a busy machine), all of it video the recorder
+    # had to encode before the segment could settle.
+    assert view(api, world.trainer, room).status_code == 200
     recording = services.start_in_room(actor=world.trainer, room_id=room.pk)
     assert api(world.trainer).post(f"/recordings/{recording.pk}/stop").status_code == 202
     settled(recording)

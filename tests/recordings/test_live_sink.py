@@ -6,6 +6,7 @@ track from a `MediaRelay(buffered=False)`, as the SFU's sources do."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,3 +158,40 @@ async def test_a_speaker_who_leaves_is_no_longer_read(class_session):
     await settled(recording)
     for info in (leaver, stayer):
         info.track.stop()
+
+
+async def test_a_stop_given_while_the_presenter_is_looked_up_leaves_nothing_running(
+    class_session,
+):
+    """Stop pressed at once, while the sink still asks the database who presents: the segment
+    is finished, and the start, once answered, reads none of the room's tracks (each track
+    read is a decoder kept running for a recording that has ended)."""
+    session, trainer = class_session
+    asked, answered = threading.Event(), threading.Event()
+
+    def presenter(room_id: int) -> None:
+        asked.set()
+        answered.wait(10)
+
+    sink = RoomRecorder(12, presenter=presenter)
+    voice, picture = mic(1, 440), camera(1, RED)
+    for info in (voice, picture):
+        sink.track_added(info)
+    recording = await begin(session, trainer)
+    try:
+        sink.command(
+            {"action": "start", "recording_id": recording.pk, "spool": recording.spool_path}
+        )
+        assert await asyncio.to_thread(asked.wait, 10)
+        sink.command({"action": "stop", "recording_id": recording.pk})
+        assert (await settled(recording)).state == Recording.State.READY
+        answered.set()
+        await asyncio.sleep(1.5)  # past the start's end, and a second of choosing what to film
+        taken = voice.handed + picture.handed
+        assert [track.readyState for track in taken] == ["ended"] * len(taken)
+        assert sink.segment is None
+    finally:
+        answered.set()
+        await sink.close()
+        for info in (voice, picture):
+            info.track.stop()
