@@ -237,6 +237,8 @@ async def open_sockets(server: Server, count: int, topic: str | None) -> list:
                 origin=f"http://127.0.0.1:{server.port}",
                 compression=None,
                 max_queue=None,
+                # A machine busy with other work answers a thousand handshakes slowly.
+                open_timeout=60,
             )
             if server.token and topic:
                 await ws.send(json.dumps({"op": "subscribe", "topic": topic}))

@@ -33,10 +33,10 @@ class Worker(UvicornWorker):
     CONFIG_KWARGS: dict[str, Any] = {
         "loop": "auto",
         "http": "auto",
-        # The sans-I/O protocol: no task of its own per socket (the legacy one ran three)
-        # and a send that never waits unless the socket applies back-pressure: an idle
-        # socket's share of the worker fell from 37 to 29.5 KB (bench/ws_fanout.py).
-        "ws": "websockets-sansio",
+        # uvicorn's sans-I/O protocol, lightened (config/sockets.py): no task of its own per
+        # socket (the legacy one ran three), a send that never waits unless the socket
+        # applies back-pressure, nothing kept per idle socket that it does not need.
+        "ws": "config.sockets:SocketProtocol",
         # Events are small JSON frames sent once per socket: compressing each one for each
         # socket would cost CPU on every delivery and a compressor and a decompressor
         # (zlib state, tens of KB) per browser socket, for little gain.
