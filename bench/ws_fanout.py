@@ -3,8 +3,11 @@
     .venv/bin/python -m bench.ws_fanout            # or: make bench-ws
     .venv/bin/python -m bench.ws_fanout --quick    # shorter runs, fewer steps
 
-N subscribers follow one topic while one publisher sends 100-byte events at a fixed rate
-(deliveries/s = events/s x N). Servers: a bare `websockets` server that broadcasts what it
+N subscribers follow one topic while publishers send 100-byte events at a fixed rate, taking
+turns (deliveries/s = events/s x N). Several publishers by default (`--publishers`, 4): a
+socket's durable sends are answered one after the other, each once its row is written and
+numbered, so a single publisher measures that round trip, not the fan-out; every server gets
+the same publishers. Servers: a bare `websockets` server that broadcasts what it
 receives, and Préau as deployed (`python -m config.serve`, one worker, like the bare
 server's one process) on the in-memory layer and, when `REDIS_URL` answers, on Redis. Préau
 is measured in both tiers: durable (a `send` whose handler publishes: row, number, outbox)
@@ -360,11 +363,13 @@ def behind(result: Result) -> bool:
     return result.delivered < 0.9 * result.expected or result.p99 > 1000
 
 
-def saturate(server: Server, event_type: str, steps: list[int], seconds: float, label: str):
+def saturate(
+    server: Server, event_type: str, steps: list[int], seconds: float, label: str, publishers: int
+):
     """Raise the rate to 1,000 subscribers until the server falls behind; the best rate."""
     best: Result | None = None
     for target in steps:
-        result = asyncio.run(run_load(server, 1_000, target, seconds, event_type))
+        result = asyncio.run(run_load(server, 1_000, target, seconds, event_type, publishers))
         result.server = label
         print("  " + result.line(), flush=True)
         if best is None or result.rate > best.rate:
@@ -379,6 +384,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="runs of 2 s, coarser steps")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--idle", type=int, default=5_000, help="idle sockets (0: skip)")
+    parser.add_argument("--publishers", type=int, default=4, help="sockets sending the events")
     args = parser.parse_args()
     seconds = 2.0 if args.quick else args.seconds
     steps = [5_000, 10_000, 20_000, 40_000, 80_000, 160_000]
@@ -397,7 +403,9 @@ def main() -> None:
     redis_url = env.pop("REDIS_URL", "") or "redis://127.0.0.1:6379/0"
     env.pop("DATABASE_URL", None)
     token = prepare_database(env)
-    print(f"charge au départ : {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"charge au départ : {os.getloadavg()[0]:.1f} ; {args.publishers} publieur(s)", flush=True
+    )
 
     servers = [
         ("websockets nu", start_bare),
@@ -427,11 +435,15 @@ def main() -> None:
             for tier, event_type in tiers.items():
                 label = f"{name} {tier}".strip()
                 for subscribers in (100, 1_000):
-                    result = asyncio.run(run_load(server, subscribers, 2_000, seconds, event_type))
+                    result = asyncio.run(
+                        run_load(server, subscribers, 2_000, seconds, event_type, args.publishers)
+                    )
                     result.server = label
                     print(result.line(), flush=True)
                 at_goal[label] = result
-                saturation[label] = saturate(server, event_type, steps, seconds, label)
+                saturation[label] = saturate(
+                    server, event_type, steps, seconds, label, args.publishers
+                )
                 print(
                     f"{label} : saturation vers {saturation[label].rate:.0f} livraisons/s",
                     flush=True,
@@ -439,8 +451,9 @@ def main() -> None:
         finally:
             server.stop()
 
+    print(f"\ncharge à la fin : {os.getloadavg()[0]:.1f}")
     bare_sat, bare_goal = saturation["websockets nu"], at_goal["websockets nu"]
-    print("\nPréau / nu, 1 000 abonnés (débit à saturation ; p99 nu / p99 Préau à 2 000/s) :")
+    print("Préau / nu, 1 000 abonnés (débit à saturation ; p99 nu / p99 Préau à 2 000/s) :")
     for label, result in saturation.items():
         if label == "websockets nu":
             continue
