@@ -88,6 +88,6 @@ class SocketProtocol(WebSocketsSansIOProtocol):
 
     async def send(self, message: Any) -> None:
         await super().send(message)
-        if message["type"] == "websocket.accept":
+        if message["type"] == "websocket.accept" and self.handshake_complete:
             # The handshake is answered: nothing reads its request or response again.
             self.request = self.response = None  # type: ignore[assignment]
