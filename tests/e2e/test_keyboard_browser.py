@@ -91,9 +91,11 @@ def test_a_participant_goes_through_their_day_with_the_keyboard_only(daphne, bro
     page.keyboard.press("Enter")
     expect(page.locator("#posts")).to_contain_text("Je pose mes questions avant la lecture.")
 
-    # Back to the session, then the poll announced there: answer it with the arrows.
-    tab_to(page, page.get_by_role("link", name="Compréhension en lecture — Rouen Nord"),
+    # Back to the session (through its forums), then the poll announced there.
+    tab_to(page, page.locator("main").get_by_role("link", name="Forums", exact=True),
            backwards=True)  # fmt: skip
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("link", name="Compréhension en lecture — Rouen Nord"))
     page.keyboard.press("Enter")
     poll = page.get_by_role("link", name="Sondage en cours : Classe virtuelle", exact=False)
     tab_to(page, poll)

@@ -196,3 +196,27 @@ def test_the_bell_names_the_session_and_opens_the_conversation(api, world):
     (item,) = api(world.participant).get("/me/notifications").json()["items"][:1]
     assert item["text"] == "Message de Trainer Test (Session Rouen Nord)"
     assert item["link"] == f"/messages/{world.trainer.pk}/"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        (f"with_user={MAX_ID + 1}", "with_user"),
+        ("with_user=abc", "with_user"),
+        (f"session_id={MAX_ID + 1}", "session_id"),
+    ],
+)
+def test_a_bad_filter_is_named_in_a_clear_error(api, world, query, field):
+    response = api(world.participant).get(f"/messages?{query}")
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["field"] == field
+
+
+def test_no_one_reads_other_peoples_exchange_through_the_filter(api, world):
+    """The tutor's message to participant2 is theirs: the participant asking for the
+    tutor's or participant2's exchange gets only what they themselves wrote or received."""
+    send(api, world.tutor, [world.other_participant], "Privé", session_id=world.session.pk)
+    me = api(world.participant)
+    for other in (world.tutor, world.other_participant):
+        assert me.get(f"/messages?with_user={other.pk}").json() == []
+    assert me.get("/messages/conversations").json() == []
