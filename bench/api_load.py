@@ -157,6 +157,7 @@ class Measure:
     latencies_ms: list[float] = field(default_factory=list)
     errors: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
+    load: float = 0.0  # the machine's load average at the end of the measure
 
     @property
     def rps(self) -> float:
@@ -230,6 +231,7 @@ async def measure(port: int, requests: list[bytes], clients: int, seconds: float
         *(_client(port, requests[n % len(requests)], result, stop_at) for n in range(clients))
     )
     result.seconds = time.monotonic() - began
+    result.load = os.getloadavg()[0]
     return result
 
 
@@ -279,7 +281,9 @@ def report(keys: list[str], results: dict) -> None:
             p50 = statistics.median(statistics.median(m.latencies_ms or [0]) for m in measures)
             p99 = statistics.median(percentile(m.latencies_ms, 0.99) for m in measures)
             errors = sum(sum(m.errors.values()) for m in measures)
+            load = statistics.median(m.load for m in measures)
             line = f"{label:34} {name:26} {rps:7.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms"
+            line += f"  charge {load:4.1f}"
             if key != keys[0]:
                 ratio = statistics.median(
                     m.rps / b.rps for m, b in zip(measures, base[name], strict=True)

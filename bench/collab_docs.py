@@ -4,13 +4,15 @@
     .venv/bin/python -m bench.collab_docs --seconds 20 --editors 50 100
 
 Each editor is a socket on `/ws/docs/<id>/` speaking y-websocket, with a pycrdt document of
-its own that makes real Yjs updates: every `1/rate` seconds it types a short tag
-(`@<editor>:<n>;`) at the end of its own text. Every other editor's socket receives the
-update; the tag, found in the update's bytes, says when it was sent. Printed per N: updates
-per second sent (and applied by the server), deliveries per second, p50/p95/p99 of one
-delivery and of the time an update takes to reach *every* other editor, the servers' memory
-(RSS of every server process), and the document's stored size (snapshot + log) before and
-after a final compaction, beside the bytes of all the updates sent.
+its own that makes real Yjs updates: every `1/rate` seconds (default: one change a second
+per editor, a short word appended, as a busy workshop types, not a stress loop) it types a
+tag (`@<editor>:<n>:<time>;`) at the end of its own text. Every other editor's socket
+receives the update; the tag, found in the frame's bytes (no Yjs decoding on the receiving
+side), says when it was sent. Editors are spread over `--clients` processes. Printed per N:
+updates per second sent, deliveries per second, p50/p95/p99 of one delivery and of the time
+an update takes to reach *every* other editor, the servers' memory (RSS of every server
+process), and the document's stored size (snapshot + log) before and after a final
+compaction, beside the bytes of all the updates sent.
 
 With `REDIS_URL` set, two server processes (one `config.serve` worker each, each on its own
 port) share the document through Redis, editors alternating between them; otherwise one.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import re
 import statistics
@@ -34,18 +37,17 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bench.forum_load import bench_database
 from bench.ws_fanout import _free_port, _wait_port
-
-TAG = re.compile(rb"@(\d+):(\d+);")
-
 
 # -- the baseline: a bare relay --------------------------------------------------------------
 
 
 async def relay_server(port: int) -> None:
     from websockets.asyncio.server import broadcast, serve
+    from websockets.exceptions import ConnectionClosed
 
     rooms: dict[str, set] = defaultdict(set)
 
@@ -55,6 +57,8 @@ async def relay_server(port: int) -> None:
         try:
             async for message in ws:
                 broadcast([other for other in room if other is not ws], message)
+        except ConnectionClosed:  # the bench's clients leave without a closing handshake
+            pass
         finally:
             room.discard(ws)
 
@@ -124,68 +128,156 @@ def rss_mib(root_pids: list[int]) -> float:
 
 
 # -- the editors -----------------------------------------------------------------------------
+#
+# Editors run in several client processes (`--clients`), each an event loop with a share of
+# the sockets: at 200 editors every socket receives ~200 frames a second, more than one
+# Python process can read beside the servers. A client speaks just enough WebSocket (RFC
+# 6455: the upgrade, masked binary frames out, frames in, pongs) to send real Yjs updates and
+# find the tags in what it receives, without decoding Yjs. A tag carries its sending time on
+# the machine's monotonic clock (`CLOCK_MONOTONIC`, shared by every process), so a receiver
+# measures a delivery alone: `@<editor>:<n>:<sent, 0.1 ms>;`.
+
+TAG = re.compile(rb"@(\d+):(\d+):(\d+);")
+TICKS = 10_000  # tag time units per second
+
+
+def _frame(payload: bytes, opcode: int = 0x2) -> bytes:
+    """A client frame: masked, as RFC 6455 requires, with a zero key (the payload as is)."""
+    size = len(payload)
+    if size < 126:
+        head = bytes([0x80 | opcode, 0x80 | size])
+    elif size < 1 << 16:
+        head = bytes([0x80 | opcode, 0x80 | 126]) + size.to_bytes(2, "big")
+    else:
+        head = bytes([0x80 | opcode, 0x80 | 127]) + size.to_bytes(8, "big")
+    return head + b"\0\0\0\0" + payload
 
 
 @dataclass
 class Tally:
-    sent: dict[tuple[int, int], float] = field(default_factory=dict)
-    reached: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
-    last: dict[tuple[int, int], float] = field(default_factory=dict)
+    """One client process's count: every delivery's time, and per update how many editors
+    it reached and when the last one got it."""
+
     delivery_ms: list[float] = field(default_factory=list)
+    reached: dict[tuple[int, int], list] = field(default_factory=dict)
+    sent: int = 0
     sent_bytes: int = 0
     errors: int = 0
 
+    def received(self, payload: bytes, me: int, now: float) -> None:
+        for who, n, sent in TAG.findall(payload):
+            who = int(who)
+            if who == me:
+                continue
+            ms = now * 1000 - int(sent) / (TICKS / 1000)
+            self.delivery_ms.append(ms)
+            seen = self.reached.get((who, int(n)))
+            if seen is None:
+                self.reached[(who, int(n))] = [1, ms]
+            else:
+                seen[0] += 1
+                seen[1] = max(seen[1], ms)
 
-async def editor(url: str, number: int, rate: float, window, tally: Tally, ready) -> None:
+
+async def _open(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    writer.write(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}"
+            f"\r\nSec-WebSocket-Version: 13\r\nOrigin: http://{parts.netloc}\r\n\r\n"
+        ).encode()
+    )
+    head = await reader.readuntil(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 101"):
+        raise ConnectionError(head.split(b"\r\n", 1)[0].decode())
+    return reader, writer
+
+
+async def _read(reader, writer, me: int, tally: Tally) -> None:
+    """Frames in: binary ones scanned for tags, pings answered; until the socket closes."""
+    buffer = b""
+    while True:
+        chunk = await reader.read(1 << 16)
+        if not chunk:
+            return
+        now = time.monotonic()
+        buffer += chunk
+        while len(buffer) >= 2:
+            opcode, size, at = buffer[0] & 0x0F, buffer[1] & 0x7F, 2
+            if size == 126:
+                size, at = int.from_bytes(buffer[2:4], "big"), 4
+            elif size == 127:
+                size, at = int.from_bytes(buffer[2:10], "big"), 10
+            if len(buffer) < at + size:
+                break
+            payload, buffer = buffer[at : at + size], buffer[at + size :]
+            if opcode in (0x0, 0x2):
+                tally.received(payload, me, now)
+            elif opcode == 0x9:
+                writer.write(_frame(payload, 0xA))
+            elif opcode == 0x8:
+                return
+
+
+async def _editor(reader, writer, me: int, rate: float, window, tally: Tally) -> None:
     from pycrdt import Doc, Text
-    from websockets.asyncio.client import connect
 
     from collab import yprotocol
 
     doc = Doc()
-    text = doc.get(f"t{number}", type=Text)
+    text = doc.get(f"t{me}", type=Text)
     updates: list[bytes] = []
     doc.observe(lambda event: updates.append(event.update))
-    async with connect(
-        url,
-        origin=url.replace("ws://", "http://").split("/ws/")[0],
-        max_size=None,
-        compression=None,
-    ) as ws:
-        ready.release()
-
-        async def read() -> None:
-            async for message in ws:
-                if isinstance(message, str):
-                    continue
-                now = time.monotonic()
-                for who, n in TAG.findall(message):
-                    key = (int(who), int(n))
-                    sent = tally.sent.get(key)
-                    if sent is not None and key[0] != number:
-                        tally.delivery_ms.append((now - sent) * 1000)
-                        tally.reached[key] += 1
-                        tally.last[key] = now
-
-        reader = asyncio.create_task(read())
+    reading = asyncio.create_task(_read(reader, writer, me, tally))
+    try:
         start, stop = window
-        # Everyone connected first, then the editors' beats spread over one period.
-        await asyncio.sleep(max(0.0, start - time.monotonic()) + number % 10 / 10 / rate)
+        # The editors' beats spread over one period.
+        beat = start + (me * 0.618) % 1 / rate
+        await asyncio.sleep(max(0.0, beat - time.monotonic()))
         n = 0
-        try:
-            while time.monotonic() < stop:
-                text.insert(len(text), f"@{number}:{n};")
-                message = yprotocol.update_message(updates.pop())
-                tally.sent[(number, n)] = time.monotonic()
-                tally.sent_bytes += len(message)
-                await ws.send(message)
-                n += 1
-                await asyncio.sleep(1 / rate)
-            await asyncio.sleep(2)  # the last updates' deliveries
-        except Exception:
-            tally.errors += 1
-        finally:
-            reader.cancel()
+        while beat < stop:
+            text.insert(len(text), f"@{me}:{n}:{int(time.monotonic() * TICKS)};")
+            message = _frame(yprotocol.update_message(updates.pop()))
+            tally.sent += 1
+            tally.sent_bytes += len(message)
+            writer.write(message)
+            n += 1
+            beat += 1 / rate  # a steady rate, not slowed down by a late loop
+            await asyncio.sleep(max(0.0, beat - time.monotonic()))
+        await asyncio.sleep(2)  # the last updates' deliveries
+    except Exception:
+        tally.errors += 1
+    finally:
+        reading.cancel()
+        writer.close()
+
+
+def client_process(urls, editors, rate, seconds, ready, start, results) -> None:
+    """One client process: its editors' sockets on one event loop. Once every socket of
+    every client process is open (the first barrier of `ready`), the parent sets `start`
+    before the second lets them go."""
+
+    async def main() -> Tally:
+        tally = Tally()
+        sockets = []
+        for url in urls:
+            sockets.append(await _open(url))
+            await asyncio.sleep(0.01)  # do not open every socket in the same instant
+        for barrier in ready:  # every socket open; then `start` is set
+            await asyncio.get_running_loop().run_in_executor(None, barrier.wait)
+        window = (start.value, start.value + seconds)
+        await asyncio.gather(
+            *(
+                _editor(reader, writer, number, rate, window, tally)
+                for (reader, writer), number in zip(sockets, editors, strict=True)
+            )
+        )
+        return tally
+
+    results.put(asyncio.run(main()))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -195,37 +287,57 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def run(urls: list[str], tokens: list[str], editors: int, seconds: float, rate: float):
-    tally = Tally()
-    ready = asyncio.Semaphore(0)
-    start = time.monotonic() + 3 + editors / 50
-    stop = start + seconds
-    tasks = []
-    for number in range(editors):
-        url = urls[number % len(urls)]
-        url = f"{url}?token={tokens[number]}" if "/ws/docs/" in url else url
-        tasks.append(asyncio.create_task(editor(url, number, rate, (start, stop), tally, ready)))
-        if number % 20 == 19:
-            await asyncio.sleep(0.2)  # do not open every socket in the same instant
-    for _ in range(editors):
-        await asyncio.wait_for(ready.acquire(), 60)
-    await asyncio.gather(*tasks)
-    everyone = [
-        (tally.last[key] - sent) * 1000
-        for key, sent in tally.sent.items()
-        if tally.reached.get(key, 0) >= editors - 1
-    ]
+def run(
+    urls: list[str], tokens: list[str], editors: int, seconds: float, rate: float, clients: int
+) -> dict:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    ready = (context.Barrier(clients + 1), context.Barrier(clients + 1))
+    start, results = context.Value("d", 0.0), context.Queue()
+    processes = []
+    for c in range(clients):
+        numbers = list(range(c, editors, clients))
+        own = [urls[n % len(urls)] for n in numbers]
+        own = [
+            f"{u}?token={tokens[n]}" if "/ws/docs/" in u else u
+            for u, n in zip(own, numbers, strict=True)
+        ]
+        process = context.Process(
+            target=client_process, args=(own, numbers, rate, seconds, ready, start, results)
+        )
+        process.start()
+        processes.append(process)
+    try:
+        ready[0].wait(timeout=300)
+        start.value = time.monotonic() + 1
+        ready[1].wait(timeout=30)
+        tallies = [results.get(timeout=seconds + 120) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+    delivery_ms = [ms for t in tallies for ms in t.delivery_ms]
+    reached: dict[tuple[int, int], list] = {}
+    for tally in tallies:
+        for key, (count, last) in tally.reached.items():
+            seen = reached.setdefault(key, [0, 0.0])
+            seen[0] += count
+            seen[1] = max(seen[1], last)
+    sent = sum(t.sent for t in tallies)
+    everyone = [last for count, last in reached.values() if count >= editors - 1]
     return {
-        "updates_per_s": len(tally.sent) / seconds,
-        "deliveries_per_s": len(tally.delivery_ms) / seconds,
-        "p50": statistics.median(tally.delivery_ms or [0]),
-        "p95": percentile(tally.delivery_ms, 0.95),
-        "p99": percentile(tally.delivery_ms, 0.99),
+        "updates_per_s": sent / seconds,
+        "deliveries_per_s": len(delivery_ms) / seconds,
+        "p50": statistics.median(delivery_ms or [0]),
+        "p95": percentile(delivery_ms, 0.95),
+        "p99": percentile(delivery_ms, 0.99),
         "all_p95": percentile(everyone, 0.95),
         "all_p99": percentile(everyone, 0.99),
-        "complete": len(everyone) / max(1, len(tally.sent)),
-        "sent_bytes": tally.sent_bytes,
-        "errors": tally.errors,
+        "complete": len(everyone) / max(1, sent),
+        "sent_bytes": sum(t.sent_bytes for t in tallies),
+        "errors": sum(t.errors for t in tallies),
     }
 
 
@@ -251,6 +363,7 @@ def main() -> None:
     parser.add_argument("--editors", type=int, nargs="+", default=[50, 100, 200])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=1.0, help="updates per editor per second")
+    parser.add_argument("--clients", type=int, default=4, help="client processes")
     parser.add_argument("--relay-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.relay_server:
@@ -280,19 +393,20 @@ def main() -> None:
         print(
             f"{engine}, {len(servers)} processus serveur{' (Redis)' if len(servers) > 1 else ''}, "
             f"{args.rate:g} màj/s par rédacteur, {args.seconds:.0f} s par mesure, "
-            f"clients sur la même machine",
+            f"{args.clients} processus clients sur la même machine",
             flush=True,
         )
         for editors, document_id in zip(args.editors, document_ids, strict=False):
             base_urls = [f"ws://127.0.0.1:{relay_port}/doc{document_id}"]
-            base = asyncio.run(run(base_urls, tokens, editors, args.seconds, args.rate))
+            base = run(base_urls, tokens, editors, args.seconds, args.rate, args.clients)
             urls = [f"ws://127.0.0.1:{port}/ws/docs/{document_id}/" for _, port in servers]
             rss_before = rss_mib([p.pid for p, _ in servers])
-            load = asyncio.run(run(urls, tokens, editors, args.seconds, args.rate))
+            load = run(urls, tokens, editors, args.seconds, args.rate, args.clients)
             rss_after = rss_mib([p.pid for p, _ in servers])
             time.sleep(1.5)  # the rooms' last flush
             size_before, rows, size_after = stored(document_id)
-            print(f"{editors} rédacteurs :")
+            load_avg = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+            print(f"{editors} rédacteurs (charge de la machine : {load_avg}) :")
             print(line("relais nu", base))
             print(line("Préau", load))
             ratio_p99 = load["all_p99"] / (base["all_p99"] or 1)

@@ -13,7 +13,9 @@ and committed), p50/p99 from send to arrival on the listeners, and whether every
 every number once, in order. Then each sender sends as soon as its previous event is acked
 (closed loop): the topic's ceiling. The baseline, run in the same process against the same
 server: the same senders sending an ephemeral type on the same topic (relayed, no database);
-ratios are durable / ephemeral. Goal (issue 16): >= 500 durable events/s with p99 < 100 ms.
+ratios are durable / ephemeral. Each run also prints the server's CPU time per acknowledged
+event (its processes, PostgreSQL and Redis apart), which a busy machine disturbs far less
+than rates and latencies. Goal (issue 16): >= 500 durable events/s with p99 < 100 ms.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.forum_load import bench_database, percentile
 from bench.ws_fanout import PAD, ROOT, Server, _free_port, _wait_port, open_sockets
@@ -44,6 +47,13 @@ class Run:
     errors: int = 0
     in_order: bool = True
     elapsed: float = 0.0
+    cpu: float = 0.0  # seconds of the server's processes during the run
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per acknowledged event: what an event costs, whatever else the machine
+        runs meanwhile (throughput and latencies follow the load average, this much less)."""
+        return self.cpu * 1000 / len(self.acked) if self.acked else 0.0
 
     @property
     def rate(self) -> float:
@@ -57,6 +67,7 @@ class Run:
             f"p99 {percentile(self.acked, 0.99):6.1f} ms  livraison p50 "
             f"{percentile(self.delivered, 0.5):6.1f} ms "
             f"p99 {percentile(self.delivered, 0.99):6.1f} ms"
+            f"  CPU serveur {self.cpu_ms:5.2f} ms/évt"
             f"  erreurs {self.errors}" + ("" if self.in_order else "  ORDRE/TROUS !")
         )
 
@@ -134,6 +145,7 @@ async def run(
         asyncio.create_task(read(ws, seqs[n] if n < watched else None))
         for n, ws in enumerate(sockets)
     ]
+    cpu_before = cpu_seconds(server.process.pid)
     started = time.monotonic()
     if target:
         await asyncio.gather(*(open_loop(ws, i / senders) for i, ws in enumerate(sockets)))
@@ -144,6 +156,7 @@ async def run(
         await asyncio.sleep(0.05)
     result.elapsed = time.monotonic() - started
     await asyncio.sleep(1)  # the last deliveries
+    result.cpu = cpu_seconds(server.process.pid) - cpu_before
     for task in readers:
         task.cancel()
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
@@ -155,12 +168,31 @@ async def run(
     return result
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its descendants (gunicorn and its workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids, total = [pid], 0
+    while pids:
+        current = pids.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+        pids.extend(int(child) for child in children)
+    return total / ticks
+
+
 async def ready(server: Server, timeout: float = 90) -> None:
     """gunicorn answers on its port before its workers have loaded Django: wait for them."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            sockets = await open_sockets(server, 4, TOPIC)
+            # A worker still starting may answer a subscribe with an error: try again.
+            async with asyncio.timeout(20):
+                sockets = await open_sockets(server, 4, TOPIC)
             await asyncio.gather(*(ws.close() for ws in sockets))
             return
         except (OSError, TimeoutError):
@@ -226,8 +258,10 @@ def main() -> None:
         print(
             f"  cible {target:>7} : débit {durable.rate / max(ephemeral.rate, 0.001):.2f}  "
             f"ack p99 {percentile(durable.acked, 0.99):.1f} ms contre "
-            f"{percentile(ephemeral.acked, 0.99):.1f} ms"
+            f"{percentile(ephemeral.acked, 0.99):.1f} ms  "
+            f"CPU/évt {durable.cpu_ms / max(ephemeral.cpu_ms, 0.001):.2f}"
         )
+    print(f"charge en fin de mesure {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 
     .venv/bin/python -m bench.forum_load
     .venv/bin/python -m bench.forum_load --quick      # a shorter run
+    .venv/bin/python -m bench.forum_load --sockets 0  # the writes alone, without the fan-out
 
 With `DATABASE_URL` set it runs against PostgreSQL, in a database of its own created next to
 the one named and dropped at the end; otherwise on a fresh SQLite file. With `REDIS_URL` set
@@ -12,6 +13,10 @@ port, writers and sockets spread over both), as Préau was served before. It pri
 requests/s, p50/p99 of API writes, and p50/p99 of live delivery (from the start of the
 write request to the frame's arrival on each following socket), then a ratio against a
 baseline run in the same process: the same 50 clients reading `/me`.
+
+What it assumes: the 50 writers are spread over the forum's 10 discussions (five or so per
+discussion at any moment, as when a trainer asks a group to answer in its own thread), and
+every socket follows the forum and one discussion, as an open forum page does.
 
 People's rate limits on posting and liking are lifted in the served application: the bench
 measures the server, not the limits. Clients run here, on the same machine as the servers.
@@ -304,11 +309,13 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-async def run(ports: list[int], world: World, seconds: float, *, baseline: bool) -> dict:
+async def run(
+    ports: list[int], world: World, seconds: float, *, baseline: bool, sockets: int = MEMBERS
+) -> dict:
     tally = Tally()
     tasks, connected = [], []
     if not baseline:
-        for n, token in enumerate(world.tokens):
+        for n, token in enumerate(world.tokens[:sockets]):
             topics = [f"forum:{world.forum_id}", f"discussion:{world.discussion_ids[n % 10]}"]
             tasks.append(
                 asyncio.create_task(
@@ -317,7 +324,7 @@ async def run(ports: list[int], world: World, seconds: float, *, baseline: bool)
             )
             if n % 20 == 19:  # connecting is not what is measured: a few at a time
                 await asyncio.sleep(0.2)
-        while len(connected) < len(world.tokens):
+        while len(connected) < len(tasks):
             failed = [task for task in tasks if task.done()]
             if failed:
                 raise RuntimeError(f"a listening socket failed: {failed[0].exception()!r}")
@@ -355,6 +362,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="5 s instead of 20 s")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--server", choices=["preau", "daphne"], default="preau")
+    parser.add_argument(
+        "--sockets",
+        type=int,
+        default=MEMBERS,
+        help="sockets following live (0: what the fan-out costs)",
+    )
     args = parser.parse_args()
     seconds = 5.0 if args.quick else args.seconds
     env = os.environ.copy() | {
@@ -375,12 +388,13 @@ def main() -> None:
         engine = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
         print(
             f"{engine}, {described}, {MEMBERS} membres, {WRITERS} rédacteurs, "
+            f"{args.sockets} sockets, "
             f"{seconds:.0f} s par mesure",
             flush=True,
         )
         asyncio.run(run(ports, world, 2, baseline=True))  # warm every worker's threads and pool
         base = asyncio.run(run(ports, world, seconds, baseline=True))
-        load = asyncio.run(run(ports, world, seconds, baseline=False))
+        load = asyncio.run(run(ports, world, seconds, baseline=False, sockets=args.sockets))
     finally:
         for process, _ in servers:
             process.terminate()  # gunicorn lets its workers finish for up to 10 s

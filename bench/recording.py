@@ -78,7 +78,7 @@ def recording_ops(room, session, trainer) -> dict:
 
     async def record(request: dict) -> int:
         recording = await asyncio.to_thread(
-            services.begin_segment, actor=trainer, session=session, room_id=room.room_id
+            lambda: services.begin_segment(actor=trainer, scope=session.scope, room_id=room.room_id)
         )
         running["id"] = recording.pk
         command = {"action": "start", "recording_id": recording.pk}

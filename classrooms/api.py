@@ -34,9 +34,9 @@ router = Router()
 
 
 def _room(request: HttpRequest, classroom_id: Id):
-    """The room, to a member of its session (others get 403, unknown ids 404)."""
+    """The room, to a member of its session or space (others get 403, unknown ids 404)."""
     room = selectors.get_classroom(classroom_id)
-    policies.require(request.user, Action.CLASSROOM_JOIN, room.session)
+    policies.require(request.user, Action.CLASSROOM_JOIN, room.scope)
     return room
 
 
@@ -45,11 +45,9 @@ def _view(request: HttpRequest, room) -> dict:
     return selectors.room_view(room, request.user)
 
 
-@router.get("/sessions/{session_id}/classrooms", response=list[RoomOut])
-def list_rooms(request: HttpRequest, session_id: Id, response: HttpResponse):
-    session = parcours_selectors.get_session(session_id)
-    policies.require(request.user, Action.CLASSROOM_JOIN, session)
-    rooms = list(selectors.session_classrooms(session))
+def _list_rooms(request: HttpRequest, scope, response: HttpResponse) -> list[dict]:
+    policies.require(request.user, Action.CLASSROOM_JOIN, scope)
+    rooms = selectors.scope_classrooms(scope)
     topics = expose_heads(response, [room.topic for room in rooms])
     return [
         selectors.room_view(room, request.user) | {"topics": {room.topic: topics[room.topic]}}
@@ -57,10 +55,27 @@ def list_rooms(request: HttpRequest, session_id: Id, response: HttpResponse):
     ]
 
 
+@router.get("/sessions/{session_id}/classrooms", response=list[RoomOut])
+def list_rooms(request: HttpRequest, session_id: Id, response: HttpResponse):
+    return _list_rooms(request, parcours_selectors.get_session_scope(session_id), response)
+
+
+@router.get("/spaces/{space_id}/classrooms", response=list[RoomOut])
+def list_space_rooms(request: HttpRequest, space_id: Id, response: HttpResponse):
+    return _list_rooms(request, parcours_selectors.get_space_scope(space_id), response)
+
+
 @router.post("/sessions/{session_id}/classrooms", response={201: RoomOut})
 def create_room(request: HttpRequest, session_id: Id, payload: RoomIn):
-    session = parcours_selectors.get_session(session_id)
-    room = services.create_room(session=session, actor=request.user, title=payload.title)
+    scope = parcours_selectors.get_session_scope(session_id)
+    room = services.create_room(scope=scope, actor=request.user, title=payload.title)
+    return Status(201, selectors.room_view(room, request.user))
+
+
+@router.post("/spaces/{space_id}/classrooms", response={201: RoomOut})
+def create_space_room(request: HttpRequest, space_id: Id, payload: RoomIn):
+    scope = parcours_selectors.get_space_scope(space_id)
+    room = services.create_room(scope=scope, actor=request.user, title=payload.title)
     return Status(201, selectors.room_view(room, request.user))
 
 

@@ -18,10 +18,10 @@ def seed(session: Session) -> None:
         .select_related("user")
         .first()
     )
-    if trainer is None or Classroom.objects.filter(session=session).exists():
+    if trainer is None or Classroom.objects.filter(scope__session=session).exists():
         return
     room = services.create_room(
-        session=session, actor=trainer.user, title="Permanence de la formatrice"
+        scope=session.scope, actor=trainer.user, title="Permanence de la formatrice"
     )
     services.post_chat(
         room=room,

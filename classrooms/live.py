@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
+from parcours import selectors as parcours_selectors
 from parcours.errors import ServiceError
 from realtime import db
 
@@ -37,7 +38,11 @@ def load_rules(room_id: int) -> tuple[Rules, dict[int, Rules]] | None:
     from . import selectors
     from .models import Classroom
 
-    room = Classroom.objects.select_related("session").filter(pk=room_id).first()
+    room = (
+        Classroom.objects.select_related(*parcours_selectors.scope_joins())
+        .filter(pk=room_id)
+        .first()
+    )
     if room is None or not room.is_running:
         return None
     return selectors.media_rules(room)

@@ -1,4 +1,5 @@
-"""Virtual classrooms: the live room of a scheduled class, or an ad-hoc room of a session.
+"""Virtual classrooms: the live room of a scheduled class (of a session or a space), or an
+ad-hoc room of a session.
 
 Trust frame: who is in the room now is live presence (the gateway's, in memory or Redis),
 never a row. A `Seat` exists only while the class runs and only for someone a moderator or
@@ -12,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parcours.models import Session
+from parcours.models import Scope
 
 
 class Classroom(models.Model):
@@ -22,7 +23,8 @@ class Classroom(models.Model):
         LIVE = "live", _("en cours")
         ENDED = "ended", _("terminée")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="classrooms")
+    # Who may come in, moderate and record: the members and roles of this session or space.
+    scope = models.ForeignKey(Scope, on_delete=models.CASCADE, related_name="classrooms")
     # The scheduled class this room is the live side of; empty for an ad-hoc room.
     scheduled_class = models.OneToOneField(
         "scheduling.ScheduledClass",

@@ -89,7 +89,9 @@ class PollOut(Schema):
 
 class RoomOut(Schema):
     id: int
-    session_id: int
+    # The session or the space the room belongs to (one of them is null).
+    session_id: int | None
+    space_id: int | None
     scheduled_class_id: int | None
     title: str
     state: str

@@ -13,7 +13,7 @@ from django.utils import timezone
 from parcours import policies
 from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, not_found
-from parcours.models import Session
+from parcours.models import Scope
 from parcours.policies import Action, Decision
 
 from .media.room import Rules
@@ -26,7 +26,7 @@ LOBBY_BEFORE = timedelta(minutes=15)
 def get_classroom(classroom_id: int) -> Classroom:
     room = (
         Classroom.objects.select_related(
-            "session__academy", "session__parcours", "scheduled_class", "presenter"
+            *parcours_selectors.scope_joins(), "scheduled_class", "presenter"
         )
         .filter(pk=classroom_id)
         .first()
@@ -41,8 +41,8 @@ def presenter_of(classroom_id: int) -> int | None:
     return Classroom.objects.filter(pk=classroom_id).values_list("presenter_id", flat=True).first()
 
 
-def session_classrooms(session: Session) -> list[Classroom]:
-    return list(session.classrooms.select_related("scheduled_class"))
+def scope_classrooms(scope: Scope) -> list[Classroom]:
+    return list(scope.classrooms.select_related("scheduled_class"))
 
 
 def classroom_ids_of_classes(class_ids: list[int]) -> dict[int, int]:
@@ -66,7 +66,8 @@ def agenda(room: Classroom) -> list[dict]:
 
 @dataclass(frozen=True)
 class Standing:
-    """How one person stands in one room: their session role's grants, and their seat."""
+    """How one person stands in one room: their role's grants (in the room's session or
+    space), and their seat."""
 
     member: bool
     moderator: bool
@@ -83,21 +84,21 @@ class Standing:
 
 
 def standing(user, room: Classroom) -> Standing:
-    held = policies.standings(user, room.session)
+    held = policies.standings(user, room.scope)
     seat = Seat.objects.filter(classroom=room, user=user).first() if user.is_authenticated else None
     return Standing(
-        member=policies.decide_for_standings(held, Action.CLASSROOM_JOIN, room.session).allowed,
+        member=policies.decide_for_standings(held, Action.CLASSROOM_JOIN, room.scope).allowed,
         moderator=policies.decide_for_standings(
-            held, Action.CLASSROOM_MODERATE, room.session
+            held, Action.CLASSROOM_MODERATE, room.scope
         ).allowed,
-        manager=policies.decide_for_standings(held, Action.CLASSROOM_MANAGE, room.session).allowed,
+        manager=policies.decide_for_standings(held, Action.CLASSROOM_MANAGE, room.scope).allowed,
         seat=seat,
     )
 
 
 def entry_decision(user, room: Classroom) -> Decision:
     """May `user` enter the room now (its topic, its media)? Moderators always may."""
-    decision = policies.decide(user, Action.CLASSROOM_JOIN, room.session)
+    decision = policies.decide(user, Action.CLASSROOM_JOIN, room.scope)
     if not decision:
         return decision
     who = standing(user, room)
@@ -118,7 +119,11 @@ def entry_decision(user, room: Classroom) -> Decision:
 
 def topic_decision(user, object_id: int) -> Decision:
     """`classroom:<id>`: the room's members, unless removed, locked out or still waiting."""
-    room = Classroom.objects.select_related("session").filter(pk=object_id).first()
+    room = (
+        Classroom.objects.select_related(*parcours_selectors.scope_joins())
+        .filter(pk=object_id)
+        .first()
+    )
     if room is None:
         return Decision(False, ErrorCode.NOT_FOUND, f"Classe virtuelle {object_id} introuvable.")
     return entry_decision(user, room)
@@ -130,17 +135,21 @@ def send_decision(user, object_id: int) -> Decision:
     An administrator inside the session through a grant never gets this far: a live class
     is for members only (trust frame).
     """
-    room = Classroom.objects.select_related("session").filter(pk=object_id).first()
+    room = (
+        Classroom.objects.select_related(*parcours_selectors.scope_joins())
+        .filter(pk=object_id)
+        .first()
+    )
     if room is None:
         return Decision(False, ErrorCode.NOT_FOUND, f"Classe virtuelle {object_id} introuvable.")
-    decision = policies.decide(user, Action.CLASSROOM_PARTICIPATE, room.session)
+    decision = policies.decide(user, Action.CLASSROOM_PARTICIPATE, room.scope)
     if not decision:
         return decision
     return entry_decision(user, room)
 
 
 def moderator_ids(room: Classroom) -> set[int]:
-    return policies.member_ids_granted(Action.CLASSROOM_MODERATE, room.session)
+    return policies.member_ids_granted(Action.CLASSROOM_MODERATE, room.scope)
 
 
 def is_muted(room: Classroom, seat: Seat | None) -> bool:
@@ -199,14 +208,22 @@ def chat_lines(room: Classroom, *, limit: int = 200) -> list[ChatMessage]:
 
 
 def get_chat_message(message_id: int) -> ChatMessage:
-    message = ChatMessage.objects.select_related("classroom__session").filter(pk=message_id).first()
+    message = (
+        ChatMessage.objects.select_related(*parcours_selectors.scope_joins("classroom__"))
+        .filter(pk=message_id)
+        .first()
+    )
     if message is None:
         raise not_found("message", message_id)
     return message
 
 
 def get_poll(poll_id: int) -> QuickPoll:
-    poll = QuickPoll.objects.select_related("classroom__session").filter(pk=poll_id).first()
+    poll = (
+        QuickPoll.objects.select_related(*parcours_selectors.scope_joins("classroom__"))
+        .filter(pk=poll_id)
+        .first()
+    )
     if poll is None:
         raise not_found("sondage", poll_id)
     return poll
@@ -269,7 +286,8 @@ def room_view(room: Classroom, user) -> dict:
     my_seat = who.seat
     return {
         "id": room.pk,
-        "session_id": room.session_id,
+        "session_id": room.scope.session_id,
+        "space_id": room.scope.space_id,
         "scheduled_class_id": room.scheduled_class_id,
         "title": room.title,
         "state": room.state,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from parcours import policies
 from parcours.errors import ErrorCode, ServiceError
-from parcours.models import Session
+from parcours.models import Scope
 from parcours.policies import Action
 from parcours.signals import access_changed
 from realtime import publish
@@ -33,7 +33,7 @@ def invalid(field: str, message: str) -> ServiceError:
 
 
 def _require_moderator(actor, room: Classroom) -> selectors.Standing:
-    policies.require(actor, Action.CLASSROOM_MODERATE, room.session)
+    policies.require(actor, Action.CLASSROOM_MODERATE, room.scope)
     return selectors.standing(actor, room)
 
 
@@ -44,7 +44,7 @@ def _require_running(room: Classroom) -> None:
 
 def _require_inside(actor, room: Classroom) -> selectors.Standing:
     """A member taking part: not removed, let in, while the class runs."""
-    policies.require(actor, Action.CLASSROOM_PARTICIPATE, room.session)
+    policies.require(actor, Action.CLASSROOM_PARTICIPATE, room.scope)
     room.refresh_from_db()  # the room's flags as they are now, not as the caller read them
     selectors.entry_decision(actor, room).raise_if_denied()
     _require_running(room)
@@ -57,14 +57,14 @@ def _seat(room: Classroom, user) -> Seat:
 
 
 def _target(room: Classroom, user_id: int) -> Seat:
-    """The seat of a member of the room's session whom a moderator acts on."""
+    """The seat of a member of the room's session or space whom a moderator acts on."""
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None or not policies.can(user, Action.CLASSROOM_JOIN, room.session):
+    if user is None or not policies.can(user, Action.CLASSROOM_JOIN, room.scope):
         raise ServiceError(
             ErrorCode.NOT_FOUND,
-            _("Cette personne ne fait pas partie de la session."),
+            _("Cette personne ne fait pas partie de la classe."),
             {"field": "user_id"},
         )
     if user.pk in selectors.moderator_ids(room):
@@ -107,23 +107,21 @@ def _media_changed(room: Classroom) -> None:
 # -- the room's life ----------------------------------------------------------------------
 
 
-def create_room(*, session: Session, actor, title: str) -> Classroom:
-    """An ad-hoc room of a session, open at once."""
-    policies.require(actor, Action.CLASSROOM_MANAGE, session)
+def create_room(*, scope: Scope, actor, title: str) -> Classroom:
+    """An ad-hoc room of a session or a space, open at once."""
+    policies.require(actor, Action.CLASSROOM_MANAGE, scope)
     title = (title or "").strip()
     if not 0 < len(title) <= 200 or "\x00" in title:
         raise invalid("title", _("Le titre doit compter de 1 à 200 caractères."))
-    return Classroom.objects.create(session=session, title=title, state=Classroom.State.OPEN)
+    return Classroom.objects.create(scope=scope, title=title, state=Classroom.State.OPEN)
 
 
 def room_for_class(scheduled_class) -> Classroom:
-    """The room of a scheduled class, created the first time someone asks for it."""
-    if scheduled_class.scope.session_id is None:
-        # Classes of a collaborative space have no classroom yet (rooms belong to sessions).
-        raise ServiceError(ErrorCode.NOT_FOUND, _("Cette classe n'a pas de salle virtuelle."))
+    """The room of a scheduled class, created the first time someone asks for it; it belongs
+    to the class's scope (a session or a space: their members come in)."""
     room, _created = Classroom.objects.get_or_create(
         scheduled_class=scheduled_class,
-        defaults={"session_id": scheduled_class.scope.session_id, "title": scheduled_class.title},
+        defaults={"scope_id": scheduled_class.scope_id, "title": scheduled_class.title},
     )
     return room
 
@@ -131,7 +129,7 @@ def room_for_class(scheduled_class) -> Classroom:
 @transaction.atomic
 def open_room(*, room: Classroom, actor, now: datetime | None = None) -> Classroom:
     """Open the lobby: members may come in, talk and test their media before the start."""
-    policies.require(actor, Action.CLASSROOM_MANAGE, room.session)
+    policies.require(actor, Action.CLASSROOM_MANAGE, room.scope)
     room = Classroom.objects.select_for_update().get(pk=room.pk)
     if room.state != Classroom.State.SCHEDULED:
         raise ServiceError(ErrorCode.CONFLICT, _("La classe virtuelle est déjà ouverte ou finie."))
@@ -151,7 +149,7 @@ def open_room(*, room: Classroom, actor, now: datetime | None = None) -> Classro
 @transaction.atomic
 def start_class(*, room: Classroom, actor) -> Classroom:
     """From the lobby to the class itself: the agenda's first segment begins."""
-    policies.require(actor, Action.CLASSROOM_MANAGE, room.session)
+    policies.require(actor, Action.CLASSROOM_MANAGE, room.scope)
     room = Classroom.objects.select_for_update().get(pk=room.pk)
     if room.state != Classroom.State.OPEN:
         raise ServiceError(ErrorCode.CONFLICT, _("Ouvrez l'accueil avant de commencer."))
@@ -168,7 +166,7 @@ def start_class(*, room: Classroom, actor) -> Classroom:
 @transaction.atomic
 def end_class(*, room: Classroom, actor) -> Classroom:
     """End the class: its media stops and nothing about who came is kept (no seat)."""
-    policies.require(actor, Action.CLASSROOM_MANAGE, room.session)
+    policies.require(actor, Action.CLASSROOM_MANAGE, room.scope)
     room = Classroom.objects.select_for_update().get(pk=room.pk)
     if room.state == Classroom.State.ENDED:
         raise ServiceError(ErrorCode.CONFLICT, _("La classe virtuelle est déjà terminée."))
@@ -204,7 +202,7 @@ def set_presenter(*, room: Classroom, actor, user_id: int | None) -> Classroom:
     """Make someone presenter (their screen is forwarded), or nobody."""
     _require_moderator(actor, room)
     if user_id is not None:
-        policies.require(_user(user_id, room), Action.CLASSROOM_JOIN, room.session)
+        policies.require(_user(user_id, room), Action.CLASSROOM_JOIN, room.scope)
     Classroom.objects.filter(pk=room.pk).update(presenter_id=user_id)
     room.refresh_from_db()
     _announce_room(room)
@@ -289,7 +287,7 @@ def remove(*, room: Classroom, actor, user_id: int) -> None:
     seat.removed, seat.waiting, seat.admitted, seat.hand = True, False, False, None
     seat.save(update_fields=["removed", "waiting", "admitted", "hand"])
     publish(room.topic, events.ParticipantRemoved(user_id=user_id))
-    room_id, session_id = room.pk, room.session_id
+    room_id, session_id = room.pk, room.scope.session_id
 
     def after_commit() -> None:
         live.kick(room_id, user_id)
@@ -302,7 +300,7 @@ def remove(*, room: Classroom, actor, user_id: int) -> None:
 @transaction.atomic
 def knock(*, room: Classroom, actor) -> None:
     """Ask to be let in (waiting room, or a locked room)."""
-    policies.require(actor, Action.CLASSROOM_JOIN, room.session)
+    policies.require(actor, Action.CLASSROOM_JOIN, room.scope)
     room.refresh_from_db()
     _require_running(room)
     who = selectors.standing(actor, room)

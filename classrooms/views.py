@@ -22,7 +22,7 @@ def _denied(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 def class_room(request: HttpRequest, class_id: int) -> HttpResponse:
     try:
         scheduled = scheduling_selectors.get_scheduled_class(class_id)
-        policies.require(request.user, Action.CLASSROOM_JOIN, scheduled.scope.session)
+        policies.require(request.user, Action.CLASSROOM_JOIN, scheduled.scope)
     except ServiceError as exc:
         return _denied(request, exc)
     return redirect("classrooms:room", services.room_for_class(scheduled).pk)
@@ -32,7 +32,7 @@ def class_room(request: HttpRequest, class_id: int) -> HttpResponse:
 def room_page(request: HttpRequest, classroom_id: int) -> HttpResponse:
     try:
         room = selectors.get_classroom(classroom_id)
-        policies.require(request.user, Action.CLASSROOM_JOIN, room.session)
+        policies.require(request.user, Action.CLASSROOM_JOIN, room.scope)
     except ServiceError as exc:
         return _denied(request, exc)
     entry = selectors.entry_decision(request.user, room)
@@ -43,7 +43,7 @@ def room_page(request: HttpRequest, classroom_id: int) -> HttpResponse:
         "classrooms/room.html",
         {
             "room": room,
-            "session": room.session,
+            "scope": room.scope,
             "since": since,
             "entry": entry,
             "view": selectors.room_view(room, request.user) if entry else None,

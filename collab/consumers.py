@@ -97,6 +97,15 @@ class DocConsumer(AsyncWebsocketConsumer):
         )
         self.room = await rooms.enter(document_id, self.editor)
 
+    async def dispatch(self, message: dict) -> None:
+        """channels closes the thread's stale database connections before every handler, a
+        hop to a worker thread per frame; a document's frames use no connection here (the
+        room's database work runs on `realtime.db`'s threads), so they go straight in."""
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+        else:
+            await super().dispatch(message)
+
     async def _send_bytes(self, frame: bytes) -> None:
         await self.base_send({"type": "websocket.send", "bytes": frame})
 

@@ -2,19 +2,21 @@
 
 Each process that has editors of a document holds a `Room`: the document in memory (pycrdt),
 the sockets editing it here, and the awareness states (cursors, names) it knows. An update a
-writer sends is applied here, sent to this process's other editors at once, relayed to the
-other processes through the gateway (a server peer on the topic `doc:<id>`, over Redis when
-configured: `realtime.attach`), and appended to the document's log in the database, in
-batches. The log is the authority: each room also reads back, every `COLLAB_DOC_POLL`
-seconds, what the other processes appended (a relayed frame the bus lost, an update written
-by a version restore), so rooms converge even when a relay is missed. Applying an update
-twice changes nothing (CRDT), so reading back its own rows costs a query and no more.
+writer sends is applied here once, sent to this process's other editors in the same loop
+turn, relayed to the other processes through the gateway (a server peer on the topic
+`doc:<id>`, over Redis when configured: `realtime.attach`), and appended to the document's
+log in the database, in batches; the edits of one loop turn travel merged (one frame for
+every socket here, one relay frame). The log is the authority: each room also reads back,
+every `COLLAB_DOC_POLL` seconds, what the other processes appended (a relayed frame the bus
+lost, an update written by a version restore), so rooms converge even when a relay is
+missed; the rows it wrote itself are skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -74,19 +76,23 @@ class Editor:
 
 
 class Update(bytes):
-    """A Yjs update waiting for a socket (sent as a sync update message)."""
+    """A Yjs update waiting for sockets; pushed as one object to every socket, its frame (a
+    sync update message) is encoded once for all of them."""
+
+    @functools.cached_property
+    def frame(self) -> bytes:
+        return yprotocol.update_message(self)
 
 
 def _coalesce(batch: list[bytes]) -> list[bytes]:
     frames: list[bytes] = []
-    run: list[bytes] = []
+    run: list[Update] = []
     for item in [*batch, None]:
         if isinstance(item, Update):
             run.append(item)
             continue
         if run:
-            merged = merge_updates(*run) if len(run) > 1 else run[0]
-            frames.append(yprotocol.update_message(merged))
+            frames.append(run[0].frame if len(run) == 1 else Update(merge_updates(*run)).frame)
             run = []
         if item is not None:
             frames.append(item)
@@ -101,8 +107,14 @@ class Room:
         self.doc = Doc()
         self.editors: dict[str, Editor] = {}
         self.awareness = yprotocol.AwarenessTable()
-        self.pending: list[bytes] = []
+        self.pending: list[bytes] = []  # edits received here, for the log
+        # Changes not yet sent to this process's editors (with the socket each came from),
+        # and edits received here not yet relayed: sent together once per loop turn.
+        self.fanout: list[tuple[bytes, Editor | None]] = []
+        self.outgoing: list[bytes] = []
+        self.relay_wake = asyncio.Event()
         self.seen = 0  # id of the last log row read from the database
+        self.written: set[int] = set()  # log rows appended here and not read back yet
         self.appended = 0  # rows this room appended since it last compacted
         self.peer = None
         self.tasks: list[asyncio.Task] = []
@@ -121,6 +133,7 @@ class Room:
         self.tasks = [
             asyncio.create_task(self._listen()),
             asyncio.create_task(self._persist_loop()),
+            asyncio.create_task(self._relay_loop()),
         ]
 
     async def stop(self) -> None:
@@ -199,10 +212,22 @@ class Room:
         update = event.update
         if update == documents.EMPTY_UPDATE:
             return
-        self._broadcast(Update(update), exclude=self._origin)
+        self.fanout.append((update, self._origin))
+        if len(self.fanout) == 1:
+            self.loop.call_soon(self._fan_out)
         if self._from_here:
             self.pending.append(update)
-            asyncio.get_running_loop().create_task(self._relay("yjs.update", update))
+            self.outgoing.append(update)
+            self.relay_wake.set()
+
+    def _fan_out(self) -> None:
+        """The changes of one loop turn, merged, as one frame for every editor here (one
+        encoding per turn, not one per change and editor). An editor gets its own edit back
+        only inside a merge of several people's (Yjs applies it as a no-op)."""
+        batch, self.fanout = self.fanout, []
+        origins = {origin for _, origin in batch}
+        update = batch[0][0] if len(batch) == 1 else merge_updates(*(u for u, _ in batch))
+        self._broadcast(Update(update), exclude=origins.pop() if len(origins) == 1 else None)
 
     def _broadcast(self, frame: bytes | Update, *, exclude: Editor | None) -> None:
         for editor in list(self.editors.values()):
@@ -229,6 +254,17 @@ class Room:
             await self.peer.send_bytes(event_type, body)
         except Exception:  # the log reaches the other processes anyway
             logger.warning("collab: relay of %s on %s failed", event_type, self.topic)
+
+    async def _relay_loop(self) -> None:
+        """Edits received here go to the other processes merged, one frame per wake."""
+        while True:
+            await self.relay_wake.wait()
+            self.relay_wake.clear()
+            batch, self.outgoing = self.outgoing, []
+            if batch:
+                await self._relay(
+                    "yjs.update", merge_updates(*batch) if len(batch) > 1 else batch[0]
+                )
 
     async def _listen(self) -> None:
         async for frame in self.peer:
@@ -271,7 +307,7 @@ class Room:
             return
         batch = list(self.pending)
         update = merge_updates(*batch) if len(batch) > 1 else batch[0]
-        await db.run(documents.append_update, self.document_id, update)
+        self.written.add(await db.run(documents.append_update, self.document_id, update))
         # Only once written: if the write failed the batch is tried again.
         del self.pending[: len(batch)]
         self.appended += 1
@@ -280,12 +316,18 @@ class Room:
             await db.run(documents.compact, self.document_id)
 
     async def _read_back(self) -> None:
+        """What other processes (or a version restore) appended: rows written here are
+        skipped, the rest applied as one merged update."""
         snapshot, rows = await db.run(documents.updates_since, self.document_id, self.seen)
-        for update in ([snapshot] if snapshot else []) + [data for _, data in rows]:
-            with contextlib.suppress(Exception):
-                self.doc.apply_update(update)
+        found = ([snapshot] if snapshot else []) + [
+            data for pk, data in rows if pk not in self.written
+        ]
         if rows:
             self.seen = rows[-1][0]
+            self.written = {pk for pk in self.written if pk > self.seen}
+        if found:
+            with contextlib.suppress(Exception):
+                self.doc.apply_update(merge_updates(*found) if len(found) > 1 else found[0])
 
 
 # One room per document and event loop (a process serves its sockets from one loop).

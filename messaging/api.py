@@ -1,5 +1,6 @@
 """Direct messages over HTTP: `GET/POST /api/v1/messages`."""
 
+from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
@@ -18,9 +19,20 @@ router = Router()
 
 
 class MessageIn(Schema):
-    session_id: Id
+    # A reply names the message it answers and stays in its session.
+    session_id: Id | None = None
+    reply_to: Id | None = None
     recipient_ids: Annotated[list[Id], Field(min_length=1, max_length=services.MAX_RECIPIENTS)]
     body: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class ConversationOut(Schema):
+    user_id: int
+    name: str
+    session_title: str
+    last_body: str
+    last_from_me: bool
+    sent_at: datetime
 
 
 class MessageFilters(Schema):
@@ -39,14 +51,22 @@ def list_messages(request: HttpRequest, filters: Query[MessageFilters], response
     return [selectors.message_data(m) for m in found[: filters.limit]]
 
 
+@router.get("/messages/conversations", response=list[ConversationOut])
+def list_conversations(request: HttpRequest, response: HttpResponse):
+    """The people one has exchanged messages with, the latest exchange first."""
+    expose_heads(response, [f"user:{request.user.pk}"])
+    return selectors.conversations(request.user)
+
+
 @router.post("/messages", response={201: MessageData})
 def send_message(request: HttpRequest, payload: MessageIn):
-    session = parcours_selectors.get_session(payload.session_id)
+    session = parcours_selectors.get_session(payload.session_id) if payload.session_id else None
     message = services.send_message(
         sender=request.user,
         session=session,
         recipient_ids=payload.recipient_ids,
         body=payload.body,
+        reply_to=payload.reply_to,
     )
     return Status(201, selectors.message_data(message))
 

@@ -17,6 +17,13 @@ class AttachmentData(BaseModel):
     url: str
 
 
+class Person(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: int
+    name: str
+
+
 class MessageData(BaseModel):
     """The one shape of a message: what the API returns and what the live event carries."""
 
@@ -24,11 +31,15 @@ class MessageData(BaseModel):
 
     id: int
     session_id: int
+    # The session by its own title: a trainer's sessions of one parcours share its name.
+    session_title: str
     parcours: str
     sender_id: int
     sender_name: str
     recipient_ids: list[int]
+    recipients: list[Person]
     body: str
+    reply_to: int | None
     sent_at: datetime
     attachments: list[AttachmentData]
 

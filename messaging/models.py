@@ -19,6 +19,10 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages"
     )
     body = models.TextField()
+    # The message this one answers, in the same session (a conversation's thread).
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

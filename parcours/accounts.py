@@ -119,3 +119,14 @@ def create_account(*, actor, academy_id: int | None = None, **fields: str) -> Ne
     academy_id = default_academy(actor, academy_id)
     policies.decide_in_academy(actor, PlatformAction.CREATE_ACCOUNT, academy_id).raise_if_denied()
     return insert_account(clean_account_fields(**fields), academy_id)
+
+
+def set_role_form(*, actor, role_form: str) -> Profile:
+    """How one's own roles are named (formatrice, formateur, or the neutral form): the
+    person's own choice, and nothing else of them is kept for it."""
+    if role_form not in Profile.RoleForm.values:
+        raise invalid("role_form", gettext("Forme inconnue : neutral, feminine ou masculine."))
+    profile, _ = Profile.objects.get_or_create(user=actor)
+    profile.role_form = role_form
+    profile.save(update_fields=["role_form"])
+    return profile

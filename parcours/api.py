@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Schema, Status
 
-from . import attestations, audit, heads, policies, selectors, services
+from . import accounts, attestations, audit, heads, policies, selectors, services
 from .exports import spreadsheet
 from .inputs import Id, QueryText
 from .policies import Action, PlatformAction
@@ -59,6 +59,17 @@ def revoke_token(request: HttpRequest, token_id: Id):
     return Status(204, None)
 
 
+class MeIn(Schema):
+    # How one's roles are named: formatrice (feminine), formateur (masculine), formateur·rice.
+    role_form: Literal["neutral", "feminine", "masculine"]
+
+
+@router.patch("/me", response=MeOut)
+def update_me(request: HttpRequest, payload: MeIn):
+    request.user.profile = accounts.set_role_form(actor=request.user, role_form=payload.role_form)
+    return me(request)
+
+
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest):
     user = request.user
@@ -72,6 +83,7 @@ def me(request: HttpRequest):
         "academy": profile.academy.code if profile and profile.academy else None,
         "platform_roles": sorted(user.platform_roles.values_list("role", flat=True)),
         "last_visit": profile.last_visit if profile else None,
+        "role_form": profile.role_form if profile else "neutral",
     }
 
 

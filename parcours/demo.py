@@ -50,7 +50,16 @@ SCHOOLS = [
 ]
 
 
-def _user(username: str, first: str, last: str, *, academy, school: str = "", circo: str = ""):
+def _user(
+    username: str,
+    first: str,
+    last: str,
+    *,
+    academy,
+    school: str = "",
+    circo: str = "",
+    role_form: str = Profile.RoleForm.NEUTRAL,
+):
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username, defaults={"first_name": first, "last_name": last}
@@ -59,7 +68,13 @@ def _user(username: str, first: str, last: str, *, academy, school: str = "", ci
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
     Profile.objects.update_or_create(
-        user=user, defaults={"academy": academy, "school": school, "circonscription": circo}
+        user=user,
+        defaults={
+            "academy": academy,
+            "school": school,
+            "circonscription": circo,
+            "role_form": role_form,
+        },
     )
     return user
 
@@ -131,8 +146,17 @@ def seed() -> DemoWorld:
     )
 
     accounts: dict[str, str] = {}
-    formatrice = _user("formatrice", "Claire", "Martin", academy=normandie, circo=CIRCONSCRIPTION)
-    tuteur = _user("tuteur", "Hugo", "Bernard", academy=normandie, circo=CIRCONSCRIPTION)
+    formatrice = _user(
+        "formatrice",
+        "Claire",
+        "Martin",
+        academy=normandie,
+        circo=CIRCONSCRIPTION,
+        role_form="feminine",
+    )
+    tuteur = _user(
+        "tuteur", "Hugo", "Bernard", academy=normandie, circo=CIRCONSCRIPTION, role_form="masculine"
+    )
     Membership.objects.get_or_create(
         session=session, user=formatrice, defaults={"role": Membership.Role.TRAINER}
     )
@@ -163,7 +187,14 @@ def seed() -> DemoWorld:
             )
     accounts["participant01…participant12"] = "participants (participant11 et 12 aussi au Havre)"
 
-    inspecteur = _user("inspecteur", "Paul", "Leroy", academy=normandie, circo=CIRCONSCRIPTION)
+    inspecteur = _user(
+        "inspecteur",
+        "Paul",
+        "Leroy",
+        academy=normandie,
+        circo=CIRCONSCRIPTION,
+        role_form="masculine",
+    )
     PlatformRole.objects.get_or_create(
         user=inspecteur,
         role=PlatformRole.Role.INSPECTOR,
@@ -171,12 +202,12 @@ def seed() -> DemoWorld:
         circonscription=CIRCONSCRIPTION,
     )
     accounts["inspecteur"] = "inspecteur de la circonscription Rouen Nord"
-    admin = _user("admin-normandie", "Sophie", "Durand", academy=normandie)
+    admin = _user("admin-normandie", "Sophie", "Durand", academy=normandie, role_form="feminine")
     PlatformRole.objects.get_or_create(
         user=admin, role=PlatformRole.Role.ADMIN, academy=normandie, circonscription=""
     )
     accounts["admin-normandie"] = "administratrice de l'académie de Normandie"
-    concepteur = _user("concepteur", "Inès", "Petit", academy=normandie)
+    concepteur = _user("concepteur", "Inès", "Petit", academy=normandie, role_form="feminine")
     PlatformRole.objects.get_or_create(
         user=concepteur, role=PlatformRole.Role.DESIGNER, academy=normandie, circonscription=""
     )

@@ -66,6 +66,9 @@ class Action(StrEnum):
     VOTE = "schedule.vote"
     # A poll's detailed answers while its results are hidden, and their CSV export.
     VIEW_POLL_RESULTS = "schedule.view_results"
+    # Who answered what in a poll created nominative (`policies.decide_poll_ballots`): an
+    # anonymous poll shows counts only, to everyone.
+    VIEW_POLL_BALLOTS = "schedule.view_ballots"
     # Recordings of virtual classes (recordings/): list and play them; start and stop
     # recording a live class; rename, delete and set their retention period.
     WATCH_RECORDINGS = "recording.watch"
@@ -171,6 +174,8 @@ GRANTS: dict[Action, frozenset[Standing]] = {
     Action.SCHEDULE_CLASS: STAFF,
     Action.VOTE: MEMBERS,
     Action.VIEW_POLL_RESULTS: STAFF,
+    # A nominative poll's table (Framadate's): its members, like its answers, were told so.
+    Action.VIEW_POLL_BALLOTS: MEMBERS | {S.ADMIN_GRANTED},
     # Recordings are for the members of the session only (participants, tutors, trainers):
     # never inspectors, never administrators even with an access grant, never outsiders.
     Action.WATCH_RECORDINGS: MEMBERS,
@@ -243,10 +248,17 @@ SPACE_GRANTS: dict[Action, frozenset[Standing]] = {action: frozenset() for actio
     Action.SCHEDULE_CLASS: ANIMATORS,
     Action.VOTE: SPACE_MEMBERS,
     Action.VIEW_POLL_RESULTS: ANIMATORS,
+    Action.VIEW_POLL_BALLOTS: SPACE_MEMBERS | {S.ADMIN_GRANTED},
     # Recordings are for members only, as in a session.
     Action.WATCH_RECORDINGS: SPACE_MEMBERS,
     Action.RECORD_CLASS: ANIMATORS,
     Action.MANAGE_RECORDINGS: ANIMATORS,
+    # A space's classes: its members come in, its animators moderate and run them, as a
+    # session's trainers do; no access grant opens a live class (trust frame).
+    Action.CLASSROOM_JOIN: SPACE_MEMBERS,
+    Action.CLASSROOM_PARTICIPATE: SPACE_MEMBERS,
+    Action.CLASSROOM_MODERATE: ANIMATORS,
+    Action.CLASSROOM_MANAGE: ANIMATORS,
     Action.JOIN_SPACE: frozenset({S.NEWCOMER}),
     Action.REQUEST_TO_JOIN: frozenset({S.NEWCOMER}),
     Action.LEAVE_SPACE: SPACE_MEMBERS,
@@ -307,6 +319,7 @@ CLOSED_AFTER_END_UNLESS_OPEN = frozenset(
         Action.ENTER_SESSION,
         Action.VIEW_ACTIVITIES,
         Action.READ_CONTRIBUTIONS,
+        Action.VIEW_POLL_BALLOTS,
         Action.WATCH_RECORDINGS,
     }
 )

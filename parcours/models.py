@@ -51,6 +51,15 @@ class Profile(models.Model):
     academy = models.ForeignKey(Academy, null=True, blank=True, on_delete=models.SET_NULL)
     school = models.CharField(max_length=200, blank=True)
     circonscription = models.CharField(max_length=120, blank=True)
+
+    class RoleForm(models.TextChoices):
+        NEUTRAL = "neutral", _("forme neutre (formateur·rice)")
+        FEMININE = "feminine", _("au féminin (formatrice)")
+        MASCULINE = "masculine", _("au masculin (formateur)")
+
+    # How the person's roles are named: their own choice, never guessed from a first name;
+    # the neutral form until they say.
+    role_form = models.CharField(max_length=10, choices=RoleForm.choices, default="neutral")
     # The only trace of presence the platform keeps: a date, written at most once a day.
     last_visit = models.DateField(null=True, blank=True)
 

@@ -363,6 +363,23 @@ def member_ids(target: Target) -> set[int]:
     return set(members.values_list("user_id", flat=True))
 
 
+def message_reach(sender: User, session: Session) -> tuple[set[int], bool]:
+    """Whom `sender` may write to in `session` (none when they may not write there), and
+    whether several of them at once (the trainers' and tutors' messaging)."""
+    if not can(sender, Action.CONTACT_MEMBERS, session):
+        return set(), False
+    return _other_members(sender, session), can(
+        sender, Action.MESSAGE_PARTICIPANTS_IN_BULK, session
+    )
+
+
+def _other_members(sender: User, session: Session) -> set[int]:
+    # One query for the whole session: a trainer may write to every participant at once.
+    roles = [s.value for s in MEMBERS]
+    found = Membership.objects.filter(session=session, role__in=roles)
+    return set(found.values_list("user_id", flat=True)) - {sender.pk}
+
+
 def decide_direct_message(sender: User, session: Session, recipients: list) -> Decision:
     """Members write to members of a session they share; writing to several people at once
     is the trainers' and tutors' messaging."""
@@ -374,12 +391,7 @@ def decide_direct_message(sender: User, session: Session, recipients: list) -> D
     )
     if not decision:
         return decision
-    wanted = {r.pk for r in recipients}
-    members = Membership.objects.filter(
-        session=session, user_id__in=wanted, role__in=[s.value for s in MEMBERS]
-    )
-    # One query for the whole list: a trainer may write to every participant at once.
-    if sender.pk in wanted or members.values("user_id").distinct().count() != len(wanted):
+    if not {r.pk for r in recipients} <= _other_members(sender, session):
         return Decision(
             False,
             ErrorCode.FORBIDDEN,
@@ -547,6 +559,19 @@ def decide_enrol(user: User, session: Session, role: str) -> Decision:
     if role == Membership.Role.PARTICIPANT:
         return decide(user, Action.MANAGE_ENROLMENTS, session)
     return decide(user, Action.MANAGE_STAFF, session)
+
+
+def decide_poll_ballots(user: User, target: Target, *, nominative: bool) -> Decision:
+    """Who answered what in a poll. An anonymous poll shows counts only, to its trainers as
+    to its members; a nominative one (said at creation, told to those who answer) shows
+    each person's answers and comment to those who read the session."""
+    if not nominative:
+        return Decision(
+            False,
+            ErrorCode.FORBIDDEN,
+            gettext("Sondage anonyme : seuls les nombres de réponses sont visibles."),
+        )
+    return decide(user, Action.VIEW_POLL_BALLOTS, target)
 
 
 def decide_answers(user: User, session: Session, *, nominative: bool) -> Decision:

@@ -35,6 +35,7 @@ class MeOut(Schema):
     academy: str | None
     platform_roles: list[str]
     last_visit: date | None
+    role_form: str
 
 
 class SessionOut(Schema):

@@ -19,6 +19,7 @@ from .models import (
     Attestation,
     AuditEntry,
     HelpRequest,
+    JoinRequest,
     Membership,
     Parcours,
     Scope,
@@ -45,6 +46,41 @@ def get_space(space_id: int) -> Space:
     if space is None:
         raise not_found("espace", space_id)
     return space
+
+
+def scope_joins(path: str = "") -> list[str]:
+    """What `select_related` needs for the policies to decide on `<path>scope` with no
+    further query: its session or space, their academies, a space's own session."""
+    return [
+        f"{path}scope__session__academy",
+        f"{path}scope__session__parcours",
+        f"{path}scope__space__academy",
+        f"{path}scope__space__session",
+    ]
+
+
+def visible_spaces(user) -> list[Space]:
+    """The spaces `user` is in, and those they may see and join or ask to join (an
+    invitation-only space is seen by its members only)."""
+    candidates = (
+        Space.objects.select_related("academy", "session")
+        .filter(
+            Q(memberships__user=user)
+            | Q(session__memberships__user=user)
+            | ~Q(visibility=Space.Visibility.INVITATION, session__isnull=True)
+        )
+        .distinct()
+    )
+    return [s for s in candidates if policies.can(user, policies.Action.VIEW_SESSION_SUMMARY, s)]
+
+
+def has_asked(user, space: Space) -> bool:
+    return space.join_requests.filter(user=user).exists()
+
+
+def join_requests(space: Space) -> list[JoinRequest]:
+    """The requests waiting for the space's animators, oldest first."""
+    return list(space.join_requests.select_related("user").order_by("id"))
 
 
 def get_session_scope(session_id: int) -> Scope:
@@ -111,7 +147,7 @@ def get_attestation(attestation_id: int) -> Attestation:
 def memberships_of(user) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user)
-        .select_related("session__parcours", "session__academy")
+        .select_related("session__parcours", "session__academy", "user__profile")
         .order_by("-session__starts_on", "session_id")
     )
 

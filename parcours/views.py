@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from . import policies, selectors, services
 from .errors import ServiceError
+from .models import Profile
 from .policies import Action
 
 
@@ -20,6 +21,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
             "inspected": selectors.inspected_sessions(request.user),
             # The desks this user's platform roles open (administration, parcours...).
             "desks": {str(action) for action in policies.platform_actions(request.user)},
+            "role_forms": Profile.RoleForm.choices,
         },
     )
 

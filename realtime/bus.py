@@ -96,6 +96,10 @@ class MemoryBus:
     def client(self) -> None:
         """No store: one process keeps presence and send limits in memory."""
 
+    def publish_many(self, items: list[tuple[str, Payload]]) -> None:
+        for channel, data in items:
+            self.publish(channel, data)
+
     def publish(self, channel: str, payload: Payload) -> None:
         with self._lock:
             listeners = list(self._listeners)
@@ -269,6 +273,14 @@ class RedisBus:
 
     def publish(self, channel: str, payload: Payload) -> None:
         self._client.publish(self.channel_name(channel), payload)
+
+    def publish_many(self, items: list[tuple[str, Payload]]) -> None:
+        """`publish` of each (channel, payload) in order, in one round trip (a pipeline on one
+        connection, so subscribers receive them in this order)."""
+        with self._client.pipeline(transaction=False) as pipe:
+            for channel, data in items:
+                pipe.publish(self.channel_name(channel), data)
+            pipe.execute()
 
     def client(self):
         """Commands for one event loop (presence, send limits, socket counts): the loop's

@@ -8,6 +8,10 @@ written. So writers to one topic never queue on its row while their transactions
 readers still see each topic's numbers gapless and committed in order: numbers are only ever
 handed out by the holder of the row, and the hubs' gap detection (see `hub.py`) holds.
 
+Clients' sends come in bursts on one topic (a class of 30 chatting): the gateway commits each
+topic's waiting sends together (`publish_together`, group commit), and their events are
+numbered by the last statements of that one transaction instead of after it.
+
 What readers see: an event becomes visible (replay, `last_seq`) when it is numbered, a few
 milliseconds after its write commits, not at the commit itself; a page read in between may
 show the post before its event's number, and a client that subscribes with that page's
@@ -24,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -38,9 +42,13 @@ from .topics import TOPIC_PATTERN
 
 logger = logging.getLogger(__name__)
 
+# The (topic, seq) pairs one call of `publish_together` took, in publishing order.
+Taken = list[tuple[str, int]]
+
 _recorders: list[list[tuple[str, Event]]] = []
-# Per thread: the (topic, seq) pairs numbered while a `numbered()` block runs.
-_numbering = threading.local()
+# Per thread: the durable events published inside a `publish_together` transaction, as
+# (id, topic, event), numbered at its end.
+_grouping = threading.local()
 
 
 def publish(topic: str, event: Event) -> int | None:
@@ -48,7 +56,7 @@ def publish(topic: str, event: Event) -> int | None:
 
     Returns the durable event's sequence number when it is already taken (called outside a
     transaction), None otherwise (an ephemeral event, or a number still to be taken after the
-    caller's commit: a `numbered()` block around the transaction reports it).
+    caller's commit: `publish_together` reports the numbers of its calls).
     """
     return publish_each([(topic, event)])[0][1]
 
@@ -86,14 +94,27 @@ def publish_each(items: Iterable[tuple[str, Event]]) -> list[tuple[str, int | No
     )
     ids = iter(row.pk for row in rows)
     added = [(topic, event, next(ids) if event.durable else None) for topic, event in items]
+    grouped = getattr(_grouping, "events", None)
+    if grouped is not None:
+        # Numbered and fanned out by `publish_together` at the end of its transaction.
+        grouped.extend((pk, topic, event) for topic, event, pk in added if pk is not None)
+        _defer([(topic, event, pk) for topic, event, pk in added if pk is None])
+        return [(topic, None) for topic, _ in items]
+    batch = _defer(added)
+    return [(topic, batch.numbers.get(pk)) for topic, _, pk in added]
+
+
+def _defer(added: list[tuple[str, Event, int | None]]) -> _Commit:
+    """Hand the events to the current transaction's batch, run after its commit."""
     batch = _open_batch()
     if batch is not None:
         batch.events.extend(added)
-        return [(topic, None) for topic, _, _ in added]
+        return batch
     batch = _Commit()
     batch.events.extend(added)
-    transaction.on_commit(batch)  # runs at once outside a transaction: numbers are known
-    return [(topic, batch.numbers.get(pk)) for topic, _, pk in added]
+    if added:
+        transaction.on_commit(batch)  # runs at once outside a transaction: numbers are known
+    return batch
 
 
 class _Commit:
@@ -126,25 +147,28 @@ class _Commit:
                 # numbers it.
                 logger.exception("realtime: numbering failed")
         self.numbers = {pk: seq for pk, _, seq, _ in numbered}
-        _report(self.events, self.numbers)
         # In publishing order, each topic's frames in number order (with, before this
         # batch's own, those of other writers that this numbering took).
         waiting: dict[str, list[tuple[int, str]]] = {}
         for _, topic, seq, frame in numbered:
             waiting.setdefault(topic, []).append((seq, frame))
+        out: list[tuple[str, str, str]] = []
         for topic, event, pk in self.events:
             if pk is None:
-                fan_out(topic, "", encode(topic, None, event))
+                out.append((topic, "", encode(topic, None, event)))
             elif pk in self.numbers:
-                _fan_out_until(topic, waiting.get(topic, []), self.numbers[pk])
+                _take_until(out, topic, waiting.get(topic, []), self.numbers[pk])
         for topic, frames in waiting.items():
-            _fan_out_until(topic, frames, None)
+            _take_until(out, topic, frames, None)
+        fan_out_many(out)
 
 
-def _fan_out_until(topic: str, frames: list[tuple[int, str]], last: int | None) -> None:
+def _take_until(
+    out: list[tuple[str, str, str]], topic: str, frames: list[tuple[int, str]], last: int | None
+) -> None:
     while frames and (last is None or frames[0][0] <= last):
         seq, frame = frames.pop(0)
-        fan_out(topic, str(seq), frame)
+        out.append((topic, str(seq), frame))
 
 
 def _open_batch() -> _Commit | None:
@@ -158,23 +182,6 @@ def _open_batch() -> _Commit | None:
     return None
 
 
-def _report(events: list[tuple[str, Event, int | None]], numbers: dict[int, int]) -> None:
-    """Tell the thread's `numbered()` blocks the numbers its own events took; an event another
-    writer's numbering took first is looked up."""
-    blocks = getattr(_numbering, "blocks", None)
-    own = [pk for _, _, pk in events if pk is not None]
-    if not blocks or not own:
-        return
-    missing = [pk for pk in own if pk not in numbers]
-    if missing:
-        numbers = numbers | dict(
-            StoredEvent.objects.filter(pk__in=missing, seq__isnull=False).values_list("pk", "seq")
-        )
-    taken = [(topic, numbers[pk]) for topic, _, pk in events if pk in numbers]
-    for block in blocks:
-        block.extend(taken)
-
-
 def encode(topic: str, seq: int | None, event: Event) -> str:
     """The frame every subscriber receives, encoded once for all of them."""
     frame: dict[str, Any] = {"topic": topic, "type": event.type, "data": event.data()}
@@ -186,49 +193,107 @@ def encode(topic: str, seq: int | None, event: Event) -> str:
 def _number(topics: list[str]) -> list[tuple[int, str, int, str]]:
     """Number the committed, unnumbered events of `topics`: (id, topic, seq, frame) by seq.
 
-    One short transaction: lock the topics' sequence rows (in sorted order, the one order
-    every numbering follows, so two never hold each other's rows), number the waiting events
-    in the order they were written, move the sequences on. The lock is taken by the first
-    statement, so the second one reads every event committed before it, including the ones
-    the previous holder had not seen; that holder's own numbers are already committed.
+    A short transaction of its own, or the last statements of the caller's: lock the topics'
+    sequence rows (in sorted order, the one order every numbering follows, so two never
+    hold each other's rows), number the waiting events in the order they were written, move
+    the sequences on. The lock is taken by the first statement, so the next one reads every
+    event committed before it, including the ones the previous holder had not seen; that
+    holder's own numbers are already committed. On PostgreSQL the numbering and the move
+    are one statement; elsewhere, two.
     """
     sequences = connection.ops.quote_name(TopicSequence._meta.db_table)
     events = connection.ops.quote_name(StoredEvent._meta.db_table)
     marks = ", ".join(["%s"] * len(topics))
     rows = ", ".join(["(%s, 0)"] * len(topics))
-    with transaction.atomic(), connection.cursor() as cursor:
+    waiting = (
+        f"SELECT e.id AS event_id, q.last_seq + row_number() "
+        "OVER (PARTITION BY e.topic ORDER BY e.id) AS number "
+        f"FROM {events} e JOIN {sequences} q ON q.topic = e.topic "
+        f"WHERE e.topic IN ({marks}) AND e.seq IS NULL"
+    )
+    numbering = (
+        f"UPDATE {events} SET seq = n.number, "
+        f"frame = substr(frame, 1, length(frame) - 1) || ',\"seq\":' "
+        "|| CAST(n.number AS TEXT) || '}' "
+        f"FROM n WHERE {events}.id = n.event_id "
+        f"RETURNING {events}.id, {events}.topic, {events}.seq, {events}.frame"
+    )
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {sequences} (topic, last_seq) VALUES {rows} "
             f"ON CONFLICT (topic) DO UPDATE SET last_seq = {sequences}.last_seq",
             topics,
         )
-        cursor.execute(
-            f"UPDATE {events} SET seq = n.number, "
-            f"frame = substr(frame, 1, length(frame) - 1) || ',\"seq\":' "
-            "|| CAST(n.number AS TEXT) || '}' "
-            f"FROM (SELECT e.id AS event_id, q.last_seq + row_number() "
-            "OVER (PARTITION BY e.topic ORDER BY e.id) AS number "
-            f"FROM {events} e JOIN {sequences} q ON q.topic = e.topic "
-            f"WHERE e.topic IN ({marks}) AND e.seq IS NULL) n "
-            f"WHERE {events}.id = n.event_id RETURNING id, topic, seq, frame",
-            topics,
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH n AS ({waiting}), numbered AS ({numbering}), moved AS ("
+                f"UPDATE {sequences} SET last_seq = heads.last FROM (SELECT topic, "
+                "max(seq) AS last FROM numbered GROUP BY topic) heads "
+                f"WHERE {sequences}.topic = heads.topic) SELECT * FROM numbered",
+                topics,
+            )
+        else:
+            cursor.execute(f"WITH n AS ({waiting}) {numbering}", topics)
         numbered = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2]))
-        if not numbered:
-            return []
         heads: dict[str, tuple[int, int]] = {}
         for _, topic, seq, _ in numbered:
             first, _last = heads.get(topic, (seq, seq))
             heads[topic] = (min(first, seq), seq)
-        cases = " ".join(["WHEN %s THEN %s"] * len(heads))
-        cursor.execute(
-            f"UPDATE {sequences} SET last_seq = CASE topic {cases} END "
-            f"WHERE topic IN ({', '.join(['%s'] * len(heads))})",
-            [value for topic, (_, last) in heads.items() for value in (topic, last)] + list(heads),
-        )
+        if heads and connection.vendor != "postgresql":
+            cases = " ".join(["WHEN %s THEN %s"] * len(heads))
+            cursor.execute(
+                f"UPDATE {sequences} SET last_seq = CASE topic {cases} END "
+                f"WHERE topic IN ({', '.join(['%s'] * len(heads))})",
+                [value for topic, (_, last) in heads.items() for value in (topic, last)]
+                + list(heads),
+            )
         for topic, (first, last) in heads.items():
             _prune(topic, first, last)
     return numbered
+
+
+def publish_together(calls: Sequence[Callable[[], object]]) -> list[Taken | Exception]:
+    """Run `calls` in one transaction, each in a savepoint of its own, and number the durable
+    events they publish at its end: group commit, for a topic's burst of client sends.
+
+    A call that raises is rolled back to its savepoint alone (its rows and its events): its
+    outcome is what it raised, and the others still commit. The numbers are taken by the
+    transaction's last statements, under the topics' sequence rows, which stay locked only
+    until the commit that follows at once: readers see them gapless, in commit order, and
+    only once committed, with the rows the calls wrote. Returns, per call, the (topic, seq)
+    of the durable events it published, in order, or the exception it raised.
+    """
+    grouped: list[tuple[int, str, Event]] = []
+    spans: list[tuple[int, int] | Exception] = []
+    _grouping.events = grouped
+    try:
+        with transaction.atomic():
+            for call in calls:
+                start = len(grouped)
+                try:
+                    with transaction.atomic():
+                        call()
+                except Exception as exc:
+                    del grouped[start:]
+                    spans.append(exc)
+                else:
+                    spans.append((start, len(grouped)))
+            topics = sorted({topic for _, topic, _ in grouped})
+            numbered = _number(topics) if topics else []
+    finally:
+        del _grouping.events
+    numbers = {pk: seq for pk, _, seq, _ in numbered}
+    for recorder in _recorders:
+        recorder.extend((topic, event) for pk, topic, event in grouped if pk in numbers)
+    # With this batch's own, the events of other writers this numbering took, in order.
+    for _, topic, seq, frame in numbered:
+        fan_out(topic, str(seq), frame)
+    return [
+        span
+        if isinstance(span, Exception)
+        else [(topic, numbers[pk]) for pk, topic, _ in grouped[span[0] : span[1]] if pk in numbers]
+        for span in spans
+    ]
 
 
 def sweep(seen: int | None = None) -> int:
@@ -255,24 +320,19 @@ def _prune(topic: str, first: int, last: int) -> None:
 
 def fan_out(topic: str, marker: str, frame: str) -> None:
     """Hand an encoded frame to every process following `topic`."""
+    fan_out_many([(topic, marker, frame)])
+
+
+def fan_out_many(frames: list[tuple[str, str, str]]) -> None:
+    """`fan_out` of (topic, marker, frame) triples, in order, in one trip to the bus: a post
+    to a news forum tells each member's `user:<id>` topic, one Redis round trip for all."""
+    if not frames:
+        return
     try:
-        get_bus().publish(topic, payload(marker, frame))
+        get_bus().publish_many([(topic, payload(marker, frame)) for topic, marker, frame in frames])
     except Exception:
-        # The stored event is still replayed; a live ephemeral one is lost, as ephemeral.
-        logger.exception("realtime fan-out failed on %s", topic)
-
-
-@contextmanager
-def numbered() -> Iterator[list[tuple[str, int]]]:
-    """The (topic, seq) pairs of the durable events numbered in this thread during the block:
-    how the gateway acks a client's send with the seq its handler's write took."""
-    taken: list[tuple[str, int]] = []
-    blocks = _numbering.__dict__.setdefault("blocks", [])
-    blocks.append(taken)
-    try:
-        yield taken
-    finally:
-        blocks.remove(taken)
+        # The stored events are still replayed; live ephemeral ones are lost, as ephemeral.
+        logger.exception("realtime fan-out failed on %s", ", ".join({t for t, _, _ in frames}))
 
 
 @contextmanager

@@ -1,13 +1,18 @@
 """A client's `send`, by tier.
 
 Durable: the kind's handler runs on the database pool, behind the shared send limit, and calls
-a service that publishes; the ack carries the seq that publish took. Ephemeral: nothing of the
+a service that publishes; the ack carries the seq that publish took. The sends waiting for one
+topic in a process are committed together (`TopicWriter`). Ephemeral: nothing of the
 database: the subscription (and `authorize_send`, asked when it began) is the permission, a
 per-socket budget the limit, and the frame is relayed, or given to the kind's async handler.
 A handler is looked up in the kind's tables, never built from the client's type.
 """
 
 from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable
 
 from pydantic import ValidationError
 
@@ -48,16 +53,87 @@ async def send_durable(
     topic = str(sub.topic)
     await hub.limiter.take(conn.user_id, topic)
     sender = topics.Sender(conn.user, conn.id, sub.topic)
-
-    def run() -> int | None:
-        with publishing.numbered() as taken:
-            handler(sender, data)
-        return next((seq for t, seq in reversed(taken) if t == topic), None)
-
     try:
-        return await db.run(run)
+        taken = await _writer(hub, topic).send(lambda: handler(sender, data))
     except ValidationError as exc:
         raise _invalid_data(exc) from None
+    return next((seq for t, seq in reversed(taken) if t == topic), None)
+
+
+# Sends one transaction commits at most: a burst larger than this takes several.
+BATCH = 64
+# Batches of one topic in flight at once in a process: while one waits on the database,
+# another runs its handlers; their numbering takes turns on the topic's row.
+BATCHES_PER_TOPIC = 2
+
+_writers: weakref.WeakKeyDictionary[Hub, dict[str, TopicWriter]] = weakref.WeakKeyDictionary()
+
+
+def _writer(hub: Hub, topic: str) -> TopicWriter:
+    writers = _writers.setdefault(hub, {})
+    writer = writers.get(topic)
+    if writer is None:
+        writer = writers[topic] = TopicWriter(topic, writers)
+    return writer
+
+
+Waiting = tuple[Callable[[], object], asyncio.Future]
+
+
+class TopicWriter:
+    """The durable sends on one topic in this process, committed in batches (group commit).
+
+    While batches run on the database pool, the sends that arrive wait; the next batch takes
+    them all, in one transaction (`publishing.publish_together`). Under load the sends of a
+    class share their transactions and round trips; alone, a send is its own batch at once.
+    A socket's sends are read one at a time, so its events keep their order. The writer
+    leaves its table when nothing waits.
+    """
+
+    def __init__(self, topic: str, writers: dict[str, TopicWriter]) -> None:
+        self.topic = topic
+        self.writers = writers
+        self.waiting: list[Waiting] = []
+        self.batches: set[asyncio.Task] = set()
+
+    async def send(self, call: Callable[[], object]) -> publishing.Taken:
+        """Run `call` in one of the topic's next batches; the (topic, seq) its events took
+        once committed, or what it raised."""
+        done = asyncio.get_running_loop().create_future()
+        self.waiting.append((call, done))
+        if len(self.batches) < BATCHES_PER_TOPIC:
+            self.batches.add(asyncio.create_task(self._drain()))
+        return await done
+
+    async def _drain(self) -> None:
+        batch: list[Waiting] = []
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
+                try:
+                    outcomes = await db.run(
+                        publishing.publish_together, [call for call, _ in batch]
+                    )
+                except Exception as exc:  # the transaction itself failed: nothing committed
+                    outcomes = [exc] * len(batch)
+                for (_, done), outcome in zip(batch, outcomes, strict=True):
+                    if done.done():  # its socket went away meanwhile
+                        continue
+                    if isinstance(outcome, Exception):
+                        done.set_exception(outcome)
+                    else:
+                        done.set_result(outcome)
+                batch = []
+        finally:
+            # Cancelled with its loop: whoever still waits for it is told so, not left hanging.
+            self.batches.discard(asyncio.current_task())
+            abandoned = batch if self.batches else [*batch, *self.waiting]
+            for _, done in abandoned:
+                done.cancel()
+            if not self.batches:
+                self.waiting = []
+                if self.writers.get(self.topic) is self:
+                    del self.writers[self.topic]
 
 
 async def send_ephemeral(

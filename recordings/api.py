@@ -19,16 +19,24 @@ class MediaQuery(Schema):
     t: QueryText = ""
 
 
-def _views(recordings: list, request: HttpRequest, session) -> list[dict]:
-    can_manage = policies.can(request.user, Action.MANAGE_RECORDINGS, session)
+def _views(recordings: list, request: HttpRequest, scope) -> list[dict]:
+    can_manage = policies.can(request.user, Action.MANAGE_RECORDINGS, scope)
     return [selectors.recording_view(r, request.user, can_manage=can_manage) for r in recordings]
+
+
+def _scope_recordings(request: HttpRequest, scope) -> list[dict]:
+    policies.require(request.user, Action.WATCH_RECORDINGS, scope)
+    return _views(selectors.scope_recordings(scope), request, scope)
 
 
 @router.get("/sessions/{session_id}/recordings", response=list[RecordingOut])
 def session_recordings(request: HttpRequest, session_id: Id):
-    session = parcours_selectors.get_session(session_id)
-    policies.require(request.user, Action.WATCH_RECORDINGS, session)
-    return _views(selectors.session_recordings(session), request, session)
+    return _scope_recordings(request, parcours_selectors.get_session_scope(session_id))
+
+
+@router.get("/spaces/{space_id}/recordings", response=list[RecordingOut])
+def space_recordings(request: HttpRequest, space_id: Id):
+    return _scope_recordings(request, parcours_selectors.get_space_scope(space_id))
 
 
 @router.get("/series/{series_id}/recordings", response=SeriesRecordingsOut)
@@ -50,11 +58,11 @@ def series_recordings(request: HttpRequest, series_id: Id):
 def classroom_recordings(request: HttpRequest, classroom_id: Id):
     """The room's recordings, to members, and whether this viewer may record there."""
     room = selectors.get_classroom(classroom_id)
-    policies.require(request.user, Action.WATCH_RECORDINGS, room.session)
+    policies.require(request.user, Action.WATCH_RECORDINGS, room.scope)
     return {
         "classroom_id": room.pk,
-        "can_record": policies.can(request.user, Action.RECORD_CLASS, room.session),
-        "recordings": _views(selectors.room_recordings(room.pk), request, room.session),
+        "can_record": policies.can(request.user, Action.RECORD_CLASS, room.scope),
+        "recordings": _views(selectors.room_recordings(room.pk), request, room.scope),
     }
 
 

@@ -1,8 +1,9 @@
 """Recordings of virtual classes: one row per segment, one file per row.
 
-Trust frame: a recording belongs to a session, never to a person. It keeps when the class
-was recorded (content shown to its viewers) and no trace of who started, stopped or watched
-it; `tests/parcours/test_no_tracking.py` walks this model like every other.
+Trust frame: a recording belongs to a session or a space (its scope), never to a person. It
+keeps when the class was recorded (content shown to its viewers) and no trace of who
+started, stopped or watched it; `tests/parcours/test_no_tracking.py` walks this model like
+every other.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
-from parcours.models import Session
+from parcours.models import Scope
 
 
 class _RecordingsStorage(LazyObject):
@@ -54,7 +55,8 @@ class Recording(models.Model):
         READY = "ready", _("disponible")
         FAILED = "failed", _("échec de l'enregistrement")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="recordings")
+    # Its members, and only they, watch it.
+    scope = models.ForeignKey(Scope, on_delete=models.CASCADE, related_name="recordings")
     # The class it was recorded in (its series groups "entre pairs" meetups).
     scheduled_class = models.ForeignKey(
         "scheduling.ScheduledClass",

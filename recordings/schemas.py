@@ -6,7 +6,9 @@ from pydantic import ConfigDict, Field
 
 class RecordingOut(Schema):
     id: int
-    session_id: int
+    # The session or the space it belongs to (one of them is null).
+    session_id: int | None
+    space_id: int | None
     room_id: int | None
     class_id: int | None
     class_title: str | None

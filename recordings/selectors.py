@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from classrooms import selectors as classroom_selectors
 from parcours import policies
+from parcours import selectors as parcours_selectors
 from parcours.errors import not_found
-from parcours.models import Session
+from parcours.models import Scope
 from parcours.policies import Action
 from scheduling import selectors as scheduling_selectors
 
@@ -25,7 +26,7 @@ def _live(today=None) -> QuerySet[Recording]:
 def get_recording(recording_id: int) -> Recording:
     recording = (
         _live()
-        .select_related("session__academy", "scheduled_class")
+        .select_related(*parcours_selectors.scope_joins(), "scheduled_class")
         .filter(pk=recording_id)
         .first()
     )
@@ -37,12 +38,12 @@ def get_recording(recording_id: int) -> Recording:
 def watchable_recording(recording_id: int, user) -> Recording:
     """The recording, if `user` may watch it now (members only, see `policies`)."""
     recording = get_recording(recording_id)
-    policies.require(user, Action.WATCH_RECORDINGS, recording.session)
+    policies.require(user, Action.WATCH_RECORDINGS, recording.scope)
     return recording
 
 
-def session_recordings(session: Session) -> list[Recording]:
-    return list(_live().filter(session=session).select_related("scheduled_class"))
+def scope_recordings(scope: Scope) -> list[Recording]:
+    return list(_live().filter(scope=scope).select_related("scheduled_class"))
 
 
 def room_recordings(room_id: int) -> list[Recording]:
@@ -90,11 +91,12 @@ def recording_view(recording: Recording, user, *, can_manage: bool | None = None
     if recording.state == Recording.State.READY and recording.file:
         url, expires = playback.playback_link(recording, user)
     if can_manage is None:
-        can_manage = policies.can(user, Action.MANAGE_RECORDINGS, recording.session)
+        can_manage = policies.can(user, Action.MANAGE_RECORDINGS, recording.scope)
     scheduled = recording.scheduled_class
     return {
         "id": recording.pk,
-        "session_id": recording.session_id,
+        "session_id": recording.scope.session_id,
+        "space_id": recording.scope.space_id,
         "room_id": recording.room_id,
         "class_id": recording.scheduled_class_id,
         "class_title": scheduled.title if scheduled else None,

@@ -24,7 +24,7 @@ from classrooms import live
 from classrooms import selectors as classroom_selectors
 from parcours import policies
 from parcours.errors import ErrorCode, ServiceError
-from parcours.models import Session
+from parcours.models import Scope
 from parcours.policies import Action
 from realtime import publish
 
@@ -52,10 +52,11 @@ def _clean_title(title: str) -> str:
 
 @transaction.atomic
 def begin_segment(
-    *, actor, session: Session, room_id: int, scheduled_class=None, title: str = ""
+    *, actor, scope: Scope, room_id: int, scheduled_class=None, title: str = ""
 ) -> Recording:
-    """Open a new segment of the live class in room `room_id`; everyone there is told."""
-    policies.require(actor, Action.RECORD_CLASS, session)
+    """Open a new segment of the live class in room `room_id` (of `scope`, a session or a
+    space, whose members alone will watch it); everyone in the room is told."""
+    policies.require(actor, Action.RECORD_CLASS, scope)
     running = Recording.objects.select_for_update().filter(
         room_id=room_id, state=Recording.State.RECORDING
     )
@@ -67,7 +68,7 @@ def begin_segment(
         )
     now = timezone.now()
     part = Recording.objects.filter(room_id=room_id).count() + 1
-    name = scheduled_class.title if scheduled_class is not None else session.title
+    name = scheduled_class.title if scheduled_class is not None else scope.owner.title
     default = gettext("%(name)s, %(day)s, partie %(part)d") % {
         "name": name,
         "day": date_format(timezone.localtime(now), "j F Y"),
@@ -75,7 +76,7 @@ def begin_segment(
     }
     spool = Path(settings.RECORDINGS_SPOOL) / f"{uuid.uuid4().hex}.webm"
     recording = Recording.objects.create(
-        session=session,
+        scope=scope,
         scheduled_class=scheduled_class,
         room_id=room_id,
         title=_clean_title(title) if title else default[:MAX_TITLE],
@@ -100,7 +101,7 @@ def start_in_room(*, actor, room_id: int, title: str = "") -> Recording:
     """A moderator starts recording the live class: a new segment, everyone in the room told,
     and the recorder, wherever the room's media runs, told to write it."""
     room = classroom_selectors.get_classroom(room_id)
-    policies.require(actor, Action.RECORD_CLASS, room.session)
+    policies.require(actor, Action.RECORD_CLASS, room.scope)
     if room.state != room.State.LIVE:
         raise ServiceError(
             ErrorCode.CONFLICT,
@@ -114,7 +115,7 @@ def start_in_room(*, actor, room_id: int, title: str = "") -> Recording:
     with transaction.atomic():
         recording = begin_segment(
             actor=actor,
-            session=room.session,
+            scope=room.scope,
             room_id=room.pk,
             scheduled_class=room.scheduled_class,
             title=title,
@@ -137,7 +138,7 @@ def stop_in_room(*, actor, recording: Recording) -> Recording:
 
 def check_may_stop(*, actor, recording: Recording) -> None:
     """A moderator stops the room's running segment (the recorder host then finishes it)."""
-    policies.require(actor, Action.RECORD_CLASS, recording.session)
+    policies.require(actor, Action.RECORD_CLASS, recording.scope)
     if recording.state != Recording.State.RECORDING:
         raise ServiceError(
             ErrorCode.CONFLICT,
@@ -238,7 +239,7 @@ def recover_interrupted(*, now=None, room_id: int | None = None) -> list[Recordi
 
 
 def _require_manager(actor, recording: Recording) -> None:
-    policies.require(actor, Action.MANAGE_RECORDINGS, recording.session)
+    policies.require(actor, Action.MANAGE_RECORDINGS, recording.scope)
 
 
 @transaction.atomic

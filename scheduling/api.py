@@ -16,7 +16,7 @@ from parcours.inputs import Id, QueryText
 from parcours.policies import Action
 from realtime.heads import expose_heads
 
-from . import api_feeds, calendar, ics, selectors, services
+from . import api_feeds, calendar, feeds, ics, selectors, services
 from .models import Poll, ScheduledClass
 from .schemas import (
     AnswerIn,
@@ -41,7 +41,8 @@ def _viewer_zone(user) -> ZoneInfo | None:
 
 
 def poll_out(poll: Poll, user) -> dict:
-    """A poll as `user` may see it: full counts, or seat counts only while hidden."""
+    """A poll as `user` may see it: full counts, or seat counts only while hidden; each
+    person's answers only when the poll is nominative (`policies.decide_poll_ballots`)."""
     zone = ZoneInfo(poll.session.academy.timezone)
     viewer = _viewer_zone(user)
     visible = selectors.results_visible(poll, user)
@@ -65,7 +66,9 @@ def poll_out(poll: Poll, user) -> dict:
         for row in rows
     ]
     suggested = selectors.suggested_slot(rows) if visible else None
-    full_table = policies.can(user, Action.VIEW_POLL_RESULTS, poll.session)
+    everyone = selectors.ballots(poll) if visible else []
+    # Names only for a nominative poll (said at creation); an anonymous one, counts only.
+    named = policies.decide_poll_ballots(user, poll.session, nominative=poll.nominative).allowed
     return {
         "id": poll.pk,
         "session_id": poll.session_id,
@@ -91,9 +94,13 @@ def poll_out(poll: Poll, user) -> dict:
                 "comment": ballot.comment,
                 "choices": {a.slot_id: a.choice for a in ballot.answers.all()},
             }
-            for ballot in selectors.ballots(poll)
+            for ballot in everyone
         ]
-        if full_table
+        if visible and named
+        else None,
+        # An anonymous poll's comments, without names, in an order that says nothing of who.
+        "comments": sorted(b.comment for b in everyone if b.comment)
+        if visible and not poll.nominative
         else None,
     }
 
@@ -180,7 +187,10 @@ def poll_event_ics(request: HttpRequest, poll_id: Id):
     room = reverse("classrooms:for_class", args=[poll.scheduled_class.pk])
     scheduled = poll.scheduled_class
     body = ics.class_invitation(
-        scheduled, uid_domain=request.get_host(), url=request.build_absolute_uri(room)
+        scheduled,
+        uid_domain=request.get_host(),
+        place=feeds.place_of(scheduled.scope),
+        url=request.build_absolute_uri(room),
     )
     response = HttpResponse(body, content_type=ICS_TYPE)
     # Named after the class and its day, as people file it in their calendars.

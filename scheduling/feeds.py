@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parcours import policies
-from parcours.models import Membership, SpaceMembership
+from parcours.models import Membership, Scope, SpaceMembership
 from parcours.policies import Action
 
 from . import ics
@@ -89,9 +89,14 @@ def feed_items(user, *, absolute: Callable[[str], str]) -> list[ics.FeedClass]:
         scope = scheduled.scope
         if scope.session_id is not None:
             page = reverse("classrooms:for_class", args=[scheduled.pk])
-            place = f"Session « {scope.session.title} »"
         else:
             page = reverse("web:space", args=[scope.space_id])
-            place = f"Espace « {scope.space.title} »"
-        items.append(ics.FeedClass(scheduled, absolute(page), place))
+        items.append(ics.FeedClass(scheduled, absolute(page), place_of(scope)))
     return items
+
+
+def place_of(scope: Scope) -> str:
+    """A class's session or space, as its calendar event names it."""
+    if scope.session_id is not None:
+        return f"Session « {scope.session.title} »"
+    return f"Espace « {scope.space.title} »"

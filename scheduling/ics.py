@@ -46,8 +46,22 @@ def _agenda_text(agenda: list[dict]) -> str:
     return "\n".join(f"{part['title']} ({part['minutes']} min)" for part in agenda)
 
 
-def class_invitation(scheduled: ScheduledClass, *, uid_domain: str, url: str = "") -> bytes:
-    """`url`: where the class takes place (its virtual classroom), as the event's URL."""
+def describe(*, place: str, agenda: list[dict], url: str) -> str:
+    """What a class's event says: where it belongs, its agenda when it has one, where to
+    join it (a class without an agenda still says the first and the last)."""
+    lines = [place]
+    if agenda:
+        lines += ["", _agenda_text(agenda)]
+    if url:
+        lines += ["", f"Rejoindre : {url}"]
+    return "\n".join(lines)
+
+
+def class_invitation(
+    scheduled: ScheduledClass, *, uid_domain: str, place: str, url: str = ""
+) -> bytes:
+    """`url`: where the class takes place (its virtual classroom), as the event's URL;
+    `place`: its session or space, as people name it."""
     zone = ZoneInfo(scheduled.timezone)
     event = icalendar.Event()
     if url:
@@ -58,8 +72,7 @@ def class_invitation(scheduled: ScheduledClass, *, uid_domain: str, url: str = "
     event.add("dtstart", scheduled.starts_at.astimezone(zone))
     event.add("dtend", scheduled.ends_at.astimezone(zone))
     event.add("dtstamp", scheduled.starts_at.astimezone(UTC))
-    if scheduled.agenda:
-        event.add("description", _agenda_text(scheduled.agenda))
+    event.add("description", describe(place=place, agenda=scheduled.agenda, url=url))
     cal = _calendar()
     cal.add_component(event)
     return _finish(cal, scheduled.starts_at.date(), scheduled.ends_at.date())
@@ -103,11 +116,7 @@ def member_feed(classes: list[FeedClass], *, uid_domain: str) -> bytes:
         event.add("dtstamp", scheduled.starts_at.astimezone(UTC))
         event.add("url", item.url)
         event.add("location", f"Classe virtuelle Préau : {item.url}")
-        lines = [item.place]
-        if scheduled.agenda:
-            lines += ["", _agenda_text(scheduled.agenda)]
-        lines += ["", f"Rejoindre : {item.url}"]
-        event.add("description", "\n".join(lines))
+        event.add("description", describe(place=item.place, agenda=scheduled.agenda, url=item.url))
         cal.add_component(event)
     if not classes:
         today = datetime.now(UTC).date()

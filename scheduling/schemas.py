@@ -77,7 +77,10 @@ class PollOut(Schema):
     slots: list[SlotOut]
     my_choices: dict[int, Choice]
     my_comment: str
+    # Who answered what: only for a nominative poll, once its results are visible.
     ballots: list[BallotOut] | None
+    # An anonymous poll's comments, without names (sorted), once its results are visible.
+    comments: list[str] | None
     # Heads of the topics this state depends on: subscribe with `since` from them.
     topics: dict[str, int] = {}
 

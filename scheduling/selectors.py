@@ -56,10 +56,10 @@ def get_poll(poll_id: int) -> Poll:
 
 
 def get_scheduled_class(class_id: int) -> ScheduledClass:
-    """A class of a session (the classes of a collaborative space have no classroom yet)."""
+    """A class of a session or a space, with its scope's owner (what the policies read)."""
     found = (
-        ScheduledClass.objects.select_related("scope__session__academy")
-        .filter(pk=class_id, scope__session__isnull=False)
+        ScheduledClass.objects.select_related(*parcours_selectors.scope_joins())
+        .filter(pk=class_id)
         .first()
     )
     if found is None:

@@ -105,5 +105,8 @@ def poll_page(request: HttpRequest, poll_id: int) -> HttpResponse:
             "can_vote": policies.can(user, Action.VOTE, poll.session),
             "can_close": policies.can(user, Action.SCHEDULE_CLASS, poll.session),
             "can_export": policies.can(user, Action.VIEW_POLL_RESULTS, poll.session),
+            "names_shown": policies.decide_poll_ballots(
+                user, poll.session, nominative=poll.nominative
+            ).allowed,
         },
     )

@@ -12,5 +12,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Browsers ask for /favicon.ico on pages that name no icon (the API's docs, files).
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("spaces/", views.spaces_page, name="spaces"),
     path("spaces/<id:space_id>/", views.space_page, name="space"),
 ]

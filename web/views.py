@@ -62,6 +62,26 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
+def spaces_page(request: HttpRequest) -> HttpResponse:
+    """The viewer's spaces, and those they may join or ask to join."""
+    found = parcours_selectors.visible_spaces(request.user)
+    mine, others = [], []
+    for space in found:
+        (mine if policies.can(request.user, Action.READ_CONTRIBUTIONS, space) else others).append(
+            space
+        )
+    return render(request, "web/spaces.html", {"mine": mine, "others": others})
+
+
+def _recordings(space, scope) -> list:
+    """The space's recordings; a session's own space shows its session's too."""
+    found = recordings_selectors.scope_recordings(scope)
+    if space.session_id:
+        found += recordings_selectors.scope_recordings(space.session.scope)
+    return found
+
+
+@login_required
 def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
     """A space's page: its forums, classes, series, recordings and co-working tools, each
     read from its app's selectors (`web` is the one place that reads every app)."""
@@ -73,7 +93,12 @@ def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
     allowed = policies.allowed_actions(request.user, scope)
     can = {action.name.lower(): action in allowed for action in Action}
     space = scope.space
-    context = {"space": space, "can": can}
+    context = {
+        "space": space,
+        "can": can,
+        "asked": can["request_to_join"] and parcours_selectors.has_asked(request.user, space),
+        "requests": parcours_selectors.join_requests(space) if can["manage_enrolments"] else [],
+    }
     if can["read_contributions"]:
         viewer = forums_selectors.viewer(request.user, scope)
         # Under an administrator's access grant, the session's audit log has this visit.
@@ -83,10 +108,6 @@ def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
             "classes": scheduling_selectors.upcoming_classes(scope),
             "series": scheduling_selectors.scope_series(scope),
             "tools": collab_selectors.tools_of(request.user, scope),
-            "recordings": (
-                recordings_selectors.session_recordings(space.session)
-                if can["watch_recordings"] and space.session_id
-                else []
-            ),
+            "recordings": _recordings(space, scope) if can["watch_recordings"] else [],
         }
     return render(request, "web/space.html", context)

@@ -14,7 +14,7 @@ register = template.Library()
 def session_classrooms(context, session) -> dict:
     user = context["request"].user
     member = policies.can(user, Action.CLASSROOM_JOIN, session)
-    rooms = [r for r in selectors.session_classrooms(session) if r.state != r.State.ENDED]
+    rooms = [r for r in selectors.scope_classrooms(session.scope) if r.state != r.State.ENDED]
     return {
         "session": session,
         "rooms": rooms if member else None,

@@ -6,7 +6,6 @@ forums, classes and series are their apps' (`/spaces/{id}/forums`...).
 
 from typing import Annotated, Literal
 
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Schema, Status
 
@@ -55,6 +54,13 @@ class JoinRequestIn(Schema):
     message: Annotated[str, Field(max_length=500)] = ""
 
 
+class JoinRequestOut(Schema):
+    id: int
+    user_id: int
+    name: str
+    message: str
+
+
 class AnswerIn(Schema):
     accept: bool
 
@@ -76,21 +82,7 @@ def _out(space: Space, user) -> dict:
 @router.get("/spaces", response=list[SpaceOut])
 def list_spaces(request: HttpRequest):
     """The spaces the viewer is in, and those they may see and join or ask to join."""
-    user = request.user
-    candidates = (
-        Space.objects.select_related("academy", "session")
-        .filter(
-            Q(memberships__user=user)
-            | Q(session__memberships__user=user)
-            | ~Q(visibility=Space.Visibility.INVITATION, session__isnull=True)
-        )
-        .distinct()
-    )
-    return [
-        _out(space, user)
-        for space in candidates
-        if policies.can(user, Action.VIEW_SESSION_SUMMARY, space)
-    ]
+    return [_out(space, request.user) for space in selectors.visible_spaces(request.user)]
 
 
 @router.post("/spaces", response={201: SpaceOut})
@@ -142,6 +134,22 @@ def ask_to_join(request: HttpRequest, space_id: Id, payload: JoinRequestIn):
     space = selectors.get_space(space_id)
     spaces.request_to_join(space=space, actor=request.user, message=payload.message)
     return Status(204, None)
+
+
+@router.get("/spaces/{space_id}/requests", response=list[JoinRequestOut])
+def list_requests(request: HttpRequest, space_id: Id):
+    """The requests waiting for an answer, to those who answer them."""
+    space = selectors.get_space(space_id)
+    policies.require(request.user, Action.MANAGE_ENROLMENTS, space)
+    return [
+        {
+            "id": r.pk,
+            "user_id": r.user_id,
+            "name": selectors.display_name(r.user),
+            "message": r.message,
+        }
+        for r in selectors.join_requests(space)
+    ]
 
 
 @router.post("/spaces/{space_id}/requests/{request_id}/answer", response={204: None})

@@ -26,7 +26,7 @@ def session_recordings(context, session) -> dict:
         "session": session,
         "recordings": [
             selectors.recording_view(r, user, can_manage=can_manage)
-            for r in selectors.session_recordings(session)
+            for r in selectors.scope_recordings(session.scope)
         ],
         "can_manage": can_manage,
     }

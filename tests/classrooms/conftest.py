@@ -57,7 +57,7 @@ class Board:
 def board(world) -> Board:
     from classrooms import activities, services
 
-    room = services.create_room(session=world.session, actor=world.trainer, title="Classe")
+    room = services.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
     message = services.post_chat(room=room, actor=world.participant, body="Bonjour à tous")
     poll = activities.open_poll(
         room=room, actor=world.trainer, question="Prêts ?", choices=["Oui", "Non"]

@@ -112,8 +112,10 @@ CASES = [
 def test_bad_input_is_refused_with_a_clear_error(
     world, api, name, method, path, body, status, field
 ):
-    room = services.create_room(session=world.session, actor=world.trainer, title="Classe")
-    foreign = services.create_room(session=world.other_session, actor=_trainer_of(world), title="B")
+    room = services.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
+    foreign = services.create_room(
+        scope=world.other_session.scope, actor=_trainer_of(world), title="B"
+    )
     path = path.format(
         room=room.pk,
         foreign=foreign.pk,

@@ -13,5 +13,5 @@ def test_the_demo_session_has_one_open_room_and_seeding_again_adds_nothing(db, s
     call_command("seed_demo", stdout=io.StringIO())
     room = Classroom.objects.get()
     assert room.state == Classroom.State.OPEN
-    assert room.session.memberships.filter(user__username="participant01").exists()
+    assert room.scope.session.memberships.filter(user__username="participant01").exists()
     assert ChatMessage.objects.filter(classroom=room).count() == 1

@@ -35,7 +35,7 @@ def embedded_media(settings):
 
 @pytest.fixture
 def room(world):
-    return services.create_room(session=world.session, actor=world.trainer, title="Classe")
+    return services.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
 
 
 class Class:

@@ -36,7 +36,7 @@ def test_a_scheduled_class_leads_members_to_its_one_classroom(client, world):
 
 def test_the_session_page_links_classes_and_rooms(client, world):
     scheduled = _scheduled(world)
-    room = services.create_room(session=world.session, actor=world.trainer, title="Soutien")
+    room = services.create_room(scope=world.session.scope, actor=world.trainer, title="Soutien")
     client.force_login(world.participant)
     html = client.get(f"/sessions/{world.session.pk}/").content.decode()
     assert f'href="/classes-virtuelles/classe/{scheduled.pk}/"' in html
@@ -47,7 +47,7 @@ def test_the_session_page_links_classes_and_rooms(client, world):
 
 
 def test_the_room_page_shows_members_their_controls(client, world):
-    room = services.create_room(session=world.session, actor=world.trainer, title="Soutien")
+    room = services.create_room(scope=world.session.scope, actor=world.trainer, title="Soutien")
     services.post_chat(room=room, actor=world.participant, body="Bonjour <b>tous</b>")
     client.force_login(world.participant)
     html = client.get(f"/classes-virtuelles/{room.pk}/").content.decode()
@@ -60,7 +60,7 @@ def test_the_room_page_shows_members_their_controls(client, world):
 
 
 def test_outsiders_and_the_waiting_get_no_room(client, world):
-    room = services.create_room(session=world.session, actor=world.trainer, title="Soutien")
+    room = services.create_room(scope=world.session.scope, actor=world.trainer, title="Soutien")
     client.force_login(world.admin_granted)
     assert client.get(f"/classes-virtuelles/{room.pk}/").status_code == 403
 

@@ -32,7 +32,7 @@ def _rules(room) -> tuple[Rules, dict[int, Rules]]:
 
 def test_the_lobby_opens_fifteen_minutes_before_the_class(world, capture_events):
     room = services.room_for_class(_scheduled(world, starts_in=timedelta(minutes=20)))
-    assert room.state == Classroom.State.SCHEDULED and room.session == world.session
+    assert room.state == Classroom.State.SCHEDULED and room.scope == world.session.scope
     with pytest.raises(ServiceError) as early:
         services.open_room(room=room, actor=world.trainer)
     assert early.value.code == ErrorCode.CONFLICT and "opens_at" in early.value.details

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def room(world):
-    return services.create_room(session=world.session, actor=world.trainer, title="Classe")
+    return services.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
 
 
 async def test_members_follow_the_room_and_others_are_refused(world, room):

@@ -86,9 +86,9 @@ def _pinned(room_id: int) -> str | None:
 
 async def test_a_worker_crash_moves_the_class_to_another_worker(world, daphne, workers):
     server = daphne(CLASSROOM_MEDIA_EMBEDDED="0", REDIS_URL=settings.REDIS_URL)
-    room = await database_sync_to_async(services.create_room)(
-        session=world.session, actor=world.trainer, title="Classe"
-    )
+    room = await database_sync_to_async(
+        lambda: services.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
+    )()
     await database_sync_to_async(services.set_hand)(room=room, actor=world.participant, raised=True)
     await database_sync_to_async(services.post_chat)(
         room=room, actor=world.trainer, body="Bienvenue"

@@ -107,7 +107,7 @@ def test_writes_commit_and_answer_while_redis_is_down_and_health_says_so(world, 
         {"status": "ok", "services": {"database": "ok", "redis": "ok"}, "down": []},
     )
 
-    room = classrooms.create_room(session=world.session, actor=world.trainer, title="Classe")
+    room = classrooms.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
 
     own_redis.stop()
     Profile.objects.filter(user=world.trainer).update(last_visit=None)

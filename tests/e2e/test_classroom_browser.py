@@ -36,7 +36,7 @@ def _video_of(page, user_id: int) -> dict:
 def room(world):
     # Before the browser starts: sync Playwright runs an event loop in this thread, after
     # which Django refuses database calls here.
-    return services.create_room(session=world.session, actor=world.trainer, title="Classe")
+    return services.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
 
 
 def test_a_browser_and_an_aiortc_trainer_see_each_other(world, room, daphne, media_browser):

@@ -37,7 +37,7 @@ SEES = """(userId) => {
 @pytest.fixture
 def room(world):
     """Live before the browsers start (the ORM refuses to run inside Playwright's loop)."""
-    room = services.create_room(session=world.session, actor=world.trainer, title="Classe")
+    room = services.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
     return services.start_class(room=room, actor=world.trainer)
 
 

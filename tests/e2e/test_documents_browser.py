@@ -63,3 +63,43 @@ def test_two_browsers_typing_in_one_document_see_each_other(daphne, shared, brow
     expect(malik.locator("#doc-editor")).to_have_attribute("data-status", "synced")
     expect(malik.locator("#doc-editor .ProseMirror")).to_have_attribute("contenteditable", "false")
     expect(malik.get_by_text("lecture seule")).to_be_visible()
+
+
+def test_restoring_a_named_version_brings_every_open_page_back_to_it(
+    daphne, shared, browser, bundle
+):
+    from playwright.sync_api import expect
+
+    server = daphne()
+    claire = log_in(browser, server, "claire")
+    malik = log_in(browser, server, "malik")
+    for page in (claire, malik):
+        page.goto(f"/documents/{shared.pk}/")
+        expect(page.locator("#doc-editor")).to_have_attribute("data-status", "synced")
+    claire.locator("#doc-editor .ProseMirror").click()
+    claire.keyboard.type("Plan validé en conseil de cycle.")
+    expect(malik.locator("#doc-editor .ProseMirror")).to_contain_text("Plan validé")
+    claire.fill("#doc-version-form input[name=name]", "Après le conseil")
+    claire.get_by_role("button", name="Enregistrer une version").click()
+    version = claire.locator("#doc-versions li", has_text="Après le conseil")
+    expect(version).to_be_visible()
+    expect(claire.locator("#doc-editor")).to_have_attribute("data-status", "synced")
+
+    # Malik rewrites the text; then Claire restores the version, Malik's page follows.
+    malik_editor = malik.locator("#doc-editor .ProseMirror")
+    malik_editor.click()
+    malik.keyboard.press("Control+a")
+    malik.keyboard.type("Tout est à refaire.")
+    claire_editor = claire.locator("#doc-editor .ProseMirror")
+    expect(claire_editor).to_contain_text("Tout est à refaire.")
+    expect(claire_editor).not_to_contain_text("Plan validé")
+    version.get_by_role("button", name="Restaurer").click()
+    for editor in (claire_editor, malik_editor):
+        # (The other person's cursor shows their name inside the text.)
+        expect(editor).to_contain_text("Plan validé en conseil de cycle.")
+        expect(editor).not_to_contain_text("Tout est à refaire.")
+    # The restored text is the document's: a page opened now reads it too.
+    malik.reload()
+    expect(malik.locator("#doc-editor")).to_have_attribute("data-status", "synced")
+    expect(malik_editor).to_contain_text("Plan validé en conseil de cycle.")
+    expect(malik_editor).not_to_contain_text("Tout est à refaire.")

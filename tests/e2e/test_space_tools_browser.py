@@ -1,5 +1,7 @@
 """A word cloud and a mind map built live by people in their own browsers."""
 
+import re
+
 import pytest
 
 from collab import wordclouds
@@ -71,12 +73,31 @@ def test_two_people_build_one_mind_map_live(daphne, space, browser, bundle):  # 
         item = page.locator(f"li[data-node-id='{under}']").first
         item.locator(":scope > button", has_text="+").click()
 
+    def node_of(page, label: str):
+        """The item of the node labelled `label` (other items name it in their menus)."""
+        return page.locator(".mindmap .label", has_text=re.compile(f"^{label}$")).locator("..")
+
     add(claire, "root", "Albums")
     node = malik.locator(".mindmap li", has_text="Albums").last
     expect(node).to_be_visible()
     node_id = node.get_attribute("data-node-id")
     add(malik, node_id, "Contes")
     expect(claire.locator(f"li[data-node-id='{node_id}'] li .label")).to_have_text("Contes")
+
+    # Claire moves "Contes" up to the root, beside "Albums": Malik's map shows it there.
+    add(claire, "root", "Romans")
+    contes, romans = node_of(claire, "Contes"), node_of(claire, "Romans")
+    expect(romans).to_be_visible()
+    contes_id, romans_id = (
+        contes.get_attribute("data-node-id"),
+        romans.get_attribute("data-node-id"),
+    )
+    contes.locator(":scope > select").select_option(romans_id)
+    moved = malik.locator(f"li[data-node-id='{romans_id}'] li[data-node-id='{contes_id}']")
+    expect(moved).to_be_visible()
+    expect(malik.locator(f"li[data-node-id='{node_id}'] li")).to_have_count(0)
+
     claire.locator(f"li[data-node-id='{node_id}'] > button", has_text="Supprimer").click()
     expect(malik.locator(".mindmap .label", has_text="Albums")).to_have_count(0)
-    expect(malik.locator(".mindmap .label", has_text="Contes")).to_have_count(0)
+    expect(malik.locator(".mindmap .label", has_text="Romans")).to_be_visible()
+    expect(malik.locator(f"li[data-node-id='{contes_id}']")).to_be_visible()

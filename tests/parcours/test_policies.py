@@ -53,6 +53,7 @@ EXPECTED: dict[Action, set[str]] = {
     Action.SCHEDULE_CLASS: STAFF,
     Action.VOTE: MEMBERS,
     Action.VIEW_POLL_RESULTS: STAFF,
+    Action.VIEW_POLL_BALLOTS: MEMBERS | {"admin_granted"},
     Action.WATCH_RECORDINGS: MEMBERS,
     Action.RECORD_CLASS: STAFF,
     Action.MANAGE_RECORDINGS: {"trainer"},
@@ -185,12 +186,13 @@ def test_social_tools_are_frozen_after_the_end(world, standing, action):
     assert not decision.allowed
 
 
+@pytest.mark.parametrize("action", [Action.READ_CONTRIBUTIONS, Action.VIEW_POLL_BALLOTS], ids=str)
 @pytest.mark.parametrize("content_open", [True, False])
 @pytest.mark.parametrize("standing", sorted(MEMBERS))
-def test_reading_after_the_end_follows_the_trainers_choice(world, standing, content_open):
+def test_reading_after_the_end_follows_the_trainers_choice(world, standing, content_open, action):
     world.session.state = world.session.State.CLOSED
     world.session.content_open_after_end = content_open
-    allowed = policies.can(world.by_standing(standing), Action.READ_CONTRIBUTIONS, world.session)
+    allowed = policies.can(world.by_standing(standing), action, world.session)
     assert allowed is (content_open or standing in STAFF)
 
 

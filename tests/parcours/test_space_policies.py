@@ -52,9 +52,16 @@ EXPECTED: dict[Action, set[str]] = {
     Action.SCHEDULE_CLASS: ANIMATOR,
     Action.VOTE: MEMBERS,
     Action.VIEW_POLL_RESULTS: ANIMATOR,
+    Action.VIEW_POLL_BALLOTS: MEMBERS,
     Action.WATCH_RECORDINGS: MEMBERS,
     Action.RECORD_CLASS: ANIMATOR,
     Action.MANAGE_RECORDINGS: ANIMATOR,
+    # A space's classes have rooms: members come in and take part, animators moderate and
+    # run them like a session's trainers; no one else, administrators included.
+    Action.CLASSROOM_JOIN: MEMBERS,
+    Action.CLASSROOM_PARTICIPATE: MEMBERS,
+    Action.CLASSROOM_MODERATE: ANIMATOR,
+    Action.CLASSROOM_MANAGE: ANIMATOR,
     # This space is "sur demande": one asks, nobody joins straight away.
     Action.JOIN_SPACE: NOBODY,
     Action.REQUEST_TO_JOIN: {"newcomer"},

@@ -53,6 +53,29 @@ def test_joining_an_open_space_and_asking_to_join_another(api, academy):
     assert SpaceMembership.objects.filter(user=teacher).count() == 1
 
 
+@pytest.mark.parametrize(
+    "who, status",
+    [("animator", 200), ("admin", 200), ("member", 403), ("asker", 403), ("outsider", 403)],
+)
+def test_only_animators_and_administrators_read_the_waiting_requests(api, academy, who, status):
+    space = factories.space(academy_obj=academy, visibility=Space.Visibility.ON_REQUEST)
+    people = {
+        "animator": factories.space_member(space, "animator").user,
+        "admin": factories.platform_user("admin", academy_obj=academy),
+        "member": factories.space_member(space, "member").user,
+        "asker": factories.user(academy_obj=academy, first_name="Inès", last_name="Roux"),
+        "outsider": factories.user(academy_obj=factories.academy("reunion")),
+    }
+    asked = api(people["asker"]).post(f"/spaces/{space.pk}/requests", {"message": "CM1"})
+    assert asked.status_code == 204
+    answer = api(people[who]).get(f"/spaces/{space.pk}/requests")
+    assert answer.status_code == status
+    if status == 200:
+        [request] = answer.json()
+        assert (request["name"], request["message"]) == ("Inès Roux", "CM1")
+        assert request["user_id"] == people["asker"].pk
+
+
 def test_animators_add_and_remove_members_and_members_may_not(api, academy):
     space = factories.space(academy_obj=academy)
     animator = factories.space_member(space, "animator").user

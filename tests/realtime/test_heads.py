@@ -27,7 +27,7 @@ def _live_world(world):
         slots=[scheduling.SlotIn(start, start + timedelta(hours=1), seat_limit=10)],
     )
     scheduling.answer_poll(poll=poll, user=world.participant, choices={poll.slots.get().pk: "yes"})
-    room = classrooms.create_room(session=world.session, actor=world.trainer, title="Classe")
+    room = classrooms.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
     classrooms.post_chat(room=room, actor=world.trainer, body="Bonjour")
     messaging.send_message(
         sender=world.participant, session=world.session, recipient_ids=[world.trainer.pk], body="Hé"

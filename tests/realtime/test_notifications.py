@@ -62,8 +62,8 @@ def test_the_list_says_what_each_notification_is_about_with_a_link_newest_first(
     assert lesson["about"]["class_id"] == scheduled.pk
     assert poll["text"] == "Nouveau sondage : Classe de rentrée"
     assert poll["about"] == {"poll_id": Poll.objects.get().pk, "session_id": world.session.pk}
-    assert message["text"] == "Message de Participant2 Test (Parcours test)"
-    assert message["link"] == "/messages/"
+    assert message["text"] == f"Message de Participant2 Test ({world.session.title})"
+    assert message["link"] == f"/messages/{world.other_participant.pk}/"
     assert answered["text"] == "Participant2 Test a répondu dans « Vos rituels »"
     assert answered["link"] == f"/forums/discussions/{discussion.pk}/#post-{reply.pk}"
     assert answered["about"] == {"discussion_id": discussion.pk, "post_id": reply.pk}

@@ -63,7 +63,8 @@ def test_delivery_waits_for_the_commit_and_a_rollback_leaves_nothing(transaction
 
 def test_three_or_three_hundred_topics_cost_the_same_queries(transactional_db):
     """One insert in the writer's transaction; after its commit, one read (were they numbered
-    already?) and three statements under the topics' lock number them."""
+    already?) and three statements under the topics' lock number them (two on PostgreSQL,
+    where numbering the events and moving the sequences on are one)."""
 
     def statements(captured, start: int = 0) -> int:
         control = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")
@@ -75,7 +76,8 @@ def test_three_or_three_hundred_topics_cost_the_same_queries(transactional_db):
             inside = len(captured)
         return statements(captured) - statements(captured, inside), statements(captured, inside)
 
-    assert queries(3) == queries(300) == (1, 4)
+    under_lock = 2 if connection.vendor == "postgresql" else 3
+    assert queries(3) == queries(300) == (1, 1 + under_lock)
 
 
 def test_an_invalid_topic_is_refused_before_anything_is_written(db):

@@ -97,7 +97,7 @@ async def test_an_event_whose_fan_out_was_lost_is_read_back_from_the_outbox(
     client, _ = await connect(world.participant)
     await client.subscribe(room)
     # The publishing process dies between its commit and its fan-out.
-    monkeypatch.setattr(publishing, "fan_out", lambda *args: None)
+    monkeypatch.setattr(publishing, "fan_out_many", lambda *args: None)
     await database_sync_to_async(say)(room, 1)
     monkeypatch.undo()
     await database_sync_to_async(say)(room, 1, start=2)
@@ -134,7 +134,7 @@ async def test_after_the_bus_comes_back_the_hub_reads_what_it_missed(world, room
 
     client, _ = await connect(world.participant)
     await client.subscribe(room)
-    monkeypatch.setattr(publishing, "fan_out", lambda *args: None)
+    monkeypatch.setattr(publishing, "fan_out_many", lambda *args: None)
     await database_sync_to_async(say)(room, 2)
     monkeypatch.undo()
     assert await client.nothing()

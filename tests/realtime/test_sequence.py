@@ -10,7 +10,7 @@ import time
 
 import pytest
 from channels.db import database_sync_to_async
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 
 from realtime import publish, publishing
 from realtime.models import StoredEvent
@@ -169,16 +169,6 @@ def test_the_sweep_numbers_events_left_waiting_since_the_previous_sweep(monkeypa
     assert seen > 0 and last_seq(TOPIC) == 0
     assert publishing.sweep(seen) == 0
     assert [seq for seq, _ in frames_between(TOPIC, 0)] == [1]
-
-
-def test_a_send_is_acked_with_the_number_even_when_another_writer_took_it(world):
-    """`numbered()` reports the writer's own numbers, looked up when another numbered them."""
-    with publishing.numbered() as taken, transaction.atomic():
-        publish(TOPIC, Said(body="moi", author_id=1))
-        # Another writer's numbering runs first and numbers ours too.
-        connection.on_commit(lambda: publishing._number([TOPIC]))
-        connection.run_on_commit.insert(0, connection.run_on_commit.pop())
-    assert taken == [(TOPIC, 1)]
 
 
 async def test_a_hub_sweeps_an_orphaned_event_to_its_subscribers(

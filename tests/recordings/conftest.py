@@ -37,7 +37,7 @@ def make_recording(media_dirs, webm_bytes):
 
     def make(session, *, title: str = "Classe du lundi", **fields) -> Recording:
         recording = Recording(
-            session=session,
+            scope=session.scope,
             title=title,
             state=Recording.State.READY,
             seconds=3.0,

@@ -80,9 +80,11 @@ async def test_a_class_of_three_is_recorded_through_the_server_and_plays(
     world, daphne, media_dirs, where
 ):
     server = daphne(**where, **storage_env(media_dirs))
-    room = await database_sync_to_async(classrooms.create_room)(
-        session=world.session, actor=world.trainer, title="Classe du jeudi"
-    )
+    room = await database_sync_to_async(
+        lambda: classrooms.create_room(
+            scope=world.session.scope, actor=world.trainer, title="Classe du jeudi"
+        )
+    )()
     await database_sync_to_async(classrooms.start_class)(room=room, actor=world.trainer)
     people = [
         (world.trainer, 60, 440.0),

@@ -41,7 +41,7 @@ def embedded_media(transactional_db, settings, media_dirs):
 
 @pytest.fixture
 def room(world):
-    room = classrooms.create_room(session=world.session, actor=world.trainer, title="Classe")
+    room = classrooms.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
     return classrooms.start_class(room=room, actor=world.trainer)
 
 
@@ -169,7 +169,7 @@ def test_starting_is_refused_unless_the_class_is_live_and_not_recording(
 
 def test_a_dead_recorders_segment_is_settled_before_a_new_one_starts(world, room):
     stale = Recording.objects.create(
-        session=world.session, title="Interrompu", room_id=room.pk, spool_path="/nonexistent"
+        scope=world.session.scope, title="Interrompu", room_id=room.pk, spool_path="/nonexistent"
     )
     Recording.objects.filter(pk=stale.pk).update(alive_until="2000-01-01T00:00:00Z")
     fresh = services.start_in_room(actor=world.trainer, room_id=room.pk)
@@ -216,7 +216,7 @@ def test_a_segment_whose_recorder_died_shows_no_badge_and_stops_at_once(world, a
     """A crashed worker leaves a row nobody vouches for: it is not shown as recording, and
     stopping it settles it at once (marked failed: there is no file to salvage)."""
     stale = Recording.objects.create(
-        session=world.session, title="Interrompu", room_id=room.pk, spool_path="/nonexistent"
+        scope=world.session.scope, title="Interrompu", room_id=room.pk, spool_path="/nonexistent"
     )
     Recording.objects.filter(pk=stale.pk).update(alive_until="2000-01-01T00:00:00Z")
     assert "recording" not in view(api, world.participant, room).json()["status"]

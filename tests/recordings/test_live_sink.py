@@ -64,7 +64,9 @@ def class_session(transactional_db, media_dirs):
 
 
 async def begin(session, trainer) -> Recording:
-    return await sync_to_async(services.begin_segment)(actor=trainer, session=session, room_id=12)
+    return await sync_to_async(
+        lambda: services.begin_segment(actor=trainer, scope=session.scope, room_id=12)
+    )()
 
 
 async def settled(recording: Recording, timeout: float = 20.0) -> Recording:

@@ -60,7 +60,7 @@ def test_the_purge_command_deletes_expired_recordings_and_their_files(world, mak
 
 
 def test_a_running_segment_cannot_be_deleted(world, api, media_dirs):
-    running = Recording.objects.create(session=world.session, title="En cours", room_id=4)
+    running = Recording.objects.create(scope=world.session.scope, title="En cours", room_id=4)
     response = api(world.trainer).delete(f"/recordings/{running.pk}")
     assert response.status_code == 409
     assert Recording.objects.filter(pk=running.pk).exists()

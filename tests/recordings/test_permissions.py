@@ -73,10 +73,10 @@ def attempt(action, who, world, api, client, recording) -> bool:
 def _start_or_stop(action, user, world, recording) -> bool:
     try:
         if action == "start":
-            services.begin_segment(actor=user, session=world.session, room_id=7)
+            services.begin_segment(actor=user, scope=world.session.scope, room_id=7)
         else:
             running = Recording.objects.create(
-                session=world.session, title="En cours", room_id=8, spool_path="/nonexistent"
+                scope=world.session.scope, title="En cours", room_id=8, spool_path="/nonexistent"
             )
             services.check_may_stop(actor=user, recording=running)
     except ServiceError as refused:
@@ -141,5 +141,5 @@ def test_starting_is_refused_once_the_session_has_ended(world):
     world.session.state = world.session.State.CLOSED
     world.session.save()
     with pytest.raises(ServiceError) as refused:
-        services.begin_segment(actor=world.trainer, session=world.session, room_id=3)
+        services.begin_segment(actor=world.trainer, scope=world.session.scope, room_id=3)
     assert refused.value.code == ErrorCode.FROZEN

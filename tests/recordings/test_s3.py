@@ -64,7 +64,7 @@ def keys(client) -> list[str]:
 def test_a_finished_segment_is_stored_in_the_bucket_and_played_by_ranges(
     world, api, client, bucket, tmp_path
 ):
-    segment = services.begin_segment(actor=world.trainer, session=world.session, room_id=5)
+    segment = services.begin_segment(actor=world.trainer, scope=world.session.scope, room_id=5)
     spool = Path(segment.spool_path)
     spool.parent.mkdir(parents=True)
     data = write_webm(spool, 2.0).read_bytes()
@@ -86,7 +86,7 @@ def test_a_finished_segment_is_stored_in_the_bucket_and_played_by_ranges(
 
 @pytest.mark.django_db(transaction=True)
 def test_deleting_a_recording_removes_its_object_from_the_bucket(world, api, bucket):
-    segment = services.begin_segment(actor=world.trainer, session=world.session, room_id=5)
+    segment = services.begin_segment(actor=world.trainer, scope=world.session.scope, room_id=5)
     Path(segment.spool_path).parent.mkdir(parents=True)
     write_webm(Path(segment.spool_path), 1.0)
     services.finish_segment(recording=segment, seconds=1.0)

@@ -17,7 +17,7 @@ from tests.recordings.media import write_webm
 
 @pytest.fixture
 def segment(world, media_dirs, capture_events):
-    return services.begin_segment(actor=world.trainer, session=world.session, room_id=12)
+    return services.begin_segment(actor=world.trainer, scope=world.session.scope, room_id=12)
 
 
 def test_beginning_tells_everyone_in_the_room_and_names_the_part(world, segment, capture_events):
@@ -31,7 +31,7 @@ def test_beginning_tells_everyone_in_the_room_and_names_the_part(world, segment,
 
 def test_a_second_segment_cannot_start_while_one_runs(world, segment):
     with pytest.raises(ServiceError) as refused:
-        services.begin_segment(actor=world.trainer, session=world.session, room_id=12)
+        services.begin_segment(actor=world.trainer, scope=world.session.scope, room_id=12)
     assert refused.value.code == ErrorCode.CONFLICT
 
 
@@ -47,7 +47,7 @@ def test_finishing_stores_the_file_and_makes_it_watchable(world, api, segment, c
     assert selectors.running_in_room(12) is None
     assert capture_events.types("classroom:12") == ["recording.started", "recording.stopped"]
     # The next segment of the same class is part 2.
-    second = services.begin_segment(actor=world.trainer, session=world.session, room_id=12)
+    second = services.begin_segment(actor=world.trainer, scope=world.session.scope, room_id=12)
     assert second.title.endswith("partie 2")
 
 
@@ -76,7 +76,7 @@ def test_a_failed_recorder_with_nothing_playable_is_marked_failed(segment, captu
 
 
 def test_segments_whose_host_stopped_vouching_are_settled(world, segment, media_dirs):
-    alive = services.begin_segment(actor=world.trainer, session=world.session, room_id=13)
+    alive = services.begin_segment(actor=world.trainer, scope=world.session.scope, room_id=13)
     Recording.objects.filter(pk=segment.pk).update(
         alive_until=timezone.now() - timedelta(seconds=1)
     )

@@ -186,3 +186,13 @@ def test_bad_series_input_names_the_field_and_changes_nothing(api, world, change
     assert response.status_code == 422
     assert response.json()["error"]["details"]["field"].startswith(field)
     assert not Series.objects.exists() and not ScheduledClass.objects.exists()
+
+
+def test_an_invitation_without_agenda_still_says_its_session_and_where_to_join(api, world):
+    """A class closed from a poll has no agenda: its event names the session and the link."""
+    poll_id = _closed_poll(api, world)
+    response = api(world.participant).get(f"/polls/{poll_id}/event.ics")
+    event = icalendar.Calendar.from_ical(response.content).events[0]
+    room = str(event["url"])
+    assert room.startswith("http://testserver/") and room.endswith("/")
+    assert str(event["description"]) == f"Session « Session Rouen Nord »\n\nRejoindre : {room}"

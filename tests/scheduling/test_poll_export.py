@@ -67,7 +67,7 @@ def test_nominative_is_said_at_creation_through_the_api_and_shown(api, world, cl
     assert (plain["nominative"], named["nominative"]) == (False, True)
     client.force_login(world.participant)
     page = client.get(f"/sondages/{named['id']}/").content.decode()
-    assert "Réponses nominatives" in page
+    assert "Sondage nominatif" in page
     page = client.get(f"/sondages/{plain['id']}/").content.decode()
     assert "que le nombre de réponses par créneau" in page
 

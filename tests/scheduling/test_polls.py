@@ -109,7 +109,7 @@ def test_bad_answers_name_the_field_and_change_nothing(api, world, choices):
 def test_hidden_results_show_only_seats_to_participants_and_on_the_topic(
     api, world, capture_events
 ):
-    poll = make_poll(api, world, hide_results=True)
+    poll = make_poll(api, world, hide_results=True, nominative=True)
     limited = poll["slots"][0]["id"]
     Poll.objects.get(pk=poll["id"]).slots.filter(pk=limited).update(seat_limit=3)
     api(world.participant).post(f"/polls/{poll['id']}/answers", {"choices": {limited: "yes"}})

@@ -40,9 +40,18 @@
     event.preventDefault();
     submit(ask, async (data) => {
       await preauApi("POST", `/spaces/${ask.dataset.spaceId}/requests`, { message: data.get("message") });
-      ask.replaceWith(Object.assign(document.createElement("p"), { textContent: "Demande envoyée." }));
+      location.reload();
     });
   });
+  for (const button of document.querySelectorAll("button.answer-request")) {
+    const { spaceId, requestId, accept } = button.dataset;
+    button.addEventListener("click", () =>
+      preauApi("POST", `/spaces/${spaceId}/requests/${requestId}/answer`, { accept: accept === "1" }).then(
+        () => button.closest("li").remove(),
+        showError
+      )
+    );
+  }
   const link = document.getElementById("new-link");
   link?.addEventListener("submit", (event) => {
     event.preventDefault();

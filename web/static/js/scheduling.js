@@ -32,7 +32,7 @@ function setupWeek() {
     const body = {
       title: data.get("title"),
       hide_results: data.get("hide_results") === "on",
-      nominative: data.get("nominative") === "on",
+      nominative: data.get("anonymity") === "nominative",
       closes_at: data.get("closes_at") ? new Date(data.get("closes_at")).toISOString() : null,
       slots: starts.map((start) => ({
         starts_at: start.toISOString(),
@@ -129,10 +129,11 @@ function renderPoll(root, poll) {
   const option = document.querySelector(`#close-form option[value="${poll.suggested_slot_id}"]`);
   if (option && !closeChoiceTouched) option.selected = true;
   renderBallots(poll);
+  renderComments(poll);
   if (!poll.accepts_answers) closeForms(poll);
 }
 
-// Each person's answers, for those the server sends them to (the poll's trainers).
+// Each person's answers: the server sends them for a nominative poll, to its members.
 function renderBallots(poll) {
   const table = document.getElementById("ballots");
   if (!table || !poll.ballots) return;
@@ -145,6 +146,16 @@ function renderBallots(poll) {
     return row;
   }));
   table.closest("section").hidden = poll.ballots.length === 0;
+}
+
+// An anonymous poll's comments, without names.
+function renderComments(poll) {
+  const list = document.getElementById("comments");
+  if (!list || !poll.comments) return;
+  list.replaceChildren(
+    ...poll.comments.map((text) => Object.assign(document.createElement("li"), { textContent: text }))
+  );
+  list.closest("section").hidden = poll.comments.length === 0;
 }
 
 function applyCounts(root, slotId, counts) {
