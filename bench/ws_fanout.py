@@ -3,8 +3,11 @@
     .venv/bin/python -m bench.ws_fanout            # or: make bench-ws
     .venv/bin/python -m bench.ws_fanout --quick    # shorter runs, fewer steps
 
-N subscribers follow one topic while one publisher sends 100-byte events at a fixed rate
-(deliveries/s = events/s x N). Servers: a bare `websockets` server that broadcasts what it
+N subscribers follow one topic while publishers send 100-byte events at a fixed rate, taking
+turns (deliveries/s = events/s x N). Several publishers by default (`--publishers`, 4): a
+socket's durable sends are answered one after the other, each once its row is written and
+numbered, so a single publisher measures that round trip, not the fan-out; every server gets
+the same publishers. Servers: a bare `websockets` server that broadcasts what it
 receives, and Préau as deployed (`python -m config.serve`, one worker, like the bare
 server's one process) on the in-memory layer and, when `REDIS_URL` answers, on Redis. Préau
 is measured in both tiers: durable (a `send` whose handler publishes: row, number, outbox)
@@ -237,6 +240,8 @@ async def open_sockets(server: Server, count: int, topic: str | None) -> list:
                 origin=f"http://127.0.0.1:{server.port}",
                 compression=None,
                 max_queue=None,
+                # A machine busy with other work answers a thousand handshakes slowly.
+                open_timeout=60,
             )
             if server.token and topic:
                 await ws.send(json.dumps({"op": "subscribe", "topic": topic}))
@@ -270,14 +275,19 @@ class Result:
 
 
 async def run_load(
-    server: Server, subscribers: int, target: int, seconds: float, event_type: str = "bench.ping"
+    server: Server,
+    subscribers: int,
+    target: int,
+    seconds: float,
+    event_type: str = "bench.ping",
+    publishers: int = 1,
 ) -> Result:
     topic = "bench:1"
     before = server.rss_kb()
     sockets = await open_sockets(server, subscribers, topic)
     await asyncio.sleep(0.5)
     rss_per_conn = (server.rss_kb() - before) / subscribers
-    (publisher,) = await open_sockets(server, 1, topic)
+    senders = await open_sockets(server, publishers, topic)
     latencies: list[float] = []
     last_receipt = [0.0]
 
@@ -294,23 +304,28 @@ async def run_load(
             pass
 
     readers = [asyncio.create_task(read(ws)) for ws in sockets]
-    readers.append(asyncio.create_task(drain(publisher)))
+    readers.extend(asyncio.create_task(drain(ws)) for ws in senders)
     events = max(1, round(target / subscribers * seconds))
     interval = seconds / events
     start = time.time()
-    for n in range(events):
-        await asyncio.sleep(max(0.0, start + n * interval - time.time()))
-        frame = {"topic": topic, "type": event_type, "data": {"t": time.time(), "pad": PAD}}
-        if server.token:
-            frame = {"op": "send", "topic": topic, "type": event_type, "data": frame["data"]}
-        await publisher.send(json.dumps(frame))
+
+    async def publish(k: int) -> None:
+        # The events take turns among the publishers, on one schedule.
+        for n in range(k, events, publishers):
+            await asyncio.sleep(max(0.0, start + n * interval - time.time()))
+            frame = {"topic": topic, "type": event_type, "data": {"t": time.time(), "pad": PAD}}
+            if server.token:
+                frame = {"op": "send", "topic": topic, "type": event_type, "data": frame["data"]}
+            await senders[k].send(json.dumps(frame))
+
+    await asyncio.gather(*(publish(k) for k in range(publishers)))
     expected = events * subscribers
     deadline = time.monotonic() + max(10.0, seconds)
     while len(latencies) < expected and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     for task in readers:
         task.cancel()
-    await asyncio.gather(*(ws.close() for ws in [*sockets, publisher]), return_exceptions=True)
+    await asyncio.gather(*(ws.close() for ws in [*sockets, *senders]), return_exceptions=True)
     ms = sorted(latency * 1000 for latency in latencies) or [0.0]
     elapsed = max(last_receipt[0] - start, seconds)
     await asyncio.sleep(1)  # the server settles before the next run
@@ -348,11 +363,13 @@ def behind(result: Result) -> bool:
     return result.delivered < 0.9 * result.expected or result.p99 > 1000
 
 
-def saturate(server: Server, event_type: str, steps: list[int], seconds: float, label: str):
+def saturate(
+    server: Server, event_type: str, steps: list[int], seconds: float, label: str, publishers: int
+):
     """Raise the rate to 1,000 subscribers until the server falls behind; the best rate."""
     best: Result | None = None
     for target in steps:
-        result = asyncio.run(run_load(server, 1_000, target, seconds, event_type))
+        result = asyncio.run(run_load(server, 1_000, target, seconds, event_type, publishers))
         result.server = label
         print("  " + result.line(), flush=True)
         if best is None or result.rate > best.rate:
@@ -367,6 +384,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="runs of 2 s, coarser steps")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--idle", type=int, default=5_000, help="idle sockets (0: skip)")
+    parser.add_argument("--publishers", type=int, default=4, help="sockets sending the events")
     args = parser.parse_args()
     seconds = 2.0 if args.quick else args.seconds
     steps = [5_000, 10_000, 20_000, 40_000, 80_000, 160_000]
@@ -385,7 +403,9 @@ def main() -> None:
     redis_url = env.pop("REDIS_URL", "") or "redis://127.0.0.1:6379/0"
     env.pop("DATABASE_URL", None)
     token = prepare_database(env)
-    print(f"charge au départ : {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"charge au départ : {os.getloadavg()[0]:.1f} ; {args.publishers} publieur(s)", flush=True
+    )
 
     servers = [
         ("websockets nu", start_bare),
@@ -415,11 +435,15 @@ def main() -> None:
             for tier, event_type in tiers.items():
                 label = f"{name} {tier}".strip()
                 for subscribers in (100, 1_000):
-                    result = asyncio.run(run_load(server, subscribers, 2_000, seconds, event_type))
+                    result = asyncio.run(
+                        run_load(server, subscribers, 2_000, seconds, event_type, args.publishers)
+                    )
                     result.server = label
                     print(result.line(), flush=True)
                 at_goal[label] = result
-                saturation[label] = saturate(server, event_type, steps, seconds, label)
+                saturation[label] = saturate(
+                    server, event_type, steps, seconds, label, args.publishers
+                )
                 print(
                     f"{label} : saturation vers {saturation[label].rate:.0f} livraisons/s",
                     flush=True,
@@ -427,8 +451,9 @@ def main() -> None:
         finally:
             server.stop()
 
+    print(f"\ncharge à la fin : {os.getloadavg()[0]:.1f}")
     bare_sat, bare_goal = saturation["websockets nu"], at_goal["websockets nu"]
-    print("\nPréau / nu, 1 000 abonnés (débit à saturation ; p99 nu / p99 Préau à 2 000/s) :")
+    print("Préau / nu, 1 000 abonnés (débit à saturation ; p99 nu / p99 Préau à 2 000/s) :")
     for label, result in saturation.items():
         if label == "websockets nu":
             continue

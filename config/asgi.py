@@ -27,7 +27,7 @@ from collab.routing import websocket_urlpatterns as doc_urlpatterns  # noqa: E40
 from config.bodies import BodyLimit  # noqa: E402
 from config.health import warn_if_down  # noqa: E402
 from config.threads import bounded  # noqa: E402
-from realtime.auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from realtime.auth import GatewayAuthMiddleware  # noqa: E402
 from realtime.hub import stop_current_hub  # noqa: E402
 from realtime.origin import OriginCheck  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
@@ -60,7 +60,7 @@ application = ProtocolTypeRouter(
         "http": BodyLimit(bounded(django_asgi_app)),
         "lifespan": lifespan,
         "websocket": OriginCheck(
-            TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns + doc_urlpatterns))
+            GatewayAuthMiddleware(URLRouter(websocket_urlpatterns + doc_urlpatterns))
         ),
     }
 )

@@ -33,7 +33,14 @@ class Worker(UvicornWorker):
     CONFIG_KWARGS: dict[str, Any] = {
         "loop": "auto",
         "http": "auto",
-        "ws": "websockets",
+        # uvicorn's sans-I/O protocol, lightened (config/sockets.py): no task of its own per
+        # socket (the legacy one ran three), a send that never waits unless the socket
+        # applies back-pressure, nothing kept per idle socket that it does not need.
+        "ws": "config.sockets:SocketProtocol",
+        # Events are small JSON frames sent once per socket: compressing each one for each
+        # socket would cost CPU on every delivery and a compressor and a decompressor
+        # (zlib state, tens of KB) per browser socket, for little gain.
+        "ws_per_message_deflate": False,
         "lifespan": "on",
         "access_log": False,
         # A protocol-level ceiling; the gateway answers frames above its own, smaller limit

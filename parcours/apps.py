@@ -11,11 +11,15 @@ class ParcoursConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_save
         from django.urls import register_converter
+        from django.urls.converters import get_converters
 
         from .inputs import IdConverter
 
-        # `<id:...>` in every app's page URLs: an id past 64 bits is a 404, not a 500.
-        register_converter(IdConverter, "id")
+        # `<id:...>` in every app's page URLs: an id past 64 bits is a 404, not a 500. Once
+        # per process: a registry built again (`isolate_apps`) runs `ready` again, and Django
+        # refuses a converter registered twice (a deprecation warning until Django 6).
+        if not isinstance(get_converters().get("id"), IdConverter):
+            register_converter(IdConverter, "id")
 
         # Django writes `auth.User.last_login` on every login, to the microsecond: a record of
         # connection times the trust frame forbids. The date of last visit is kept instead.

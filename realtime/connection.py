@@ -89,7 +89,9 @@ class Connection:
         self.user, self.user_id, self.name = user, user.pk, name
         self._send, self._close = send, close
         self.subscriptions: dict[str, Subscription] = {}
-        self._out: deque[Frame] = deque()
+        # Frames waiting behind a send that had to wait; created with that send's writer (most
+        # sockets never wait, and an empty deque costs as much as a small socket).
+        self._out: deque[Frame] | None = None
         self._queued_bytes = 0
         self._writer: asyncio.Task | None = None
         self._queue_limit = conf.get("REALTIME_SOCKET_QUEUE")
@@ -134,7 +136,10 @@ class Connection:
         self.lagging[topic] = None
 
     def _full(self) -> bool:
-        return len(self._out) >= self._queue_limit or self._queued_bytes >= self._queue_bytes
+        out = self._out
+        return out is not None and (
+            len(out) >= self._queue_limit or self._queued_bytes >= self._queue_bytes
+        )
 
     def emit(self, **frame: Any) -> None:
         self.push(json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
@@ -151,7 +156,7 @@ class Connection:
 
     def push(self, frame: Frame) -> None:
         """Send an answer the client asked for: never dropped, but bounded all the same."""
-        if len(self._out) >= self._queue_limit + CONTROL_HEADROOM:
+        if self._out is not None and len(self._out) >= self._queue_limit + CONTROL_HEADROOM:
             self.closed = True
             self._out.clear()
             self._queued_bytes = 0
@@ -162,7 +167,7 @@ class Connection:
     def _queue(self, frame: Frame) -> None:
         if self.closed:
             return
-        if self._writer is None and not self._out:
+        if self._out is None:
             self._send_now(frame)
             return
         self._out.append(frame)
@@ -183,6 +188,7 @@ class Connection:
         except Exception:
             self.closed = True
             return
+        self._out = deque()
         self._writer = asyncio.get_running_loop().create_task(self._write(sending, waiting_on))
 
     async def _write(self, sending: Coroutine, waiting_on: Any) -> None:
@@ -195,7 +201,7 @@ class Connection:
         except Exception:  # the socket went away while writing
             self.closed = True
         finally:
-            self._writer = None
+            self._writer, self._out, self._queued_bytes = None, None, 0
         self._resync_lagging()
 
     def _resync_lagging(self) -> None:
@@ -261,7 +267,7 @@ class Connection:
         held, sub.held = sub.held or [], None
         for seq, frame in held:
             self.offer(str(sub.topic), seq, frame)
-        if self.lagging and self._writer is None and not self._out:
+        if self.lagging and self._out is None:
             self._resync_lagging()
 
     async def replay(self, sub: Subscription, since: int) -> None:

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from channels.generic.websocket import AsyncWebsocketConsumer
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -45,39 +44,70 @@ UNAVAILABLE = ServiceError(
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 
 
-class GatewayConsumer(AsyncWebsocketConsumer):
-    channel_layer_alias = None
+class GatewayConsumer:
+    """One socket at `/ws/`, from its handshake to its end (an ASGI application).
+
+    The server's messages are read here, one at a time, rather than by channels' consumer
+    loop, which keeps a task per socket waiting on `receive` and sends every client frame
+    through the process's one sync thread to close database connections: this consumer
+    opens none (its database work runs on `realtime.db`'s pool, which closes them as
+    channels does), and a busy sync thread must not hold every socket's frames back.
+    """
+
+    __slots__ = ("base_send", "conn", "hub", "scope")
+
+    @classmethod
+    def as_asgi(cls):
+        async def app(scope, receive, send) -> None:
+            await cls()(scope, receive, send)
+
+        return app
 
     async def __call__(self, scope, receive, send) -> None:
         """The socket's whole life: whatever ends it (close, crash, server shutdown), the
         connection leaves the hub, its feeds and presence here, and only here."""
+        self.scope, self.base_send = scope, send
         try:
-            await super().__call__(scope, receive, send)
+            while True:
+                message = await receive()
+                kind = message["type"]
+                if kind == "websocket.receive":
+                    await self.receive(message.get("text"), message.get("bytes"))
+                elif kind == "websocket.connect":
+                    await self.connect()
+                elif kind == "websocket.disconnect":
+                    return
         finally:
             if hasattr(self, "conn"):
                 await gateway.disconnect(self.hub, self.conn)
                 await release_hub(self.hub)
 
+    async def accept(self) -> None:
+        await self.base_send({"type": "websocket.accept"})
+
+    async def close(self, code: int) -> None:
+        await self.base_send({"type": "websocket.close", "code": code})
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.close(CLOSE_UNAUTHENTICATED)
             return
         name = await db.run(parcours_selectors.display_name, user)
         try:
             hub = await current_hub()
         except Exception:
             logger.warning("realtime: the gateway could not start here; socket refused")
-            await self.close(code=CLOSE_TRY_AGAIN)
+            await self.close(CLOSE_TRY_AGAIN)
             return
         self.conn = Connection(
-            id=hub.new_connection_id(), user=user, name=name, send=self._send, close=self._close
+            id=hub.new_connection_id(), user=user, name=name, send=self._send, close=self.close
         )
         self.hub = hub
         if not await self._counted(hub, self.conn):
             await self.accept()
             self.conn.error(limits.too_many_sockets())
-            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            await self.close(CLOSE_TOO_MANY_SOCKETS)
             return
         hub.connections[self.conn.id] = self.conn
         await self.accept()
@@ -96,9 +126,6 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         if isinstance(frame, bytes):
             return self.base_send({"type": "websocket.send", "bytes": frame})
         return self.base_send({"type": "websocket.send", "text": frame})
-
-    async def _close(self, code: int) -> None:
-        await self.close(code=code)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         raw: dict[str, Any] | None = None

@@ -77,6 +77,10 @@ def decode_text(text: str) -> tuple[dict[str, Any], int]:
         raw = json.loads(text)
     except ValueError:
         raise ServiceError(ErrorCode.INVALID, "Trame illisible : JSON attendu.") from None
+    except RecursionError:
+        # `"[" * 60000` fits in a frame and exhausts the parser's stack: bad input, answered as
+        # such, not a server fault logged with its traceback at every frame a client sends.
+        raise ServiceError(ErrorCode.INVALID, "Trame illisible : JSON trop imbriqué.") from None
     if not isinstance(raw, dict):
         raise ServiceError(ErrorCode.INVALID, "Trame invalide : un objet JSON est attendu.")
     return raw, size

@@ -19,6 +19,7 @@ def stored() -> list:
 
 HOSTILE = [
     ("not json", "invalid", None),
+    ("[" * 60_000, "invalid", None),  # under the frame limit, past the parser's recursion limit
     ("[1, 2, 3]", "invalid", None),
     ('"subscribe"', "invalid", None),
     ("{}", "invalid", "op"),

@@ -17,11 +17,18 @@ from tests.realtime.support import Said, connect
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-async def test_a_frame_that_breaks_the_parser_gets_an_internal_error_and_the_socket_stays(
+def _broken_authorize(user, object_id: int):
+    raise RuntimeError("a bug in a topic kind")
+
+
+register_topic("broken", authorize=_broken_authorize, presence=False)
+
+
+async def test_a_frame_that_breaks_the_server_gets_an_internal_error_and_the_socket_stays(
     world, room
 ):
     client, _ = await connect(world.participant)
-    await client.raw("[" * 60_000)  # under the frame limit; json.loads hits its recursion limit
+    await client.raw('{"op": "subscribe", "topic": "broken:1"}')
     answer = await client.recv()
     assert (answer["op"], answer["code"]) == ("error", "internal")
     assert answer["message"]

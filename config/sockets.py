@@ -1,0 +1,93 @@
+"""The WebSocket protocol `config.serve` runs: uvicorn's sans-I/O one, lighter per open socket.
+
+An open socket keeps its protocol object for its whole life, and most sockets are idle most
+of the time. uvicorn's keeps, besides what the connection needs, an `asyncio.Queue` (three
+deques, about 3 KB) for the messages the application has not read yet, an `asyncio.Event`
+(a deque) for back-pressure, and the handshake's request and response with their headers.
+Here the inbox and the gate hold nothing until something waits, and the handshake is let go
+once the socket is accepted. Measured in `bench/ws_fanout.py` (RSS per idle socket).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+
+class Inbox:
+    """What uvicorn's protocol asks of its queue (`put_nowait`, `get`, `empty`), for its one
+    reader, the application; uvicorn pauses reading while a message waits, so few do."""
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: list[Any] = []
+        self._waiter: asyncio.Future | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    async def get(self) -> Any:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.pop(0)
+
+
+class Gate:
+    """`asyncio.Event`'s `wait`, `set` and `clear` for a socket's writers (open unless the
+    transport applies back-pressure), with no waiter list until one has to wait."""
+
+    __slots__ = ("_open", "_waiters")
+
+    def __init__(self) -> None:
+        self._open = True
+        self._waiters: list[asyncio.Future] | None = None
+
+    def is_set(self) -> bool:
+        return self._open
+
+    def set(self) -> None:
+        self._open = True
+        waiters, self._waiters = self._waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._open = False
+
+    async def wait(self) -> None:
+        while not self._open:
+            waiter = asyncio.get_running_loop().create_future()
+            if self._waiters is None:
+                self._waiters = []
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if self._waiters is not None and waiter in self._waiters:
+                    self._waiters.remove(waiter)
+
+
+class SocketProtocol(WebSocketsSansIOProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue = Inbox()  # type: ignore[assignment]
+        self.writable = Gate()  # type: ignore[assignment]
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            # The handshake is answered: nothing reads its request or response again.
+            self.request = self.response = None  # type: ignore[assignment]
