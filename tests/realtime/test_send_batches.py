@@ -49,7 +49,7 @@ register_topic(
 
 @pytest.fixture
 def room(world):
-    return services.create_room(session=world.session, actor=world.trainer, title="Classe")
+    return services.create_room(scope=world.session.scope, actor=world.trainer, title="Classe")
 
 
 def _bodies(topic: str) -> list[tuple[int, str]]:
