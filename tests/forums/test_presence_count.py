@@ -47,7 +47,7 @@ async def test_a_live_class_still_lists_who_is_in_it(world):
     from classrooms import services
 
     room = await database_sync_to_async(services.create_room)(
-        session=world.session, actor=world.trainer, title="Classe"
+        scope=world.session.scope, actor=world.trainer, title="Classe"
     )
     alice, _ = await connect(world.participant)
     await alice.subscribe(f"classroom:{room.pk}", presence=True)
