@@ -6,9 +6,12 @@ Absent, a test that needs one is skipped; with REQUIRE_SERVICES=1 (CI) it fails 
 import os
 import shutil
 import socket
+import threading
+from collections.abc import Callable
 
 import pytest
 from django.conf import settings
+from django.db import close_old_connections
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -47,3 +50,27 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def run_together(count: int, work: Callable[[int], None], timeout: float = 120) -> None:
+    """`work(n)` for n in range(count), in threads released at once, each closing its
+    database connection at the end; fails on the first error a thread raised (a deadlock
+    or a lost update surfaces there)."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(count)
+
+    def run(n: int) -> None:
+        try:
+            start.wait()
+            work(n)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert errors == []

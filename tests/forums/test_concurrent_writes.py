@@ -7,41 +7,17 @@ gets one notification per reply.
 """
 
 import json
-import threading
 
 import pytest
-from django.db import close_old_connections
 
 from forums import selectors, services
 from forums.models import Like, Post
 from realtime.models import StoredEvent
 from tests import factories
 from tests.forums.conftest import make_board
-from tests.services import require_postgres
+from tests.services import require_postgres, run_together
 
 WRITERS = 8
-
-
-def run_together(count: int, work) -> None:
-    """`work(n)` in `count` threads released at once; re-raises the first error."""
-    errors: list[BaseException] = []
-    start = threading.Barrier(count)
-
-    def run(n: int) -> None:
-        try:
-            start.wait()
-            work(n)
-        except BaseException as exc:  # a deadlock or a lost update surfaces here
-            errors.append(exc)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
 
 
 def frames(topic: str, event_type: str) -> list[tuple[int, dict]]:

@@ -2,10 +2,9 @@
 would, in a fixed number of queries; concurrent writers never deadlock on PostgreSQL."""
 
 import random
-import threading
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from realtime import publish, publish_each, publish_many
@@ -13,7 +12,7 @@ from realtime.models import StoredEvent
 from realtime.publishing import capture
 from realtime.selectors import last_seq
 from tests.realtime.support import Said
-from tests.services import require_postgres
+from tests.services import require_postgres, run_together
 
 
 def test_each_topic_gets_its_own_next_number_and_a_stored_frame(transactional_db):
@@ -91,27 +90,15 @@ def test_concurrent_writers_to_overlapping_topics_neither_deadlock_nor_leave_gap
     require_postgres()
     topics = [f"user:{n}" for n in (1, 2, 9, 10, 11, 100)]
     writers, rounds = 8, 15
-    errors: list[BaseException] = []
 
     def write(seed: int) -> None:
         rng = random.Random(seed)
-        try:
-            for _ in range(rounds):
-                chosen = rng.sample(topics, rng.randint(2, len(topics)))
-                with transaction.atomic():
-                    publish_many(chosen, Said(body="x", author_id=seed))
-        except BaseException as exc:  # a deadlock surfaces here as OperationalError
-            errors.append(exc)
-        finally:
-            close_old_connections()
+        for _ in range(rounds):
+            chosen = rng.sample(topics, rng.randint(2, len(topics)))
+            with transaction.atomic():
+                publish_many(chosen, Said(body="x", author_id=seed))
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    run_together(writers, write, timeout=60)  # a deadlock surfaces as OperationalError
     for topic in topics:
         seqs = list(StoredEvent.objects.filter(topic=topic).values_list("seq", flat=True))
         assert seqs == list(range(1, len(seqs) + 1)) == list(range(1, last_seq(topic) + 1))

@@ -4,16 +4,15 @@ then a discussion, a scheduling change its poll then each member), neither deadl
 leave a gap on PostgreSQL."""
 
 import random
-import threading
 
 import pytest
-from django.db import close_old_connections, transaction
+from django.db import transaction
 
 from realtime import publish
 from realtime.models import StoredEvent
 from realtime.selectors import last_seq
 from tests.realtime.support import Said
-from tests.services import require_postgres
+from tests.services import require_postgres, run_together
 
 TOPICS = ["discussion:7", "forum:3", "poll:5", "user:1", "user:2", "user:10"]
 
@@ -22,32 +21,18 @@ TOPICS = ["discussion:7", "forum:3", "poll:5", "user:1", "user:2", "user:10"]
 def test_separate_publishes_in_opposite_orders_neither_deadlock_nor_leave_gaps():
     require_postgres()
     writers, rounds = 8, 12
-    errors: list[BaseException] = []
-    start = threading.Barrier(writers)
 
     def write(seed: int) -> None:
         rng = random.Random(seed)
-        try:
-            start.wait()
-            for _ in range(rounds):
-                chosen = rng.sample(TOPICS, rng.randint(2, len(TOPICS)))
-                if seed % 2:
-                    chosen.reverse()
-                with transaction.atomic():
-                    for topic in chosen:  # one publish per topic, in this writer's order
-                        publish(topic, Said(body=f"{seed}", author_id=seed))
-        except BaseException as exc:  # a deadlock surfaces here as OperationalError
-            errors.append(exc)
-        finally:
-            close_old_connections()
+        for _ in range(rounds):
+            chosen = rng.sample(TOPICS, rng.randint(2, len(TOPICS)))
+            if seed % 2:
+                chosen.reverse()
+            with transaction.atomic():
+                for topic in chosen:  # one publish per topic, in this writer's order
+                    publish(topic, Said(body=f"{seed}", author_id=seed))
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
+    run_together(writers, write)  # a deadlock surfaces as OperationalError
     for topic in TOPICS:
         seqs = list(
             StoredEvent.objects.filter(topic=topic, seq__isnull=False)
