@@ -86,3 +86,42 @@ def test_a_hidden_post_offers_no_reply_nor_quote_and_like_tooltips_name_the_like
     other.locator(f"#post-{board.opening.pk} button.like").click()
     expect(like.locator(".like-count")).to_have_text("1")
     expect(like).to_have_attribute("title", "Participant2 Test")
+
+
+def test_an_edit_under_way_survives_the_post_changing_in_another_tab(
+    daphne, world, board, browser
+):
+    from playwright.sync_api import expect
+
+    server = daphne()
+    here = log_in(browser, server, "participant")
+    here.goto(f"/forums/discussions/{board.discussion.pk}/")
+    form = here.locator("#reply-form")
+    form.get_by_label("Message").fill("Version une")
+    form.get_by_role("button", name="Publier").click()
+    post = here.locator("#posts .post").last
+    expect(post.locator(".post-body")).to_contain_text("Version une")
+
+    post.get_by_role("button", name="Modifier").click()
+    draft = post.locator("form.edit-form textarea")
+    draft.fill("Un brouillon en cours")
+
+    # The same author changes the post from another tab: the live event brings a fresh copy.
+    there = log_in(browser, server, "participant")
+    there.goto(f"/forums/discussions/{board.discussion.pk}/")
+    other = there.locator("#posts .post").last
+    other.get_by_role("button", name="Modifier").click()
+    other.locator("form.edit-form textarea").fill("Version deux")
+    other.get_by_role("button", name="Enregistrer").click()
+    expect(other.locator(".post-body")).to_contain_text("Version deux")
+
+    expect(post.locator("form.edit-form")).to_have_count(1)
+    expect(post.locator(".post-body")).to_be_hidden()
+    expect(draft).to_have_value("Un brouillon en cours")
+    expect(post.locator(".post-body")).to_contain_text("Version deux")
+    post.get_by_role("button", name="Annuler").click()
+    expect(post.locator("form.edit-form")).to_have_count(0)
+    expect(post.locator(".post-body")).to_be_visible()
+    expect(post.locator(".post-body")).to_have_text("Version deux")
+    here.context.close()
+    there.context.close()

@@ -107,6 +107,14 @@
     // Looked up again: the live event and the author's own submit may both fetch it.
     const current = $(`#post-${postId}`);
     if (current) {
+      // An edit under way survives a fresh copy of its post (the live event of one's own
+      // reply, or an edit made in another tab): the form moves over, typing and all.
+      const editing = current.querySelector("form.edit-form");
+      if (editing) {
+        const body = fresh.querySelector(".post-body");
+        body.hidden = true;
+        body.after(editing);
+      }
       current.replaceWith(fresh);
     } else {
       fresh.classList.add("fresh");
@@ -309,14 +317,18 @@
       shown.after(form);
       window.preauEditor?.(area);
       area.focus();
-      cancel.addEventListener("click", () => {
+      // The post's element may have been replaced by a fresh copy meanwhile (showPost).
+      const close = () => {
+        const body = form.closest(".post")?.querySelector(".post-body");
         form.remove();
-        shown.hidden = false;
-      });
+        if (body) body.hidden = false;
+      };
+      cancel.addEventListener("click", close);
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         act(async () => {
           await preauApi("PATCH", `/posts/${button.dataset.post}`, { body: area.value });
+          close();
           await showPost(article.dataset.post);
         });
       });
