@@ -2,14 +2,15 @@
 
 Each process that has editors of a document holds a `Room`: the document in memory (pycrdt),
 the sockets editing it here, and the awareness states (cursors, names) it knows. An update a
-writer sends is applied here once, sent to this process's other editors in the same loop
-turn, relayed to the other processes through the gateway (a server peer on the topic
+writer sends is applied here once, sent to this process's other editors, relayed to the
+other processes through the gateway (a server peer on the topic
 `doc:<id>`, over Redis when configured: `realtime.attach`), and appended to the document's
-log in the database, in batches; the edits of one loop turn travel merged (one frame for
-every socket here, one relay frame). The log is the authority: each room also reads back,
-every `COLLAB_DOC_POLL` seconds, what the other processes appended (a relayed frame the bus
-lost, an update written by a version restore), so rooms converge even when a relay is
-missed; the rows it wrote itself are skipped.
+log in the database, in batches. Edits travel merged and paced: while they keep coming, at
+most one frame per `COLLAB_DOC_PACE` for every socket here, and one relay frame; an edit
+after a quiet spell leaves in its own loop turn. The log is the authority: each room also
+reads back, every `COLLAB_DOC_POLL` seconds, what the other processes appended (a relayed
+frame the bus lost, an update written by a version restore), so rooms converge even when a
+relay is missed; the rows it wrote itself are skipped.
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ class Room:
         self.fanout: list[tuple[bytes, Editor | None]] = []
         self.outgoing: list[bytes] = []
         self.relay_wake = asyncio.Event()
+        self.pace = _setting("COLLAB_DOC_PACE")
+        self.fanned_out_at = float("-inf")  # loop time of the last frame to the editors here
         self.seen = 0  # id of the last log row read from the database
         self.written: set[int] = set()  # log rows appended here and not read back yet
         self.appended = 0  # rows this room appended since it last compacted
@@ -214,16 +217,21 @@ class Room:
             return
         self.fanout.append((update, self._origin))
         if len(self.fanout) == 1:
-            self.loop.call_soon(self._fan_out)
+            delay = self.fanned_out_at + self.pace - self.loop.time()
+            if delay > 0:
+                self.loop.call_later(delay, self._fan_out)
+            else:
+                self.loop.call_soon(self._fan_out)
         if self._from_here:
             self.pending.append(update)
             self.outgoing.append(update)
             self.relay_wake.set()
 
     def _fan_out(self) -> None:
-        """The changes of one loop turn, merged, as one frame for every editor here (one
-        encoding per turn, not one per change and editor). An editor gets its own edit back
+        """The changes since the last frame, merged, as one frame for every editor here (one
+        encoding per frame, not one per change and editor). An editor gets its own edit back
         only inside a merge of several people's (Yjs applies it as a no-op)."""
+        self.fanned_out_at = self.loop.time()
         batch, self.fanout = self.fanout, []
         origins = {origin for _, origin in batch}
         update = batch[0][0] if len(batch) == 1 else merge_updates(*(u for u, _ in batch))
@@ -256,7 +264,8 @@ class Room:
             logger.warning("collab: relay of %s on %s failed", event_type, self.topic)
 
     async def _relay_loop(self) -> None:
-        """Edits received here go to the other processes merged, one frame per wake."""
+        """Edits received here go to the other processes merged, one frame per wake and at
+        most one per `pace` seconds."""
         while True:
             await self.relay_wake.wait()
             self.relay_wake.clear()
@@ -265,6 +274,7 @@ class Room:
                 await self._relay(
                     "yjs.update", merge_updates(*batch) if len(batch) > 1 else batch[0]
                 )
+                await asyncio.sleep(self.pace)
 
     async def _listen(self) -> None:
         async for frame in self.peer:

@@ -254,6 +254,11 @@ COLLAB_DOC_RECHECK = float(os.environ.get("COLLAB_DOC_RECHECK", 15.0))
 # more slowly (never refused: a lost update would stall the document's sync).
 COLLAB_DOC_RATE = float(os.environ.get("COLLAB_DOC_RATE", 60))
 COLLAB_DOC_BURST = float(os.environ.get("COLLAB_DOC_BURST", 200))
+# While edits keep coming, a process sends each of its document sockets (and the other
+# processes) at most one merged update per this many seconds; an edit after a quiet spell
+# leaves at once. 200 people typing make 200 updates a second: paced, a socket gets 50 frames
+# a second instead of 200, each editor's screen no later than this behind.
+COLLAB_DOC_PACE = float(os.environ.get("COLLAB_DOC_PACE", 0.02))
 
 # Logging in: failed attempts allowed per account (from anywhere) and per address (for any
 # account) in a window of this many seconds; past them, even the right password waits.

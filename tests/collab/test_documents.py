@@ -234,6 +234,28 @@ async def test_a_flood_of_updates_is_slowed_and_none_is_lost(space, people, sett
         await client.close()
 
 
+async def test_a_burst_of_edits_reaches_the_others_merged_and_a_lone_edit_at_once(
+    space, people, settings
+):
+    settings.COLLAB_DOC_PACE = 2.0
+    document = await database_sync_to_async(_document)(space)
+    alice, _ = await open_doc(people["member"], document.pk)
+    bob, _ = await open_doc(people["member2"], document.pk)
+    alice.add_paragraph("a")
+    # After a quiet spell an edit leaves at once, not a pace later.
+    await until(lambda: bob.text() == "a", timeout=1.5)
+    before = bob.updates_received
+    for i in range(20):
+        alice.type_into(0, 1 + i, "b")
+        await asyncio.sleep(0.02)
+    await until(lambda: bob.text() == "a" + "b" * 20, timeout=10)
+    # Twenty edits while they keep coming: one or two merged frames, not twenty.
+    assert bob.updates_received - before <= 2
+    for client in (alice, bob):
+        await client.close()
+    await _saved(document.pk, "a" + "b" * 20)
+
+
 def test_updates_waiting_side_by_side_for_a_socket_go_as_one():
     from pycrdt import Text
 

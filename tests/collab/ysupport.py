@@ -22,6 +22,7 @@ class YClient:
         self.transport = transport
         self.doc = doc or Doc()
         self.denied: list[str] = []
+        self.updates_received = 0  # sync update frames from the server
         self.awareness = yprotocol.AwarenessTable()
         self.synced = asyncio.Event()
         self._applying = False
@@ -48,6 +49,7 @@ class YClient:
                 self.transport.send_nowait(yprotocol.sync_step2(self.doc.get_update(payload)))
                 self.transport.send_nowait(yprotocol.sync_step1(self.doc.get_state()))
             elif kind in (yprotocol.STEP2, yprotocol.UPDATE):
+                self.updates_received += kind == yprotocol.UPDATE
                 self._applying = True
                 try:
                     self.doc.apply_update(payload)
