@@ -88,9 +88,7 @@ def test_a_hidden_post_offers_no_reply_nor_quote_and_like_tooltips_name_the_like
     expect(like).to_have_attribute("title", "Participant2 Test")
 
 
-def test_an_edit_under_way_survives_the_post_changing_in_another_tab(
-    daphne, world, board, browser
-):
+def test_an_edit_under_way_survives_the_post_changing_in_another_tab(daphne, world, board, browser):
     from playwright.sync_api import expect
 
     server = daphne()
