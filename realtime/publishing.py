@@ -47,7 +47,7 @@ Taken = list[tuple[str, int]]
 
 _recorders: list[list[tuple[str, Event]]] = []
 # Per thread: the durable events published inside a `publish_together` transaction, as
-# (id, topic, event), numbered at its end.
+# (topic, event), stored and numbered at its end.
 _grouping = threading.local()
 
 
@@ -87,6 +87,12 @@ def publish_each(items: Iterable[tuple[str, Event]]) -> list[tuple[str, int | No
             raise ValueError(f"invalid topic {topic!r}")
         if not isinstance(event, Event):
             raise TypeError("publish() takes an instance of a realtime.events.Event subclass")
+    grouped = getattr(_grouping, "events", None)
+    if grouped is not None:
+        # Stored, numbered and fanned out by `publish_together` at the end of its transaction.
+        grouped.extend((topic, event) for topic, event in items if event.durable)
+        _defer([(topic, event, None) for topic, event in items if not event.durable])
+        return [(topic, None) for topic, _ in items]
     durable = [(topic, event) for topic, event in items if event.durable]
     rows = StoredEvent.objects.bulk_create(
         StoredEvent(topic=topic, seq=None, frame=encode(topic, None, event))
@@ -94,12 +100,6 @@ def publish_each(items: Iterable[tuple[str, Event]]) -> list[tuple[str, int | No
     )
     ids = iter(row.pk for row in rows)
     added = [(topic, event, next(ids) if event.durable else None) for topic, event in items]
-    grouped = getattr(_grouping, "events", None)
-    if grouped is not None:
-        # Numbered and fanned out by `publish_together` at the end of its transaction.
-        grouped.extend((pk, topic, event) for topic, event, pk in added if pk is not None)
-        _defer([(topic, event, pk) for topic, event, pk in added if pk is None])
-        return [(topic, None) for topic, _ in items]
     batch = _defer(added)
     return [(topic, batch.numbers.get(pk)) for topic, _, pk in added]
 
@@ -263,7 +263,7 @@ def publish_together(calls: Sequence[Callable[[], object]]) -> list[Taken | Exce
     only once committed, with the rows the calls wrote. Returns, per call, the (topic, seq)
     of the durable events it published, in order, or the exception it raised.
     """
-    grouped: list[tuple[int, str, Event]] = []
+    grouped: list[tuple[str, Event]] = []
     spans: list[tuple[int, int] | Exception] = []
     _grouping.events = grouped
     try:
@@ -278,20 +278,26 @@ def publish_together(calls: Sequence[Callable[[], object]]) -> list[Taken | Exce
                     spans.append(exc)
                 else:
                     spans.append((start, len(grouped)))
-            topics = sorted({topic for _, topic, _ in grouped})
+            # Every call's events in one insert, numbered by the next statements.
+            rows = StoredEvent.objects.bulk_create(
+                StoredEvent(topic=topic, seq=None, frame=encode(topic, None, event))
+                for topic, event in grouped
+            )
+            topics = sorted({topic for topic, _ in grouped})
             numbered = _number(topics) if topics else []
     finally:
         del _grouping.events
     numbers = {pk: seq for pk, _, seq, _ in numbered}
+    taken = [(topic, numbers.get(row.pk)) for (topic, _), row in zip(grouped, rows, strict=True)]
     for recorder in _recorders:
-        recorder.extend((topic, event) for pk, topic, event in grouped if pk in numbers)
-    # With this batch's own, the events of other writers this numbering took, in order.
-    for _, topic, seq, frame in numbered:
-        fan_out(topic, str(seq), frame)
+        recorder.extend(pair for pair, (_, seq) in zip(grouped, taken, strict=True) if seq)
+    # With this batch's own, the events of other writers this numbering took, in order, in
+    # one trip to the bus.
+    fan_out_many([(topic, str(seq), frame) for _, topic, seq, frame in numbered])
     return [
         span
         if isinstance(span, Exception)
-        else [(topic, numbers[pk]) for pk, topic, _ in grouped[span[0] : span[1]] if pk in numbers]
+        else [(topic, seq) for topic, seq in taken[span[0] : span[1]] if seq is not None]
         for span in spans
     ]
 
