@@ -90,7 +90,7 @@ class Corked:
     through it, control frames included, so the bytes keep the order they were written in;
     closing sends what waits first. The rest is the transport's own."""
 
-    __slots__ = ("_transport", "_loop", "_waiting")
+    __slots__ = ("_loop", "_transport", "_waiting")
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport

@@ -54,10 +54,10 @@ async def test_closing_sends_what_waits_first_and_nothing_after():
     corked.write(b"dernier message")
     corked.write(b"trame de fermeture")
     corked.close()
-    assert wire.writes == [b"dernier message" b"trame de fermeture"] and wire.closed
+    assert wire.writes == [b"dernier messagetrame de fermeture"] and wire.closed
     corked.write(b"trop tard")
     await _next_turn()
-    assert wire.writes == [b"dernier message" b"trame de fermeture"]
+    assert wire.writes == [b"dernier messagetrame de fermeture"]
 
 
 async def test_an_aborted_socket_drops_what_waits():
