@@ -55,6 +55,35 @@ def test_words_appear_live_for_everyone_and_a_hidden_word_leaves_the_members_clo
     expect(anne.locator(".cloud .word[data-normal=ennui]")).to_have_class("word hidden-word")
 
 
+def test_a_word_typed_while_the_previous_one_is_on_its_way_is_kept(daphne, space, browser):
+    from playwright.sync_api import expect
+
+    cloud = off_loop(
+        lambda: wordclouds.create_cloud(
+            actor=space.memberships.get(role="animator").user, scope=space.scope, question="Q ?"
+        )
+    )
+    server = daphne()
+    malik = log_in(browser, server, "malik")
+    malik.goto(f"/wordclouds/{cloud.pk}/")
+    expect(malik.locator("#wordcloud")).to_be_visible()
+    held = []
+    malik.route(re.compile(r".*/api/v1/wordclouds/\d+/words$"), lambda route: held.append(route))
+    box = malik.locator("#word-form input[name=word]")
+    box.fill("Lenteur")
+    malik.get_by_role("button", name="Ajouter").click()
+    while not held:  # the first word is on its way, its answer not back yet
+        malik.wait_for_timeout(20)
+    box.fill("ennui")
+    held[0].continue_()
+    malik.unroute(re.compile(r".*/api/v1/wordclouds/\d+/words$"))
+    expect(malik.locator(".cloud .word[data-normal=lenteur]")).to_be_visible()
+    expect(box).to_have_value("ennui")
+    malik.get_by_role("button", name="Ajouter").click()
+    expect(malik.locator(".cloud .word[data-normal=ennui]")).to_be_visible()
+    expect(box).to_have_value("")
+
+
 def test_two_people_build_one_mind_map_live(daphne, space, browser, bundle):  # noqa: F811
     from playwright.sync_api import expect
 

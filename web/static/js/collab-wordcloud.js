@@ -66,9 +66,11 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const input = form.querySelector("input");
+      const word = input.value;
       try {
-        load(await preauApi("POST", `/wordclouds/${id}/words`, { word: input.value }));
-        input.value = "";
+        load(await preauApi("POST", `/wordclouds/${id}/words`, { word }));
+        // Cleared only if unchanged: the next word may already be typed meanwhile.
+        if (input.value === word) input.value = "";
       } catch (error) {
         showError(error);
       }
