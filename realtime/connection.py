@@ -34,6 +34,10 @@ CONTROL_HEADROOM = 64
 
 Frame = str | bytes
 
+# The server's scope extension that writes a text frame at once, framed once for every socket
+# it is sent to (config/sockets.py, under the same name); without it, frames go through ASGI.
+WRITE_TEXT = "preau.write_text"
+
 
 @dataclass(slots=True)
 class Subscription:
@@ -66,6 +70,7 @@ class Connection:
         "_queue_limit",
         "_queued_bytes",
         "_send",
+        "_write_text",
         "_writer",
         "closed",
         "id",
@@ -84,10 +89,12 @@ class Connection:
         name: str,
         send: Callable[[Frame], Coroutine],
         close: Callable[[int], Awaitable[None]],
+        write_text: Callable[[str], bool] | None = None,
     ) -> None:
         self.id = id
         self.user, self.user_id, self.name = user, user.pk, name
         self._send, self._close = send, close
+        self._write_text = write_text
         self.subscriptions: dict[str, Subscription] = {}
         # Frames waiting behind a send that had to wait; created with that send's writer (most
         # sockets never wait, and an empty deque costs as much as a small socket).
@@ -174,12 +181,16 @@ class Connection:
         self._queued_bytes += len(frame)
 
     def _send_now(self, frame: Frame) -> None:
-        """Run the server's send at once; only if it has to wait does a writer task take over.
+        """Send at once; only if the send has to wait does a writer task take over.
 
-        Daphne's send never waits, so a fan-out to a thousand sockets costs no task at all;
-        a send that does wait (a transport applying back-pressure) is finished by
-        `_write`, and later frames queue behind it.
+        The server's own writer (`WRITE_TEXT`) frames a fan-out's text once for every socket
+        and writes it without an ASGI round; otherwise the server's ASGI send runs, and it
+        rarely waits either: a fan-out to a thousand sockets costs no task at all. A send
+        that does wait (a transport applying back-pressure) is finished by `_write`, and
+        later frames queue behind it.
         """
+        if self._write_text is not None and isinstance(frame, str) and self._write_text(frame):
+            return
         sending = self._send(frame)
         try:
             waiting_on = sending.send(None)

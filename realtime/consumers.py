@@ -21,7 +21,7 @@ from parcours import selectors as parcours_selectors
 from parcours.errors import ErrorCode, ServiceError
 
 from . import db, gateway, limits, protocol
-from .connection import Connection, Frame
+from .connection import WRITE_TEXT, Connection, Frame
 from .hub import current_hub, release_hub
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,12 @@ class GatewayConsumer:
             await self.close(CLOSE_TRY_AGAIN)
             return
         self.conn = Connection(
-            id=hub.new_connection_id(), user=user, name=name, send=self._send, close=self.close
+            id=hub.new_connection_id(),
+            user=user,
+            name=name,
+            send=self._send,
+            close=self.close,
+            write_text=self.scope.get("extensions", {}).get(WRITE_TEXT),
         )
         self.hub = hub
         if not await self._counted(hub, self.conn):

@@ -75,3 +75,26 @@ async def test_the_rest_is_the_transport_s_own():
     assert corked.is_closing() is False
     wire.closed = True
     assert corked.is_closing() is True
+
+
+def test_a_text_is_framed_once_for_every_socket_it_goes_to():
+    from websockets.frames import Frame, Opcode
+    from websockets.streams import StreamReader
+
+    from config.sockets import framed
+
+    text = '{"topic":"forum:1","type":"forum.post_created","data":{"titre":"Été"}}'
+    wire = framed(text)
+    assert framed(text) is wire  # the next socket of the fan-out: the same bytes
+    reader = StreamReader()
+    reader.feed_data(wire)
+    parser = Frame.parse(reader.read_exact, mask=False)
+    try:
+        next(parser)
+    except StopIteration as done:
+        frame = done.value
+    assert frame.opcode is Opcode.TEXT and frame.fin
+    assert frame.data.decode() == text
+    # Another text, even equal to an earlier one, is framed anew, never mixed up.
+    other = "".join(["x"] * 200)
+    assert framed(other) != wire and framed(other).endswith(other.encode())
