@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import time
 import uuid
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.conf import settings
 
 from . import conf
-from .bus import PRESENCE
+from .bus import PRESENCE, get_bus, payload
 from .events import Event, PresenceJoined, PresenceLeft, PresentUser
 from .publishing import encode, fan_out
 
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 PROCESS = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 Change = tuple[str, Literal["add", "remove", "read"], str, asyncio.Future]
+
+
+logger = logging.getLogger(__name__)
 
 
 def announce(topic: str, event: Event) -> None:
@@ -197,8 +201,25 @@ class Presence:
         for topic, kind, _member, done in batch:
             if not done.done():
                 done.set_result(listings.get(topic) if kind == "read" else None)
-        for topic, event in events:
-            announce(topic, event)
+        await self._announce(events)
+
+    async def _announce(self, events: list[tuple[str, Event]]) -> None:
+        """Tell every process who came and went, through this loop's own Redis client, in
+        one round trip: the bus's client blocks, and a crowd arriving held the event loop
+        for a round trip per arrival."""
+        if not events:
+            return
+        bus = get_bus()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for topic, event in events:
+                    frame = payload(PRESENCE, encode(topic, None, event))
+                    pipe.publish(bus.channel_name(topic), frame)
+                await pipe.execute()
+        except Exception:  # Redis away: lost, as ephemeral frames are (see `fan_out`)
+            logger.warning(
+                "realtime: presence of %s not announced", ", ".join(t for t, _ in events)
+            )
 
     # -- keeping entries alive -----------------------------------------------------------
 
@@ -256,6 +277,6 @@ class Presence:
                     pipe.zcount(user_key, now, "+inf")
                     _removed, remaining = await pipe.execute()
                 if not remaining:
-                    announce(topic, PresenceLeft(user_id=_user(member).user_id))
+                    await self._announce([(topic, PresenceLeft(user_id=_user(member).user_id))])
             if not await self.redis.zcard(key):
                 await self.redis.srem(f"{self.prefix}-topics", topic)
