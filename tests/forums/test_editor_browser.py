@@ -123,3 +123,34 @@ def test_an_edit_under_way_survives_the_post_changing_in_another_tab(daphne, wor
     expect(post.locator(".post-body")).to_have_text("Version deux")
     here.context.close()
     there.context.close()
+
+
+def test_ones_own_new_reply_is_fetched_once_and_stays_under_the_pointer(
+    daphne, world, board, browser
+):
+    """The reply's submit and its live event both announce it: one copy is fetched and
+    shown, not a second one replacing the first (which swallowed a click on "Modifier")."""
+    from playwright.sync_api import expect
+
+    server = daphne()
+    page = log_in(browser, server, "participant")
+    page.goto(f"/forums/discussions/{board.discussion.pk}/")
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/forums/messages/" in r.url else None)
+    form = page.locator("#reply-form")
+    form.get_by_label("Message").fill("Ma réponse")
+    form.get_by_role("button", name="Publier").click()
+    mine = page.locator("#posts .post").last
+    expect(mine.locator(".post-body")).to_have_text("Ma réponse")
+    post_id = mine.get_attribute("data-post")
+    # Someone answers after: once their reply shows, this page has handled the live event
+    # of its own reply, which came first on the topic.
+    other = log_in(browser, server, "participant2")
+    other.goto(f"/forums/discussions/{board.discussion.pk}/")
+    other.locator("#reply-form").get_by_label("Message").fill("Et moi ensuite")
+    other.locator("#reply-form").get_by_role("button", name="Publier").click()
+    expect(page.locator("#posts .post").last.locator(".post-body")).to_have_text("Et moi ensuite")
+    assert [url for url in fetched if f"/forums/messages/{post_id}/" in url] != []
+    assert len([url for url in fetched if f"/forums/messages/{post_id}/" in url]) == 1
+    page.context.close()
+    other.context.close()

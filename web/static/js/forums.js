@@ -123,6 +123,17 @@
     }
   }
 
+  // A new post is fetched once: the author's own submit and its live event both announce it,
+  // and a second copy replacing the first under the author's pointer would swallow a click.
+  const arriving = new Map();
+  function showNewPost(postId, parentId) {
+    if ($(`#post-${postId}`)) return undefined;
+    if (!arriving.has(postId)) {
+      arriving.set(postId, showPost(postId, parentId).finally(() => arriving.delete(postId)));
+    }
+    return arriving.get(postId);
+  }
+
   // The like button's tooltip names who liked: fetched again with the post (the event only
   // carries the count), copied onto the button alone so that an open edit form survives.
   async function refreshLikers(postId) {
@@ -183,7 +194,7 @@
   }
 
   const handlers = {
-    "forum.post_created": (d) => showPost(d.post_id, d.parent_id),
+    "forum.post_created": (d) => showNewPost(d.post_id, d.parent_id),
     "forum.post_edited": (d) => showPost(d.post_id),
     "forum.post_hidden": (d) => showPost(d.post_id),
     "forum.like_count": (d) => {
@@ -274,10 +285,14 @@
     act(async () => {
       const post = await preauApi("POST", `/discussions/${discussionId}/posts`, body);
       const file = data.get("file");
-      if (file && file.size) await uploadAttachment(post.id, file);
       replyForm.reset();
       $("#reply-context").textContent = "";
-      await showPost(post.id, post.parent_id);
+      if (file && file.size) {
+        await uploadAttachment(post.id, file);
+        await showPost(post.id, post.parent_id); // again, with its attachment
+      } else {
+        await showNewPost(post.id, post.parent_id);
+      }
     });
   });
 
