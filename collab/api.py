@@ -1,9 +1,12 @@
 """Collaborative spaces over HTTP: documents (metadata, export, named versions)."""
 
+import base64
+
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
 from parcours import selectors as parcours_selectors
+from parcours.errors import ErrorCode, ServiceError
 
 from . import api_resources, api_wordclouds, documents
 from .models import Document
@@ -101,9 +104,18 @@ def list_versions(request: HttpRequest, document_id: Id):
 @router.post("/documents/{document_id}/versions", response={201: VersionOut})
 def save_version(request: HttpRequest, document_id: Id, payload: VersionIn):
     document = documents.readable_document(request.user, document_id)
-    return Status(
-        201, documents.save_version(actor=request.user, document=document, name=payload.name)
+    seen = None
+    if payload.state is not None:
+        try:
+            seen = base64.b64decode(payload.state, validate=True)
+        except ValueError:
+            raise ServiceError(
+                ErrorCode.INVALID, "« state » n'est pas du base64.", {"field": "state"}
+            ) from None
+    version = documents.save_version(
+        actor=request.user, document=document, name=payload.name, seen=seen
     )
+    return Status(201, version)
 
 
 @router.post("/documents/{document_id}/versions/{version_id}/restore", response={204: None})

@@ -229,12 +229,28 @@ def load_doc(document: Document) -> Doc:
 
 
 @transaction.atomic
-def save_version(*, actor, document: Document, name: str) -> DocumentVersion:
+def save_version(
+    *, actor, document: Document, name: str, seen: bytes | None = None
+) -> DocumentVersion:
+    """A named copy of the document as it reads now. `seen` is the state of the page that
+    names it (a Yjs update): what that page shows and the log does not hold yet (its last
+    keystrokes, still on their way to the database) is appended first, like any edit, so
+    the version is what its author saw and the document holds all of it."""
     write_decision(actor, document).raise_if_denied()
-    state, _ = stored_state(document.pk)
-    return DocumentVersion.objects.create(
-        document=document, name=_title(name, "name", 120), state=state
-    )
+    name = _title(name, "name", 120)
+    doc = load_doc(document)
+    if seen:
+        before = doc.get_state()
+        try:
+            doc.apply_update(seen)
+        except Exception:
+            raise ServiceError(
+                ErrorCode.INVALID, gettext("État du document illisible."), {"field": "state"}
+            ) from None
+        missing = doc.get_update(before)
+        if missing != EMPTY_UPDATE:
+            append_update(document.pk, missing)
+    return DocumentVersion.objects.create(document=document, name=name, state=doc.get_update())
 
 
 def restore_version(*, actor, version: DocumentVersion) -> int:

@@ -39,6 +39,8 @@ class DocumentOut(Schema):
 
 class VersionIn(Schema):
     name: Annotated[str, Field(min_length=1, max_length=120)]
+    # The naming page's document state, a base64 Yjs update (see `documents.save_version`).
+    state: Annotated[str | None, Field(max_length=1_400_000)] = None
 
 
 class VersionOut(Schema):

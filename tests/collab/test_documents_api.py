@@ -1,6 +1,7 @@
 """Documents over HTTP: creating, listing, exporting, named versions; who may; bad input."""
 
 import asyncio
+import base64
 
 import pytest
 from channels.db import database_sync_to_async
@@ -104,6 +105,22 @@ def test_who_opens_which_document(api, space, who, standing, body, status):
         ("get", f"/documents/{HUGE}", None, 422, "document_id"),
         ("get", "/documents/{doc}/export?format=pdf", None, 422, "format"),
         ("post", "/documents/{doc}/versions", {"name": ""}, 422, "name"),
+        (
+            "post",
+            "/documents/{doc}/versions",
+            {"name": "v", "state": "pas du base64"},
+            422,
+            "state",
+        ),
+        ("post", "/documents/{doc}/versions", {"name": "v", "state": "AAEC/w=="}, 422, "state"),
+        ("post", "/documents/{doc}/versions", {"name": "v", "state": 5}, 422, "state"),
+        (
+            "post",
+            "/documents/{doc}/versions",
+            {"name": "v", "state": "A" * 2_800_004},
+            413,
+            "body",
+        ),
         ("post", f"/documents/{{doc}}/versions/{HUGE}/restore", None, 422, "version_id"),
     ],
 )
@@ -170,6 +187,27 @@ async def test_a_restored_version_reaches_the_live_editors(space, who, settings)
     doc = Doc()
     doc.apply_update(stored[0])
     assert richtext.plain_text(doc) == "Version une"
+
+
+def test_a_version_holds_what_its_author_saw_even_before_the_log_had_it(api, space, who):
+    document = Document.objects.create(scope=space.scope, title="D")
+    _write(document, [("paragraph", {}, "Plan valide", None)])
+    page = Doc()
+    page.apply_update(documents.stored_state(document.pk)[0])
+    # The author's last keystrokes, shown on their page, not yet in the database.
+    richtext.fragment(page).children[0].children[0].insert(11, " en conseil de cycle.")
+    state = base64.b64encode(page.get_update()).decode()
+    made = api(who["member"]).post(
+        f"/documents/{document.pk}/versions", {"name": "Après le conseil", "state": state}
+    )
+    assert made.status_code == 201, made.content
+    version = Doc()
+    version.apply_update(bytes(document.versions.get().state))
+    assert richtext.plain_text(version) == "Plan valide en conseil de cycle."
+    # The document holds it too: nothing is in the version that the document lacks.
+    stored = Doc()
+    stored.apply_update(documents.stored_state(document.pk)[0])
+    assert richtext.plain_text(stored) == "Plan valide en conseil de cycle."
 
 
 def test_a_reader_of_a_reserved_document_may_not_save_or_restore_versions(api, space, who):

@@ -29,7 +29,14 @@
       event.preventDefault();
       const name = new FormData(form).get("name");
       try {
-        await preauApi("POST", `/documents/${form.dataset.docId}/versions`, { name });
+        // What this page shows, last keystrokes included: the version is what one saw.
+        const update = window.preauDoc.Y.encodeStateAsUpdate(editor.ydoc);
+        let binary = "";
+        for (let i = 0; i < update.length; i += 0x8000) {
+          binary += String.fromCharCode(...update.subarray(i, i + 0x8000));
+        }
+        const state = btoa(binary);
+        await preauApi("POST", `/documents/${form.dataset.docId}/versions`, { name, state });
         location.reload();
       } catch (error) {
         showError(error);
