@@ -22,6 +22,7 @@ from parcours.models import (
     Space,
     SpaceMembership,
 )
+from scheduling.models import ScheduledClass
 
 PASSWORD = "preau-test-pass"
 _counter = itertools.count(1)
@@ -142,6 +143,21 @@ def help_request(session_obj: Session, requester=None, message: str = "") -> Hel
         session=session_obj,
         requester=requester,
         message=message or "Pouvez-vous regarder le forum de la session ?",
+    )
+
+
+def scheduled_class(
+    scope, title: str, *, starts_in: timedelta, length: timedelta = timedelta(hours=1), **kw
+) -> ScheduledClass:
+    """A class of `scope` (a session's or a space's) starting `starts_in` from now."""
+    start = timezone.now() + starts_in
+    return ScheduledClass.objects.create(
+        scope=scope,
+        title=title,
+        starts_at=start,
+        ends_at=start + length,
+        timezone="Europe/Paris",
+        **kw,
     )
 
 

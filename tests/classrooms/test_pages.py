@@ -2,21 +2,15 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from classrooms import services
 from classrooms.models import Classroom
 from scheduling.models import ScheduledClass
+from tests import factories
 
 
 def _scheduled(world) -> ScheduledClass:
-    start = timezone.now() + timedelta(days=2)
-    return ScheduledClass.objects.create(
-        scope=world.session.scope,
-        title="Classe du jeudi",
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        timezone="Europe/Paris",
+    return factories.scheduled_class(
+        world.session.scope, "Classe du jeudi", starts_in=timedelta(days=2)
     )
 
 

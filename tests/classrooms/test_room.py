@@ -11,16 +11,15 @@ from classrooms.models import Classroom, Seat
 from parcours.errors import ErrorCode, ServiceError
 from parcours.signals import access_changed
 from scheduling.models import ScheduledClass
+from tests import factories
 
 
 def _scheduled(world, *, starts_in: timedelta, agenda=None) -> ScheduledClass:
-    start = timezone.now() + starts_in
-    return ScheduledClass.objects.create(
-        scope=world.session.scope,
-        title="Entre pairs",
-        starts_at=start,
-        ends_at=start + timedelta(minutes=30),
-        timezone="Europe/Paris",
+    return factories.scheduled_class(
+        world.session.scope,
+        "Entre pairs",
+        starts_in=starts_in,
+        length=timedelta(minutes=30),
         agenda=agenda or [],
     )
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import pytest
-from django.utils import timezone
 
 from classrooms import services
 from classrooms.models import Classroom
@@ -45,14 +44,12 @@ def meetup(db) -> SpaceClass:
         minutes=30,
         timezone="Europe/Paris",
     )
-    start = timezone.now() + timedelta(minutes=10)
-    scheduled = ScheduledClass.objects.create(
-        scope=space.scope,
+    scheduled = factories.scheduled_class(
+        space.scope,
+        "Entre pairs",
+        starts_in=timedelta(minutes=10),
+        length=timedelta(minutes=30),
         series=series,
-        title="Entre pairs",
-        starts_at=start,
-        ends_at=start + timedelta(minutes=30),
-        timezone="Europe/Paris",
     )
     return SpaceClass(space, scheduled, people)
 
@@ -70,13 +67,8 @@ def test_a_meetup_of_a_space_leads_its_members_to_one_room_of_the_space(client, 
 
 
 def test_a_one_off_class_of_a_space_has_its_room_too(api, meetup):
-    start = timezone.now() + timedelta(days=1)
-    one_off = ScheduledClass.objects.create(
-        scope=meetup.space.scope,
-        title="Préparer la rentrée",
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        timezone="Europe/Paris",
+    one_off = factories.scheduled_class(
+        meetup.space.scope, "Préparer la rentrée", starts_in=timedelta(days=1)
     )
     room = services.room_for_class(one_off)
     listed = api(meetup.people["member"]).get(f"/spaces/{meetup.space.pk}/classrooms")

@@ -32,15 +32,21 @@ def shared(db):
     return Document.objects.create(scope=space.scope, title="Projet commun")
 
 
+def _both_on(server, browser, document: Document):
+    """Claire's and Malik's pages on `document`, each synced with the server."""
+    from playwright.sync_api import expect
+
+    pages = [log_in(browser, server, name) for name in ("claire", "malik")]
+    for page in pages:
+        page.goto(f"/documents/{document.pk}/")
+        expect(page.locator("#doc-editor")).to_have_attribute("data-status", "synced")
+    return pages
+
+
 def test_two_browsers_typing_in_one_document_see_each_other(daphne, shared, browser, bundle):
     from playwright.sync_api import expect
 
-    server = daphne()
-    claire = log_in(browser, server, "claire")
-    malik = log_in(browser, server, "malik")
-    for page in (claire, malik):
-        page.goto(f"/documents/{shared.pk}/")
-        expect(page.locator("#doc-editor")).to_have_attribute("data-status", "synced")
+    claire, malik = _both_on(daphne(), browser, shared)
     claire.locator("#doc-editor .ProseMirror").click()
     claire.keyboard.type("Claire écrit ici. ")
     malik_editor = malik.locator("#doc-editor .ProseMirror")
@@ -70,12 +76,7 @@ def test_restoring_a_named_version_brings_every_open_page_back_to_it(
 ):
     from playwright.sync_api import expect
 
-    server = daphne()
-    claire = log_in(browser, server, "claire")
-    malik = log_in(browser, server, "malik")
-    for page in (claire, malik):
-        page.goto(f"/documents/{shared.pk}/")
-        expect(page.locator("#doc-editor")).to_have_attribute("data-status", "synced")
+    claire, malik = _both_on(daphne(), browser, shared)
     claire.locator("#doc-editor .ProseMirror").click()
     claire.keyboard.type("Plan validé en conseil de cycle.")
     expect(malik.locator("#doc-editor .ProseMirror")).to_contain_text("Plan validé")

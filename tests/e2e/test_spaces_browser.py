@@ -5,12 +5,10 @@ inside, the space's page leads to its forum, its classes and its resources."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from collab import resources
 from forums import services as forums
 from parcours.models import Space
-from scheduling.models import ScheduledClass
 from tests import factories
 from tests.browser import log_in, off_loop
 
@@ -30,14 +28,7 @@ def test_a_newcomer_joins_an_open_space_and_finds_its_forum_classes_and_resource
         space = _space(Space.Visibility.OPEN, "Entre pairs : cycle 3")
         animator = space.memberships.get().user
         forums.create_forum(scope=space.scope, actor=animator, title="Nos séances", kind="standard")
-        start = timezone.now() + timedelta(days=3)
-        ScheduledClass.objects.create(
-            scope=space.scope,
-            title="Rencontre de rentrée",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            timezone="Europe/Paris",
-        )
+        factories.scheduled_class(space.scope, "Rencontre de rentrée", starts_in=timedelta(days=3))
         resources.share_link(
             actor=animator, scope=space.scope, title="Éduscol", url="https://eduscol.fr/"
         )

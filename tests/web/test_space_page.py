@@ -4,13 +4,11 @@ resources, each from its own app; people outside the space see none of it."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from collab import resources, wordclouds
 from collab.models import Document
 from forums import services as forums
 from parcours.models import Space
-from scheduling.models import ScheduledClass
 from tests import factories
 
 
@@ -23,14 +21,7 @@ def test_the_space_page_composes_every_app(client, space):
     animator = factories.space_member(space, "animator").user
     member = factories.space_member(space, "member").user
     forums.create_forum(scope=space.scope, actor=animator, title="Nos lectures", kind="standard")
-    start = timezone.now() + timedelta(days=3)
-    ScheduledClass.objects.create(
-        scope=space.scope,
-        title="Rencontre de rentrée",
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        timezone="Europe/Paris",
-    )
+    factories.scheduled_class(space.scope, "Rencontre de rentrée", starts_in=timedelta(days=3))
     Document.objects.create(scope=space.scope, title="Compte rendu")
     Document.objects.create(scope=space.scope, title="Idées", kind="mindmap")
     wordclouds.create_cloud(actor=animator, scope=space.scope, question="Un mot ?")
