@@ -2,8 +2,8 @@
 
 A durable event is stored unnumbered inside the caller's transaction: it exists if and only
 if the write it describes committed. Its number is taken right after that commit, in a short
-transaction of its own (`_number`) that locks the topic's sequence row for three statements
-and numbers every committed event of the topic still waiting, in the order they were
+transaction of its own (`_number`, one round trip) that locks the topic's sequence row and
+numbers every committed event of the topic still waiting, in the order they were
 written. So writers to one topic never queue on its row while their transactions run, and
 readers still see each topic's numbers gapless and committed in order: numbers are only ever
 handed out by the holder of the row, and the hubs' gap detection (see `hub.py`) holds.
@@ -128,20 +128,11 @@ class _Commit:
     def __call__(self) -> None:
         for recorder in _recorders:
             recorder.extend((topic, event) for topic, event, _ in self.events)
-        own = [pk for _, _, pk in self.events if pk is not None]
+        topics = sorted({topic for topic, _, pk in self.events if pk is not None})
         numbered: list[tuple[int, str, int, str]] = []
-        if own:
+        if topics:
             try:
-                # Another writer's numbering may have taken ours already (it numbers every
-                # committed event of the topic): then there is no lock to wait for at all.
-                topics = sorted(
-                    set(
-                        StoredEvent.objects.filter(pk__in=own, seq__isnull=True).values_list(
-                            "topic", flat=True
-                        )
-                    )
-                )
-                numbered = _number(topics) if topics else []
+                numbered = _number(topics)
             except Exception:
                 # Committed, not yet numbered: the next publish on the topic or a hub's sweep
                 # numbers it.
@@ -198,8 +189,9 @@ def _number(topics: list[str]) -> list[tuple[int, str, int, str]]:
     hold each other's rows), number the waiting events in the order they were written, move
     the sequences on. The lock is taken by the first statement, so the next one reads every
     event committed before it, including the ones the previous holder had not seen; that
-    holder's own numbers are already committed. On PostgreSQL the numbering and the move
-    are one statement; elsewhere, two.
+    holder's own numbers are already committed. On PostgreSQL the lock and the numbering
+    (which moves the sequences on) go to the server together, one round trip; elsewhere,
+    three statements.
     """
     sequences = connection.ops.quote_name(TopicSequence._meta.db_table)
     events = connection.ops.quote_name(StoredEvent._meta.db_table)
@@ -218,38 +210,53 @@ def _number(topics: list[str]) -> list[tuple[int, str, int, str]]:
         f"FROM n WHERE {events}.id = n.event_id "
         f"RETURNING {events}.id, {events}.topic, {events}.seq, {events}.frame"
     )
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {sequences} (topic, last_seq) VALUES {rows} "
-            f"ON CONFLICT (topic) DO UPDATE SET last_seq = {sequences}.last_seq",
-            topics,
-        )
-        if connection.vendor == "postgresql":
+    lock = (
+        f"INSERT INTO {sequences} (topic, last_seq) VALUES {rows} "
+        f"ON CONFLICT (topic) DO UPDATE SET last_seq = {sequences}.last_seq"
+    )
+    if connection.vendor == "postgresql":
+        # Both statements in one round trip, one transaction (or the caller's): each still
+        # reads with a snapshot of its own, so the numbering sees what the lock waited for.
+        # The numbering and the move of the sequences are one statement.
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH n AS ({waiting}), numbered AS ({numbering}), moved AS ("
+                f"{lock}; WITH n AS ({waiting}), numbered AS ({numbering}), moved AS ("
                 f"UPDATE {sequences} SET last_seq = heads.last FROM (SELECT topic, "
                 "max(seq) AS last FROM numbered GROUP BY topic) heads "
                 f"WHERE {sequences}.topic = heads.topic) SELECT * FROM numbered",
-                topics,
+                topics + topics,
             )
-        else:
+            cursor.nextset()
+            numbered = _by_topic_and_number(cursor.fetchall())
+    else:
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(lock, topics)
             cursor.execute(f"WITH n AS ({waiting}) {numbering}", topics)
-        numbered = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2]))
-        heads: dict[str, tuple[int, int]] = {}
-        for _, topic, seq, _ in numbered:
-            first, _last = heads.get(topic, (seq, seq))
-            heads[topic] = (min(first, seq), seq)
-        if heads and connection.vendor != "postgresql":
-            cases = " ".join(["WHEN %s THEN %s"] * len(heads))
-            cursor.execute(
-                f"UPDATE {sequences} SET last_seq = CASE topic {cases} END "
-                f"WHERE topic IN ({', '.join(['%s'] * len(heads))})",
-                [value for topic, (_, last) in heads.items() for value in (topic, last)]
-                + list(heads),
-            )
-        for topic, (first, last) in heads.items():
-            _prune(topic, first, last)
+            numbered = _by_topic_and_number(cursor.fetchall())
+            heads = _heads(numbered)
+            if heads:
+                cases = " ".join(["WHEN %s THEN %s"] * len(heads))
+                cursor.execute(
+                    f"UPDATE {sequences} SET last_seq = CASE topic {cases} END "
+                    f"WHERE topic IN ({', '.join(['%s'] * len(heads))})",
+                    [value for topic, (_, last) in heads.items() for value in (topic, last)]
+                    + list(heads),
+                )
+    for topic, (first, last) in _heads(numbered).items():
+        _prune(topic, first, last)
     return numbered
+
+
+def _by_topic_and_number(rows: list[tuple]) -> list[tuple[int, str, int, str]]:
+    return sorted(rows, key=lambda row: (row[1], row[2]))
+
+
+def _heads(numbered: list[tuple[int, str, int, str]]) -> dict[str, tuple[int, int]]:
+    """Each topic's first and last number among `numbered` (sorted by topic and number)."""
+    heads: dict[str, tuple[int, int]] = {}
+    for _, topic, seq, _ in numbered:
+        heads[topic] = (heads.get(topic, (seq, seq))[0], seq)
+    return heads
 
 
 def publish_together(calls: Sequence[Callable[[], object]]) -> list[Taken | Exception]:
