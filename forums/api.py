@@ -158,8 +158,8 @@ def preview_post(request: HttpRequest, payload: PostEditIn):
 @router.post("/discussions/{discussion_id}/posts", response={201: PostOut})
 def reply(request: HttpRequest, discussion_id: Id, payload: PostIn):
     discussion = selectors.get_discussion(discussion_id)
-    post = services.reply(discussion=discussion, author=request.user, **payload.dict())
     who = selectors.viewer(request.user, discussion.forum.scope)
+    post = services.reply(discussion=discussion, author=request.user, who=who, **payload.dict())
     services.audit_read(who, "private_post" if post.private else "post", [post.pk])
     return Status(201, selectors.new_post_view(post, who))
 

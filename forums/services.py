@@ -134,9 +134,15 @@ def reply(
     parent_id: int | None = None,
     quote_id: int | None = None,
     private: bool = False,
+    who: Viewer | None = None,
 ) -> Post:
-    """A reply, threaded under `parent_id`; a reply to a private reply stays private."""
-    who = viewer(author, discussion.forum.scope)
+    """A reply, threaded under `parent_id`; a reply to a private reply stays private.
+
+    `who`: the author's `Viewer` of the discussion's scope, when the caller holds it already
+    (its standings are then read once for the reply and its answer)."""
+    who = who or viewer(author, discussion.forum.scope)
+    if who.user_id != author.pk or who.scope.pk != discussion.forum.scope_id:
+        raise ValueError("`who` must be the author's viewer of the discussion's scope")
     who.require(Action.CONTRIBUTE)
     if discussion.locked:
         raise ServiceError(

@@ -219,13 +219,15 @@ def _number(topics: list[str]) -> list[tuple[int, str, int, str]]:
         # reads with a snapshot of its own, so the numbering sees what the lock waited for.
         # The numbering and the move of the sequences are one statement.
         with connection.cursor() as cursor:
-            cursor.execute(
+            # Bound here, not by the server: two statements cannot share a prepared one.
+            both = connection.ops.compose_sql(
                 f"{lock}; WITH n AS ({waiting}), numbered AS ({numbering}), moved AS ("
                 f"UPDATE {sequences} SET last_seq = heads.last FROM (SELECT topic, "
                 "max(seq) AS last FROM numbered GROUP BY topic) heads "
                 f"WHERE {sequences}.topic = heads.topic) SELECT * FROM numbered",
                 topics + topics,
             )
+            cursor.execute(both)
             cursor.nextset()
             numbered = _by_topic_and_number(cursor.fetchall())
     else:
