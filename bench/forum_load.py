@@ -19,7 +19,8 @@ discussion at any moment, as when a trainer asks a group to answer in its own th
 every socket follows the forum and one discussion, as an open forum page does.
 
 People's rate limits on posting and liking are lifted in the served application: the bench
-measures the server, not the limits. Clients run here, on the same machine as the servers.
+measures the server, not the limits. Clients run here, on the same machine as the servers:
+the writers in threads of this process, the listening sockets in a process of their own.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import argparse
 import asyncio
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import statistics
@@ -309,51 +311,95 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-async def run(
-    ports: list[int], world: World, seconds: float, *, baseline: bool, sockets: int = MEMBERS
-) -> dict:
-    tally = Tally()
+async def _listen_all(ports: list[int], world: World, sockets: int, tally: Tally, ready) -> None:
+    """Every socket following the forum and one discussion; `ready()` once all are subscribed
+    and the arrivals' presence frames have drained (connecting is not what is measured)."""
     tasks, connected = [], []
-    if not baseline:
-        for n, token in enumerate(world.tokens[:sockets]):
-            topics = [f"forum:{world.forum_id}", f"discussion:{world.discussion_ids[n % 10]}"]
-            tasks.append(
-                asyncio.create_task(
-                    listen(ports[n % len(ports)], token, topics, tally, lambda: connected.append(1))
-                )
+    for n, token in enumerate(world.tokens[:sockets]):
+        topics = [f"forum:{world.forum_id}", f"discussion:{world.discussion_ids[n % 10]}"]
+        tasks.append(
+            asyncio.create_task(
+                listen(ports[n % len(ports)], token, topics, tally, lambda: connected.append(1))
             )
-            if n % 20 == 19:  # connecting is not what is measured: a few at a time
-                await asyncio.sleep(0.2)
+        )
+        if n % 20 == 19:  # a few at a time
+            await asyncio.sleep(0.2)
+    try:
         while len(connected) < len(tasks):
             failed = [task for task in tasks if task.done()]
             if failed:
                 raise RuntimeError(f"a listening socket failed: {failed[0].exception()!r}")
             await asyncio.sleep(0.1)
         # Each arrival is announced to everyone present on the forum's topic (300 by 300
-        # presence frames): writes start once that has drained, as connecting is not measured.
+        # presence frames): the writes start once that has drained.
         settled = time.time() + 120
         while time.time() - tally.last_frame < 1.0 and time.time() < settled:
             await asyncio.sleep(0.2)
-    stop = time.time() + seconds
+        ready()
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def listeners(ports: list[int], world: World, sockets: int, ready, stop, arrivals) -> None:
+    """The listening sockets, in a process of their own: on the writers' side of the GIL they
+    delayed the writers' own clocks (15,000 frames a second to parse). Sends the frames'
+    arrivals back once `stop` is set."""
+    tally = Tally()
+
+    async def until_stopped() -> None:
+        listening = asyncio.create_task(_listen_all(ports, world, sockets, tally, ready.set))
+        while not stop.is_set() and not listening.done():
+            await asyncio.sleep(0.1)
+        listening.cancel()
+        await asyncio.gather(listening, return_exceptions=True)
+        if listening.done() and not listening.cancelled() and listening.exception():
+            raise listening.exception()
+
+    try:
+        asyncio.run(until_stopped())
+    finally:
+        arrivals.put(tally.arrived)
+
+
+async def run(
+    ports: list[int], world: World, seconds: float, *, baseline: bool, sockets: int = MEMBERS
+) -> dict:
+    tally = Tally()
+    context = multiprocessing.get_context("spawn")
+    ready, stop, arrivals = context.Event(), context.Event(), context.Queue()
+    listening = None
+    if not baseline and sockets:
+        listening = context.Process(
+            target=listeners, args=(ports, world, sockets, ready, stop, arrivals), daemon=True
+        )
+        listening.start()
+        while not ready.wait(0.5):
+            if not listening.is_alive():
+                raise RuntimeError("the listening sockets failed (see above)")
+    stop_at = time.time() + seconds
     work = reader if baseline else writer
     args = [
-        (ports[n % len(ports)], world.tokens[n], tally, stop)
+        (ports[n % len(ports)], world.tokens[n], tally, stop_at)
         if baseline
-        else (ports[n % len(ports)], world.tokens[n], world, tally, stop, n)
+        else (ports[n % len(ports)], world.tokens[n], world, tally, stop_at, n)
         for n in range(1, WRITERS + 1)
     ]
     loop = asyncio.get_running_loop()
     # One thread per client: asyncio's default executor would run only a handful at a time
-    # (cores + 4), and the others would start after `stop` and make no request at all.
+    # (cores + 4), and the others would start after `stop_at` and make no request at all.
     with ThreadPoolExecutor(max_workers=len(args), thread_name_prefix="client") as clients:
         began = time.time()
         made = await asyncio.gather(*(loop.run_in_executor(clients, work, *a) for a in args))
         elapsed = time.time() - began
-    await asyncio.sleep(2)  # let the last frames arrive
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
     load = os.getloadavg()[0]  # the machine's load during the measure, printed beside it
+    if listening is not None:
+        await asyncio.sleep(2)  # let the last frames arrive
+        stop.set()
+        tally.arrived = await loop.run_in_executor(None, arrivals.get)
+        listening.join()
     return {"rps": sum(made) / elapsed, "requests": sum(made), "tally": tally, "load": load}
 
 
