@@ -7,10 +7,14 @@ still runs it as well.
 import gc
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from config.threads import ThreadedHandler, bounded  # noqa: E402
+
+django_asgi_app = ThreadedHandler()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
@@ -26,7 +30,6 @@ from django.urls import get_resolver  # noqa: E402
 from collab.routing import websocket_urlpatterns as doc_urlpatterns  # noqa: E402
 from config.bodies import BodyLimit  # noqa: E402
 from config.health import warn_if_down  # noqa: E402
-from config.threads import bounded  # noqa: E402
 from realtime.auth import GatewayAuthMiddleware  # noqa: E402
 from realtime.hub import stop_current_hub  # noqa: E402
 from realtime.origin import OriginCheck  # noqa: E402

@@ -23,8 +23,13 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse, HttpResponseBase
+from django.urls import set_script_prefix
 from django.utils.translation import gettext
 
 from config.answers import refuse
@@ -157,6 +162,53 @@ async def _busy(scope: Scope, send: Send, wait: float) -> None:
     await refuse(
         scope, send, 503, "unavailable", message, details, [(b"retry-after", str(retry).encode())]
     )
+
+
+class ThreadedHandler(ASGIHandler):
+    """Django's ASGI handler, answering each request in one call on the request's thread.
+
+    Django's own runs its middleware chain in async mode: the request-started signal, the
+    chain and the closing of the response each move the request from the event loop to a
+    thread and back, and inside the chain each synchronous middleware (two of ours) and the
+    view make one more round trip through the loop; each trip waits for the loop's thread
+    and the GIL behind the process's busy request threads. All of Préau's views and
+    middleware are synchronous, so here the chain is built synchronous, and the signal, the
+    chain and the closing of a response held in memory (which hands the database connection
+    back to the pool) run in one call. Only a streamed response (a file) is closed by a
+    second call, once sent. A sync view cannot be cancelled when its client leaves, so the
+    disconnect is not watched for."""
+
+    def __init__(self) -> None:
+        super(ASGIHandler, self).__init__()
+        self.load_middleware(is_async=False)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            body = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+        try:
+            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body)
+            try:
+                await self.send_response(response, send)
+            finally:
+                if response.streaming:
+                    await sync_to_async(response.close, thread_sensitive=True)()
+        finally:
+            body.close()
+
+    def _respond(self, scope: Scope, body: tempfile.SpooledTemporaryFile) -> HttpResponseBase:
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()  # its content stays: the request is over but for sending it
+        return response
 
 
 def bounded(app: ASGIApp) -> ASGIApp:
