@@ -19,7 +19,7 @@ import math
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -174,9 +174,9 @@ class ThreadedHandler(ASGIHandler):
     and the GIL behind the process's busy request threads. All of Préau's views and
     middleware are synchronous, so here the chain is built synchronous, and the signal, the
     chain and the closing of a response held in memory (which hands the database connection
-    back to the pool) run in one call. Only a streamed response (a file) is closed by a
-    second call, once sent. A sync view cannot be cancelled when its client leaves, so the
-    disconnect is not watched for."""
+    back to the pool) run in one call. A streamed response (a file) is read a part at a
+    time, and closed by one more call once sent. A sync view cannot be cancelled when its
+    client leaves, so the disconnect is not watched for."""
 
     def __init__(self) -> None:
         super(ASGIHandler, self).__init__()
@@ -190,6 +190,9 @@ class ThreadedHandler(ASGIHandler):
         set_script_prefix(get_script_prefix(scope))
         try:
             response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body)
+            if response.streaming and not response.is_async:
+                # Django would read the whole file into memory before its first byte is sent.
+                response.streaming_content = _parts_of(iter(response.streaming_content))
             try:
                 await self.send_response(response, send)
             finally:
@@ -209,6 +212,17 @@ class ThreadedHandler(ASGIHandler):
         if not response.streaming:
             response.close()  # its content stays: the request is over but for sending it
         return response
+
+
+_END = object()
+
+
+async def _parts_of(parts: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """A streamed response's parts (a file's blocks), read one at a time on the request's
+    thread as the client takes them."""
+    read = sync_to_async(next, thread_sensitive=True)
+    while (part := await read(parts, _END)) is not _END:
+        yield part
 
 
 def bounded(app: ASGIApp) -> ASGIApp:
