@@ -16,8 +16,10 @@ and not daphne alone: docs/architecture.md, "Serving".
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import socket
 import sys
 from importlib import import_module
 from typing import Any
@@ -47,6 +49,37 @@ class Worker(UvicornWorker):
         # (REALTIME_MAX_FRAME_BYTES) with an error frame.
         "ws_max_size": 1024 * 1024,
     }
+
+    def init_process(self) -> None:
+        if self.cfg.workers > 1:
+            self.sockets = [own_listener(shared, self.cfg.backlog) for shared in self.sockets]
+        super().init_process()
+
+
+def own_listener(shared: Any, backlog: int) -> Any:
+    """A listening socket of the worker's own on the shared socket's address, the kernel
+    spreading new connections over the workers' sockets (`SO_REUSEPORT`).
+
+    On the one socket gunicorn shares, whichever worker's event loop wakes first accepts
+    every connection waiting: twenty connections opened together landed on one worker,
+    which served them on one core while the other idled. Once the worker listens on its
+    own, it stops the shared socket listening (one socket for every process: the first
+    worker stops it for all), so that no connection waits on a socket nobody accepts on.
+    Left shared where the platform cannot (no `SO_REUSEPORT`, a Unix socket)."""
+    if not hasattr(socket, "SO_REUSEPORT") or shared.family not in (
+        socket.AF_INET,
+        socket.AF_INET6,
+    ):
+        return shared
+    own = socket.socket(shared.family, socket.SOCK_STREAM)
+    own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    own.bind(shared.getsockname())
+    own.listen(backlog)
+    own.setblocking(False)
+    with contextlib.suppress(OSError):  # another worker stopped it already
+        shared.shutdown(socket.SHUT_RD)
+    return own
 
 
 class Server(BaseApplication):
@@ -83,6 +116,8 @@ def options(host: str, port: int, workers: int, verbosity: int) -> dict[str, Any
         "errorlog": "-",
         "loglevel": "info" if verbosity else "warning",
         "proc_name": "preau",
+        # The workers' own listening sockets join the shared one's port (`own_listener`).
+        "reuse_port": True,
     }
 
 
