@@ -96,7 +96,7 @@ TEMPLATES = [
 
 # Serving (config/serve.py, config/threads.py): threads per server process for Django's
 # synchronous views, requests allowed to wait for one, and for how long, before a 503.
-HTTP_THREADS = int(os.environ.get("HTTP_THREADS", 8))
+HTTP_THREADS = int(os.environ.get("HTTP_THREADS", 4))
 HTTP_QUEUE = int(os.environ.get("HTTP_QUEUE", 100))
 HTTP_QUEUE_WAIT = float(os.environ.get("HTTP_QUEUE_WAIT", 5))
 

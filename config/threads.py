@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.db import close_old_connections
 from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
 from django.utils.translation import gettext
@@ -40,6 +41,8 @@ Send = Callable[[dict], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 CHUNK = 64 * 1024
+# The scope key under which `BoundedThreads` hands the application its thread's release.
+RELEASE_THREAD = "preau.release_thread"
 
 
 class BoundedThreads:
@@ -66,12 +69,23 @@ class BoundedThreads:
             if executor is None:
                 await _busy(scope, send, self.wait)
                 return
+            released = False
+
+            def release() -> None:
+                nonlocal released
+                if not released:
+                    released = True
+                    self._release(executor)
+
+            # The application may give the thread back before the end (ThreadedHandler, once
+            # its answer is made), so that a slow client does not hold it while it downloads.
+            scope[RELEASE_THREAD] = release
             try:
                 # Django's own per-request context nests inside this one and keeps it.
                 async with ThreadSensitiveContext(executor=executor):
                     await self.app(scope, _replay(body, receive), send)
             finally:
-                self._release(executor)
+                release()
         finally:
             body.close()
 
@@ -174,9 +188,12 @@ class ThreadedHandler(ASGIHandler):
     and the GIL behind the process's busy request threads. All of Préau's views and
     middleware are synchronous, so here the chain is built synchronous, and the signal, the
     chain and the closing of a response held in memory (which hands the database connection
-    back to the pool) run in one call. A streamed response (a file) is read a part at a
-    time, and closed by one more call once sent. A sync view cannot be cancelled when its
-    client leaves, so the disconnect is not watched for."""
+    back to the pool) run in one call. The request's thread then goes back to the bounded
+    pool: sending is the event loop's work, and a slow client (a recording being watched)
+    no longer holds a thread while it downloads. A streamed response (a file) is read a
+    part at a time as the client takes them, off the bounded threads, and closed once sent.
+    A sync view cannot be cancelled when its client leaves, so the disconnect is not
+    watched for."""
 
     def __init__(self) -> None:
         super(ASGIHandler, self).__init__()
@@ -190,6 +207,8 @@ class ThreadedHandler(ASGIHandler):
         set_script_prefix(get_script_prefix(scope))
         try:
             response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body)
+            if RELEASE_THREAD in scope:
+                scope[RELEASE_THREAD]()  # what is left is sending: another request may run
             if response.streaming and not response.is_async:
                 # Django would read the whole file into memory before its first byte is sent.
                 response.streaming_content = _parts_of(iter(response.streaming_content))
@@ -197,7 +216,7 @@ class ThreadedHandler(ASGIHandler):
                 await self.send_response(response, send)
             finally:
                 if response.streaming:
-                    await sync_to_async(response.close, thread_sensitive=True)()
+                    await sync_to_async(response.close, thread_sensitive=False)()
         finally:
             body.close()
 
@@ -209,7 +228,11 @@ class ThreadedHandler(ASGIHandler):
             response._handler_class = self.__class__
             if isinstance(response, FileResponse):
                 response.block_size = self.chunk_size
-        if not response.streaming:
+        if response.streaming:
+            # Its parts are read off this thread, which goes back to the pool before they
+            # are sent: they must not need its database connection, handed back here.
+            close_old_connections()
+        else:
             response.close()  # its content stays: the request is over but for sending it
         return response
 
@@ -218,9 +241,9 @@ _END = object()
 
 
 async def _parts_of(parts: Iterator[bytes]) -> AsyncIterator[bytes]:
-    """A streamed response's parts (a file's blocks), read one at a time on the request's
-    thread as the client takes them."""
-    read = sync_to_async(next, thread_sensitive=True)
+    """A streamed response's parts (a file's blocks), read one at a time as the client takes
+    them, on a thread of asgiref's pool: the request's own went back to the bounded pool."""
+    read = sync_to_async(next, thread_sensitive=False)
     while (part := await read(parts, _END)) is not _END:
         yield part
 

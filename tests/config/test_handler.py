@@ -6,6 +6,7 @@ chain, the closing of the response), and inside the chain two more round trips t
 event loop, around our two synchronous middleware.
 """
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -114,7 +115,7 @@ async def test_a_streamed_answer_goes_a_part_at_a_time_and_is_closed_once_sent_w
         "http.response.body",  # the end
         "finished",
     ]
-    assert len(trips) == 5  # the answer, three reads (the last finds the end), its closing
+    assert len(trips) == 1  # the answer; the parts are read off the bounded threads
 
 
 async def test_a_view_that_raises_is_a_500_in_one_trip_and_the_request_is_still_closed(served):
@@ -129,3 +130,34 @@ async def test_an_unknown_page_is_a_404_in_one_trip(served):
     app, trips = served
     answer = await call(app, "/t/nowhere")
     assert answer["status"] == 404 and len(trips) == 1
+
+
+async def test_a_slow_download_holds_no_thread_while_it_is_sent(served):
+    """A recording watched by a slow client held one of the worker's few threads for the
+    whole download: thirty people watching one stopped every other request."""
+    app, _ = served  # one thread
+    slow_client = asyncio.Event()
+    sent: list[dict] = []
+
+    requested = [{"type": "http.request", "body": b""}]
+
+    async def receive():
+        if requested:
+            return requested.pop()
+        await asyncio.sleep(3600)
+
+    async def slow_send(message):
+        sent.append(message)
+        if message["type"] == "http.response.body":
+            await slow_client.wait()
+
+    scope = {"type": "http", "path": "/t/streamed", "method": "GET"}
+    download = asyncio.create_task(app(scope, receive, slow_send))
+    while not sent:
+        await asyncio.sleep(0.01)
+    answer = await asyncio.wait_for(call(app, "/t/answered"), 5)  # 503 after 5 s before
+    assert (answer["status"], answer["body"]) == (200, b"bonjour")
+    assert not download.done()
+    slow_client.set()
+    await download
+    assert b"".join(m.get("body", b"") for m in sent[1:]) == b"un,deux"
