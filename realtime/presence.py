@@ -16,6 +16,7 @@ Trust frame: only "who is here now" exists; no connection time is kept anywhere.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -55,11 +56,17 @@ def _listing(members: list[str]) -> list[PresentUser]:
     return [unique[uid] for uid in sorted(unique)]
 
 
-def _settle(batch: list[Change], exc: Exception | None) -> None:
-    """Fail the changes of `batch` still waiting with `exc`, or cancel them."""
+class Stopped(Exception):
+    """The server stopped before the change was written: the entries this process wrote
+    expire with the heartbeat it no longer sends, and the other processes then announce
+    the departures."""
+
+
+def _settle(batch: list[Change], exc: Exception) -> None:
+    """Fail the changes of `batch` still waiting with `exc`."""
     for *_change, done in batch:
         if not done.done():
-            done.cancel() if exc is None else done.set_exception(exc)
+            done.set_exception(exc)
 
 
 class Presence:
@@ -83,6 +90,9 @@ class Presence:
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+        # A writer cancelled before it ran settled nothing.
+        _settle(self.waiting, Stopped())
+        self.waiting = []
 
     def _key(self, topic: str) -> str:
         return f"{self.prefix}:{topic}"
@@ -120,7 +130,9 @@ class Presence:
             del self.local[topic]
         if self.redis is None:
             announce(topic, PresenceLeft(user_id=conn.user_id))
-        else:
+            return
+        # The sockets closed by the server's stop leave as it stops: nothing to report.
+        with contextlib.suppress(Stopped):
             await self._queue(topic, "remove", self.entries.pop((topic, conn.user_id)))
 
     async def members(self, topic: str) -> list[PresentUser]:
@@ -151,8 +163,8 @@ class Presence:
                     await self._apply(batch)
                 except Exception as exc:  # Redis away: the subscriptions waiting fail with it
                     _settle(batch, exc)
-                except asyncio.CancelledError:  # the hub stops: nobody waits for an answer
-                    _settle(batch + self.waiting, None)
+                except asyncio.CancelledError:  # the hub stops
+                    _settle(batch + self.waiting, Stopped())
                     raise
         finally:
             self.writer = None
