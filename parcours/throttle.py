@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext
 
 from .errors import ErrorCode, ServiceError
@@ -50,16 +51,29 @@ def hit(scope: str, subject: str, window: int) -> Window:
     start, retry = _window(window)
     key = _key(scope, subject, start)
     try:
-        if cache.add(key, 1, timeout=window + 1):
-            return Window(1, retry)
-        try:
-            return Window(cache.incr(key), retry)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window + 1)
-            return Window(1, retry)
+        return Window(_count(key, window + 1), retry)
     except Exception:
         logger.warning("throttle: the cache is unreachable, %s not counted", scope)
         return Window(0, retry)
+
+
+def _count(key: str, timeout: int) -> int:
+    """One more attempt under `key`: on Redis one round trip (the key created with its
+    expiry if new, then incremented), elsewhere the cache's add, then incr."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full = backend.make_and_validate_key(key)
+        with backend._cache.get_client(full, write=True).pipeline(transaction=False) as pipe:
+            pipe.set(full, 0, ex=timeout, nx=True)
+            pipe.incr(full)
+            return pipe.execute()[1]
+    if backend.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return backend.incr(key)
+    except ValueError:  # expired between add and incr
+        backend.add(key, 1, timeout=timeout)
+        return 1
 
 
 def peek(scope: str, subject: str, window: int) -> Window:
