@@ -82,6 +82,22 @@ def own_listener(shared: Any, backlog: int) -> Any:
     return own
 
 
+def port_taken(host: str, port: int) -> bool:
+    """Whether something listens on the address already. The workers' sockets share their
+    port (`own_listener`), so gunicorn's would join a Préau server still running there, and
+    the two would share its connections: a second `make run` must fail instead."""
+    for family, kind, proto, _name, address in socket.getaddrinfo(
+        host.strip("[]"), port, type=socket.SOCK_STREAM
+    ):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError:
+                return True
+    return False
+
+
 class Server(BaseApplication):
     def __init__(self, app: str, options: dict[str, Any]) -> None:
         self.app, self.options = app, options
@@ -133,6 +149,8 @@ def main(argv: list[str] | None = None) -> None:
     workers = args.workers or default_workers()
     if workers > 1 and not os.environ.get("REDIS_URL"):
         sys.exit("config.serve: several workers need REDIS_URL (their shared bus); use one.")
+    if port_taken(args.host, args.port):
+        sys.exit(f"config.serve: {args.host}:{args.port} is already in use (another server?).")
     # The server's own messages, and the gateway's start and stop, like daphne's -v 1.
     logging.basicConfig(
         level=logging.INFO if args.verbosity else logging.WARNING,

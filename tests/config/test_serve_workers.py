@@ -10,11 +10,13 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections import Counter
 
 import pytest
 
+from tests.servers import ROOT
 from tests.services import require_redis
 
 pytestmark = pytest.mark.slow
@@ -86,3 +88,28 @@ def test_a_worker_that_dies_is_replaced_and_its_successor_takes_its_share(daphne
         time.sleep(0.5)
     assert len(held) == 2 and dead not in held, held
     assert min(held.values()) > 8, held
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_second_server_on_a_port_in_use_stops_at_once_and_says_why(shared):
+    """The workers' sockets share their port: without this check a second server (a second
+    `make run`) would have joined a Préau server still running there, half the connections
+    going to each."""
+    taken = socket.socket()
+    if shared:  # as a running Préau's workers listen
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        ended = subprocess.run(
+            [sys.executable, "-m", "config.serve", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        taken.close()
+    assert ended.returncode != 0
+    assert f"127.0.0.1:{port} is already in use" in ended.stderr
