@@ -230,6 +230,7 @@ def _number(topics: list[str]) -> list[tuple[int, str, int, str]]:
             cursor.execute(both)
             cursor.nextset()
             numbered = _by_topic_and_number(cursor.fetchall())
+            heads = _heads(numbered)
     else:
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.execute(lock, topics)
@@ -244,7 +245,7 @@ def _number(topics: list[str]) -> list[tuple[int, str, int, str]]:
                     [value for topic, (_, last) in heads.items() for value in (topic, last)]
                     + list(heads),
                 )
-    for topic, (first, last) in _heads(numbered).items():
+    for topic, (first, last) in heads.items():
         _prune(topic, first, last)
     return numbered
 
